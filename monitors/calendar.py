@@ -1,0 +1,147 @@
+"""The official Chinese working-day calendar, for deadlines counted in working days (工作日).
+
+Working days follow the State Council's yearly holiday notice, including the make-up working
+Saturdays and Sundays (调休), as transcribed by the `chinese_calendar` package. For a year the
+package does not know yet (it raises NotImplementedError — typically next year before the notice
+is published), the calendar falls back to Monday–Friday: holidays of that year are then missing
+and deadlines computed for it may come out a few days early. Update `chinese_calendar` each year.
+
+The calendar is a precomputed table of every day from 2015-01-01 to 2035-12-31 with a running
+count of working days, so deadlines are index arithmetic and `np.searchsorted`, also for whole
+columns of dates. Dates outside the table raise ValueError.
+"""
+
+from datetime import date, timedelta
+from functools import cache
+
+import chinese_calendar
+import numpy as np
+import pandas as pd
+
+TABLE_FIRST_DAY = date(2015, 1, 1)
+TABLE_LAST_DAY = date(2035, 12, 31)
+_SATURDAY = 5
+
+
+def _official_is_workday(day: date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < _SATURDAY  # year not in the package: Monday–Friday
+
+
+class WorkCalendar:
+    """Working days per the official calendar (see the module docstring for the fallback)."""
+
+    def __init__(self, first_day: date = TABLE_FIRST_DAY, last_day: date = TABLE_LAST_DAY) -> None:
+        self.first_day, self.last_day = first_day, last_day
+        size = (last_day - first_day).days + 1
+        # One call per calendar day (~7,700), once per instance; everything else is lookups.
+        days = (first_day + timedelta(days=i) for i in range(size))
+        self._is_working = np.fromiter((_official_is_workday(d) for d in days), bool, size)
+        # _worked[i]: working days from first_day through day i inclusive (non-decreasing).
+        self._worked = np.cumsum(self._is_working, dtype=np.int64)
+        self._epoch = np.datetime64(first_day, "D")
+
+    # --- scalar forms ---------------------------------------------------------------------------
+
+    def is_working_day(self, day: date) -> bool:
+        return bool(self._is_working[self._index(day)])
+
+    def add_working_days(self, day: date, n: int) -> date:
+        """The n-th working day after `day`; n=0 → `day` itself; n<0 → the |n|-th one before.
+
+        Chinese law counts a period from the next day (Civil Code Art. 201), so `day` itself
+        never counts, whether or not it is a working day.
+        """
+        out = self._add_working_days(np.array([self._index(day)]), np.array([n]))
+        return self._to_date(out[0])
+
+    def on_or_before_working_day(self, day: date) -> date:
+        """`day` if it is a working day, else the last working day before it.
+
+        A pay day that falls on a rest day or holiday is brought forward (Decree 724 Art. 14;
+        工资支付暂行规定 Art. 7).
+        """
+        out = self._on_or_before(np.array([self._index(day)]))
+        return self._to_date(out[0])
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        return int(self._worked[self._index(end)] - self._worked[self._index(start)])
+
+    # --- vectorised forms -----------------------------------------------------------------------
+
+    def is_working_day_many(self, days: pd.Series) -> pd.Series:
+        """Vectorised `is_working_day`; missing dates → False."""
+        index, present = self._indices(days)
+        return pd.Series(self._is_working[index] & present, index=days.index)
+
+    def add_working_days_many(self, days: pd.Series, n: int | pd.Series) -> pd.Series:
+        """Vectorised `add_working_days`; `n` is one number or a Series aligned by position."""
+        index, present = self._indices(days)
+        steps = np.broadcast_to(np.asarray(n, dtype=np.int64), index.shape)
+        out = self._add_working_days(index[present], steps[present])
+        return self._to_series(out, present, days)
+
+    def on_or_before_working_day_many(self, days: pd.Series) -> pd.Series:
+        """Vectorised `on_or_before_working_day`; missing dates stay missing."""
+        index, present = self._indices(days)
+        return self._to_series(self._on_or_before(index[present]), present, days)
+
+    def working_days_between_many(self, starts: pd.Series, ends: pd.Series) -> pd.Series:
+        """Vectorised `working_days_between`, aligned by position; NA where either is missing."""
+        start, start_present = self._indices(starts)
+        end, end_present = self._indices(ends)
+        counts = pd.Series(self._worked[end] - self._worked[start], index=starts.index)
+        return counts.astype("Int64").where(start_present & end_present)
+
+    # --- table arithmetic -----------------------------------------------------------------------
+
+    def _add_working_days(self, index: np.ndarray, n: np.ndarray) -> np.ndarray:
+        # Working days strictly before `day`, plus the day's own one when moving forward: the
+        # target is the (count)-th working day of the table, found where the running count
+        # first reaches it.
+        before = self._worked[index] - self._is_working[index]
+        target = np.where(n > 0, self._worked[index] + n, before + n + 1)
+        found = np.searchsorted(self._worked, target, side="left")
+        found = np.where(n == 0, index, found)
+        self._check_inside((n == 0) | ((target >= 1) & (found < len(self._worked))))
+        return found
+
+    def _on_or_before(self, index: np.ndarray) -> np.ndarray:
+        # The first day whose running count equals this day's is the last working day <= it.
+        found = np.searchsorted(self._worked, self._worked[index], side="left")
+        self._check_inside(self._is_working[found])
+        return found
+
+    def _index(self, day: date) -> int:
+        if not self.first_day <= day <= self.last_day:
+            raise ValueError(f"{day} is outside the working-day table")
+        return (day - self.first_day).days
+
+    def _indices(self, days: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        as_days = pd.to_datetime(days).to_numpy(dtype="datetime64[D]")
+        present = ~np.isnat(as_days)
+        index = np.where(present, (as_days - self._epoch).astype(np.int64), 0)
+        if ((index < 0) | (index >= len(self._worked)))[present].any():
+            raise ValueError("a date is outside the working-day table")
+        return index, present
+
+    def _check_inside(self, ok: np.ndarray) -> None:
+        if not np.all(ok):
+            raise ValueError("the result falls outside the working-day table")
+
+    def _to_date(self, index: np.int64) -> date:
+        return self.first_day + timedelta(days=int(index))
+
+    def _to_series(self, index: np.ndarray, present: np.ndarray, days: pd.Series) -> pd.Series:
+        out = np.full(len(present), np.datetime64("NaT"), dtype="datetime64[D]")
+        out[present] = self._epoch + index
+        return pd.Series(out.astype("datetime64[s]"), index=days.index)
+
+
+@cache
+def default_calendar() -> WorkCalendar:
+    """One shared calendar over the default table (building one takes a few milliseconds)."""
+    return WorkCalendar()

@@ -1,0 +1,737 @@
+"""Reference data: the legal figures, codes and tiers under ``data/``, loaded and checked once.
+
+Every figure the monitors use lives in exactly one CSV row under ``data/`` (data/README.md is
+the data dictionary). This module reads those files, refuses a malformed one with a message
+naming the file, the line (as a text editor counts it, header = line 1) and the problem, and
+answers the monitors' questions with vectorised pandas: a parameter in force on a day, an
+industry's flags by longest code prefix, the minimum wage of a county in a period.
+
+Pure: standard library and pandas only; it never imports ``service``.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+import pandas as pd
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+Problem = tuple[int | None, str]  # (line, message); line None = the file as a whole
+
+
+class ReferenceDataError(Exception):
+    """A reference file is missing or malformed, or a name is unknown.
+
+    ``str()`` reads like ``data/minimum_wages.csv line 4: monthly_fen 'abc' is not an integer``;
+    when a file has several problems they follow one per line, earliest line first.
+    """
+
+    def __init__(self, file: str, problems: Sequence[Problem]) -> None:
+        self.file = file
+        self.problems = sorted(problems, key=lambda problem: problem[0] or 0)
+        self.line = self.problems[0][0] if self.problems else None
+        self.message = "\n".join(_describe(file, line, text) for line, text in self.problems)
+        super().__init__(self.message)
+
+    def __str__(self) -> str:  # KeyError (mixed in below) would otherwise quote the message
+        return self.message
+
+
+class UnknownParameter(ReferenceDataError, KeyError):
+    """A parameter name that no reference file defines; also catchable as ``KeyError``."""
+
+
+def _describe(file: str, line: int | None, text: str) -> str:
+    return f"{file}: {text}" if line is None else f"{file} line {line}: {text}"
+
+
+@dataclass(frozen=True)
+class LegalBasis:
+    """The article(s) a figure implements, shown to users in Chinese and English."""
+
+    zh: str
+    en: str
+    source: str
+    status: str  # confirmed, unconfirmed or policy (defined by WageGuard, not by law)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One named legal or policy figure, as in force from ``valid_from``."""
+
+    name: str
+    value: int | float
+    unit: str
+    valid_from: date
+    basis: LegalBasis
+    note: str
+
+
+# --- file schemas -------------------------------------------------------------------------
+
+
+class Kind(StrEnum):
+    """How a column's text is checked and typed."""
+
+    TEXT = "text"
+    INTEGER = "integer"
+    NUMBER = "number"
+    DATE = "date"
+    BOOLEAN = "boolean"
+    CHOICE = "choice"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: its kind, whether it may be empty, and its format or bounds."""
+
+    name: str
+    kind: Kind = Kind.TEXT
+    required: bool = True
+    pattern: str | None = None  # full-match regular expression for TEXT
+    choices: tuple[str, ...] = ()
+    low: int | None = None  # inclusive bounds for INTEGER
+    high: int | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One reference file: its exact column set and its unique key."""
+
+    file: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # unique; for effective-dated tables it includes valid_from
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(column.name for column in self.columns)
+
+
+def _choice(name: str, *choices: str) -> Column:
+    return Column(name, Kind.CHOICE, choices=choices)
+
+
+def _integer(
+    name: str, low: int | None = 0, high: int | None = None, required: bool = True
+) -> Column:
+    return Column(name, Kind.INTEGER, required=required, low=low, high=high)
+
+
+STATUSES = ("confirmed", "unconfirmed")
+COUNTY_CODE = r"\d{6}"  # GB/T 2260
+BASIS_COLUMNS = (Column("legal_basis_zh"), Column("legal_basis_en"), Column("source"))
+# Units whose values must be whole numbers; only the 21.75 paid days per month is fractional.
+INTEGER_UNITS = (
+    "bp", "bp_per_day", "fen", "days", "working_days", "months", "years", "workers",
+    "complaints", "times_per_month", "months_of_min_wage", "direction", "tier",
+)  # fmt: skip
+FRACTIONAL_UNITS = ("days_per_month",)
+
+JURISDICTIONS = TableSpec(
+    "jurisdictions.csv",
+    (
+        Column("code", pattern=COUNTY_CODE),
+        Column("parent_code", pattern=COUNTY_CODE),
+        _choice("level", "city", "county"),
+        Column("name_zh"),
+        Column("name_en"),
+        _integer("min_wage_tier", low=1, high=3, required=False),
+        _choice("status", *STATUSES),
+        *BASIS_COLUMNS,
+    ),
+    key=("code",),
+)
+TOWNS = TableSpec(
+    "towns.csv",
+    (
+        Column("county_code", pattern=COUNTY_CODE),
+        Column("name_zh"),
+        Column("name_en"),
+        _choice("status", *STATUSES),
+        *BASIS_COLUMNS,
+    ),
+    key=("county_code", "name_zh"),
+)
+MINIMUM_WAGES = TableSpec(
+    "minimum_wages.csv",
+    (
+        _integer("tier", low=1, high=3),
+        Column("valid_from", Kind.DATE),
+        Column("valid_to", Kind.DATE, required=False),
+        _integer("monthly_fen"),
+        _integer("hourly_fen"),
+        _choice("status", *STATUSES),
+        *BASIS_COLUMNS,
+    ),
+    key=("tier", "valid_from"),
+)
+INDUSTRIES = TableSpec(
+    "industries.csv",
+    (
+        Column("code", pattern=r"\d{2}|\d{3}|\d{4}"),  # GB/T 4754-2017 division/group/class
+        Column("section", pattern=r"[A-T]"),
+        _choice("level", "division", "group", "class"),
+        Column("name_zh"),
+        Column("name_en"),
+        _integer("wi_class", low=1, high=8, required=False),
+        Column("high_risk", Kind.BOOLEAN),
+        Column("deposit_sector", Kind.BOOLEAN),
+        Column("inspection_focus", Kind.BOOLEAN),
+        _choice("status", *STATUSES),
+        *BASIS_COLUMNS,
+    ),
+    key=("code",),
+)
+PARAMETERS = TableSpec(
+    "parameters.csv",
+    (
+        Column("name", pattern=r"[a-z][a-z0-9_]*"),
+        Column("value", Kind.NUMBER),
+        _choice("unit", *INTEGER_UNITS, *FRACTIONAL_UNITS),
+        Column("valid_from", Kind.DATE),
+        _choice("status", *STATUSES, "policy"),
+        *BASIS_COLUMNS,
+        Column("note", required=False),
+    ),
+    key=("name", "valid_from"),
+)
+LEASED_PREMISES_DEPOSIT = TableSpec(
+    "leased_premises_deposit.csv",
+    (
+        Column("county_code", pattern=COUNTY_CODE),
+        _integer("per_worker_fen"),
+        _integer("min_fen"),
+        _integer("max_fen"),
+        _integer("due_working_days"),
+        Column("valid_from", Kind.DATE),
+        _choice("status", *STATUSES),
+        *BASIS_COLUMNS,
+    ),
+    key=("county_code", "valid_from"),
+)
+SPECS = (JURISDICTIONS, TOWNS, MINIMUM_WAGES, INDUSTRIES, PARAMETERS, LEASED_PREMISES_DEPOSIT)
+
+# Codes seen in older or statistical lists that are not GB/T 2260 counties (rules-reference §7).
+NOT_COUNTIES = {
+    "330322": "is the former 洞头县, replaced by 洞头区 330305",
+    "330371": "is a statistical code (温州经济技术开发区), not a GB/T 2260 county",
+}
+MINIMUM_WAGE_COLUMNS = {"monthly": "monthly_fen", "hourly": "hourly_fen"}
+FLAG_COLUMNS = ("high_risk", "deposit_sector", "inspection_focus")
+# §10 names the Ouhai leased-premises figures; they are read from that table, keyed by county.
+LEASED_PARAMETER_PREFIX = {"330304": "ouhai_leased_deposit"}
+LEASED_PARAMETER_UNITS = {
+    "per_worker_fen": "fen", "min_fen": "fen", "max_fen": "fen", "due_working_days": "working_days",
+}  # fmt: skip
+
+
+# --- reading and checking one file --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    """A file's rows with ``line``, the editor line on which each row starts."""
+
+    label: str
+    frame: pd.DataFrame
+
+    def problems_where(self, mask: pd.Series, template: str, **extra: pd.Series) -> list[Problem]:
+        """One problem per row where ``mask`` holds; ``template`` is formatted with the row's
+        cells and the ``extra`` columns (only bad rows are formatted, so this stays cheap)."""
+        bad = self.frame.assign(**extra)[mask.fillna(False).astype(bool)]
+        return [
+            (
+                int(row["line"]),
+                template.format(**{key: _shown(value) for key, value in row.items()}),
+            )
+            for row in bad.to_dict("records")
+        ]
+
+    def fail(self, problems: Sequence[Problem]) -> None:
+        if problems:
+            raise ReferenceDataError(self.label, problems)
+
+
+def _shown(value: object) -> object:
+    """Cells as a user wrote them: dates without a time of day."""
+    return value.date().isoformat() if isinstance(value, pd.Timestamp) else value
+
+
+def _read_rows(path: Path, label: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, rows and the line on which each row starts (blank lines are skipped)."""
+    if not path.is_file():
+        raise ReferenceDataError(label, [(None, "file is missing")])
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:  # a BOM is tolerated
+            reader = csv.reader(handle, strict=True)
+            header = next(reader, [])
+            end_of_previous = reader.line_num
+            for record in reader:
+                if record:
+                    rows.append(record)
+                    lines.append(end_of_previous + 1)
+                end_of_previous = reader.line_num
+    except UnicodeDecodeError as error:
+        raise ReferenceDataError(label, [(None, f"is not UTF-8 ({error.reason})")]) from error
+    except csv.Error as error:
+        problem = (end_of_previous + 1, f"is not valid CSV ({error})")
+        raise ReferenceDataError(label, [problem]) from error
+    return header, rows, lines
+
+
+def _header_problems(spec: TableSpec, header: list[str]) -> list[Problem]:
+    if not header:
+        return [(1, "the header row is missing")]
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    unknown = [name for name in header if name not in spec.names]
+    missing = [column.name for column in spec.columns if column.name not in header]
+    return [
+        (1, f"{what} column(s) {', '.join(names)}")
+        for what, names in (("duplicate", duplicated), ("unknown", unknown), ("missing", missing))
+        if names
+    ]
+
+
+def _raw_table(spec: TableSpec, data_dir: Path) -> Table:
+    label = f"{data_dir.name}/{spec.file}"
+    header, rows, lines = _read_rows(data_dir / spec.file, label)
+    problems = _header_problems(spec, header)
+    problems += [
+        (line, f"has {len(row)} fields, the header has {len(header)}")
+        for row, line in zip(rows, lines, strict=True)
+        if len(row) != len(header)
+    ]
+    if problems:
+        raise ReferenceDataError(label, problems)
+    frame = pd.DataFrame(rows, columns=header, dtype="str")
+    frame["line"] = pd.Series(lines, dtype="int64")
+    return Table(label, frame)
+
+
+def _invalid(column: Column, values: pd.Series) -> tuple[pd.Series, str]:
+    """Mask of (stripped, non-blank) values that are not of the column's kind, and why."""
+    if column.kind is Kind.INTEGER:
+        return ~values.str.fullmatch(r"-?\d+"), "is not an integer"
+    if column.kind is Kind.NUMBER:
+        return ~values.str.fullmatch(r"-?\d+(\.\d+)?"), "is not a number"
+    if column.kind is Kind.DATE:
+        parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+        iso = values.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+        return ~iso | parsed.isna(), "is not a date YYYY-MM-DD"
+    if column.kind is Kind.BOOLEAN:
+        return ~values.isin(["true", "false"]), "is not true or false"
+    if column.kind is Kind.CHOICE:
+        return ~values.isin(column.choices), f"is not one of {', '.join(column.choices)}"
+    if column.pattern is not None:
+        return ~values.str.fullmatch(column.pattern), f"does not match {column.pattern}"
+    return pd.Series(False, index=values.index), ""
+
+
+def _cell_problems(table: Table, column: Column) -> list[Problem]:
+    values = table.frame[column.name].str.strip()
+    blank = values == ""
+    invalid, why = _invalid(column, values)
+    name = column.name
+    problems = table.problems_where(blank & column.required, f"{name} is empty")
+    return problems + table.problems_where(invalid & ~blank, f"{name} {{{name}!r}} {why}")
+
+
+def _typed(column: Column, values: pd.Series) -> pd.Series:
+    text = values.str.strip().replace("", None)
+    if column.kind is Kind.INTEGER:
+        return pd.to_numeric(text).astype("Int64")
+    if column.kind is Kind.NUMBER:  # ints stay ints: a fen or day count must not become 3.0
+        numbers = [raw if pd.isna(raw) else float(raw) if "." in raw else int(raw) for raw in text]
+        return pd.Series(numbers, index=values.index, dtype="object")
+    if column.kind is Kind.DATE:
+        return pd.to_datetime(text, format="%Y-%m-%d").astype("datetime64[ns]")
+    if column.kind is Kind.BOOLEAN:
+        return text == "true"
+    return values.str.strip()
+
+
+def _bound_problems(table: Table, column: Column) -> list[Problem]:
+    values, shown = table.frame[column.name], f"{column.name} {{{column.name}}}"
+    problems: list[Problem] = []
+    if column.low is not None:
+        problems += table.problems_where(values < column.low, f"{shown} is below {column.low}")
+    if column.high is not None:
+        problems += table.problems_where(values > column.high, f"{shown} is above {column.high}")
+    return problems
+
+
+def _key_problems(table: Table, key: tuple[str, ...]) -> list[Problem]:
+    columns = list(key)
+    repeated = table.frame.duplicated(subset=columns, keep="first")
+    first = table.frame.groupby(columns, dropna=False)["line"].transform("min")
+    shown = " / ".join(f"{{{name}}}" for name in key)
+    template = f"duplicate {' / '.join(key)} {shown} (first on line {{first}})"
+    return table.problems_where(repeated, template, first=first)
+
+
+def _period_problems(table: Table, group: str) -> list[Problem]:
+    """valid_to before valid_from, or two periods of the same group that overlap."""
+    ordered = Table(table.label, table.frame.sort_values([group, "valid_from"]))
+    frame = ordered.frame
+    previous_to = frame.groupby(group)["valid_to"].shift()
+    previous_line = frame.groupby(group)["line"].shift()
+    # an open previous period (no valid_to) overlaps everything after it
+    overlaps = previous_line.notna() & (previous_to.isna() | (frame["valid_from"] <= previous_to))
+    reversed_period = frame["valid_to"] < frame["valid_from"]
+    problems = ordered.problems_where(reversed_period, "valid_to is before valid_from")
+    template = f"{group} {{{group}}}: period overlaps the one on line {{previous_line:.0f}}"
+    return problems + ordered.problems_where(overlaps, template, previous_line=previous_line)
+
+
+def _read_table(spec: TableSpec, data_dir: Path) -> Table:
+    raw = _raw_table(spec, data_dir)
+    raw.fail([problem for column in spec.columns for problem in _cell_problems(raw, column)])
+    typed = {column.name: _typed(column, raw.frame[column.name]) for column in spec.columns}
+    table = Table(raw.label, raw.frame.assign(**typed))
+    integers = [column for column in spec.columns if column.kind is Kind.INTEGER]
+    table.fail([problem for column in integers for problem in _bound_problems(table, column)])
+    table.fail(_key_problems(table, spec.key))
+    if "valid_to" in spec.names:
+        table.fail(_period_problems(table, spec.key[0]))
+    return table
+
+
+# --- checks across rows and files ---------------------------------------------------------
+
+
+def _check_jurisdictions(table: Table, tiers: pd.Series) -> None:
+    frame = table.frame
+    is_city = frame["level"] == "city"
+    city_codes = set(frame.loc[is_city, "code"])
+    not_county = frame["code"].map(NOT_COUNTIES)
+    tier = frame["min_wage_tier"]
+    problems = table.problems_where(not_county.notna(), "code {code} {why}", why=not_county)
+    problems += table.problems_where(
+        ~is_city & ~frame["parent_code"].isin(city_codes), "parent_code is not a city row"
+    )
+    problems += table.problems_where(~is_city & tier.isna(), "a county needs min_wage_tier")
+    problems += table.problems_where(is_city & tier.notna(), "a city has no min_wage_tier")
+    problems += table.problems_where(
+        tier.notna() & ~tier.isin(tiers), "min_wage_tier has no row in minimum_wages.csv"
+    )
+    if len(city_codes) != 1:  # the leased-premises fallback assumes the one city, Wenzhou
+        problems.append((None, f"needs exactly one city row, found {len(city_codes)}"))
+    table.fail(problems)
+
+
+def _check_industries(table: Table) -> None:
+    frame = table.frame
+    divisions = frame[frame["level"] == "division"].set_index("code")["section"]
+    division = frame["code"].str.slice(0, 2)
+    division_section = division.map(divisions)
+    length = frame["level"].map({"division": 2, "group": 3, "class": 4})
+    problems = table.problems_where(
+        frame["code"].str.len() != length, "code {code} is too long or short for a {level}"
+    )
+    problems += table.problems_where(
+        division_section.isna(), "division {division} of {code} is not listed", division=division
+    )
+    problems += table.problems_where(
+        division_section.notna() & (division_section != frame["section"]),
+        "section {section} differs from the section of its division",
+    )
+    table.fail(problems)
+
+
+def _check_parameters(table: Table) -> None:
+    frame = table.frame
+    fractional = frame["value"].map(lambda value: isinstance(value, float)).astype(bool)
+    must_be_whole = frame["unit"].isin(INTEGER_UNITS)
+    table.fail(
+        table.problems_where(
+            fractional & must_be_whole, "value {value} is not a whole number of {unit}"
+        )
+    )
+
+
+def _check_member(table: Table, column: str, allowed: pd.Series, what: str) -> None:
+    unknown = ~table.frame[column].isin(allowed)
+    table.fail(table.problems_where(unknown, f"{column} {{{column}}} is not {what}"))
+
+
+def _check_across(tables: dict[str, Table]) -> None:
+    jurisdictions = tables[JURISDICTIONS.file]
+    _check_jurisdictions(jurisdictions, tables[MINIMUM_WAGES.file].frame["tier"])
+    codes = jurisdictions.frame["code"]
+    counties = codes[jurisdictions.frame["level"] == "county"]
+    _check_member(tables[TOWNS.file], "county_code", counties, "a county in jurisdictions.csv")
+    leased = tables[LEASED_PREMISES_DEPOSIT.file]
+    _check_member(leased, "county_code", codes, "a code in jurisdictions.csv")
+    leased.fail(
+        leased.problems_where(
+            leased.frame["min_fen"] > leased.frame["max_fen"], "min_fen > max_fen"
+        )
+    )
+    _check_industries(tables[INDUSTRIES.file])
+    _check_parameters(tables[PARAMETERS.file])
+
+
+# --- §10 figures held in their own tables --------------------------------------------------
+
+PARAMETER_COLUMNS = [
+    "name", "value", "unit", "valid_from", "status", "legal_basis_zh", "legal_basis_en",
+    "source", "note", "origin", "line",
+]  # fmt: skip
+
+
+def _as_parameters(
+    rows: pd.DataFrame, name: pd.Series | str, column: str, unit: str, origin: str
+) -> pd.DataFrame:
+    """Rows of another table presented as parameters named ``name``, valued from ``column``."""
+    return rows.assign(
+        name=name,
+        value=rows[column].astype("object").map(int),
+        unit=unit,
+        note=f"read from {origin} ({column})",
+        origin=origin,
+    )[PARAMETER_COLUMNS]
+
+
+def _derived_parameters(tables: dict[str, Table]) -> pd.DataFrame:
+    """§10 names whose figures live in a dedicated table, so each figure is stored once."""
+    wages = tables[MINIMUM_WAGES.file].frame
+    tier = wages["tier"].astype("str")
+    frames = [
+        _as_parameters(
+            wages, f"min_wage_{kind}_zj_tier" + tier + "_fen", column, "fen", MINIMUM_WAGES.file
+        )
+        for kind, column in MINIMUM_WAGE_COLUMNS.items()
+    ]
+    # tiers have no date of their own; they apply to the standards they select
+    counties = tables[JURISDICTIONS.file].frame.query("level == 'county'")
+    counties = counties.assign(valid_from=wages["valid_from"].min())
+    frames.append(
+        _as_parameters(
+            counties,
+            "wenzhou_county_tier_" + counties["code"],
+            "min_wage_tier",
+            "tier",
+            JURISDICTIONS.file,
+        )
+    )
+    leased = tables[LEASED_PREMISES_DEPOSIT.file].frame
+    for county, prefix in LEASED_PARAMETER_PREFIX.items():
+        rows = leased[leased["county_code"] == county]
+        frames += [
+            _as_parameters(rows, f"{prefix}_{column}", column, unit, LEASED_PREMISES_DEPOSIT.file)
+            for column, unit in LEASED_PARAMETER_UNITS.items()
+        ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _all_parameters(tables: dict[str, Table]) -> pd.DataFrame:
+    stored = tables[PARAMETERS.file]
+    derived = _derived_parameters(tables)
+    clash = stored.frame["name"].isin(derived["name"])
+    message = "name {name} is read from {origin}; keep each figure in one place"
+    origin = stored.frame["name"].map(derived.drop_duplicates("name").set_index("name")["origin"])
+    stored.fail(stored.problems_where(clash, message, origin=origin))
+    own = stored.frame.assign(note=stored.frame["note"].fillna(""), origin=PARAMETERS.file)
+    combined = pd.concat([own[PARAMETER_COLUMNS], derived], ignore_index=True)
+    return combined.sort_values(["name", "valid_from"], ignore_index=True).drop(columns="line")
+
+
+# --- the loaded reference -----------------------------------------------------------------
+
+
+def _weakest(statuses: Iterable[str]) -> str:
+    """The status of a joined basis: unconfirmed if any part is, then policy, else confirmed."""
+    seen = set(statuses)
+    for status in ("unconfirmed", "policy"):
+        if status in seen:
+            return status
+    return "confirmed"
+
+
+def _join_unique(texts: Iterable[str], separator: str) -> str:
+    parts = (part.strip() for text in texts for part in text.split(separator.strip()))
+    return separator.join(dict.fromkeys(part for part in parts if part))
+
+
+def _standard_in_force(asked: pd.DataFrame, standards: pd.DataFrame, column: str) -> pd.Series:
+    """For each asked (tier, day), ``column`` of that tier's standard in force on the day.
+
+    merge_asof picks the latest standard starting on or before the day; a ``valid_to`` that
+    has passed means a gap, hence NA. The result is positional, like ``asked``.
+    """
+    known = asked.dropna().astype({"tier": "int64", "day": "datetime64[ns]"})
+    matched = pd.merge_asof(
+        known.sort_values("day").reset_index(names="position"),
+        standards.astype({"tier": "int64"}).sort_values("valid_from"),
+        left_on="day",
+        right_on="valid_from",
+        by="tier",
+    )
+    in_force = matched["valid_to"].isna() | (matched["day"] <= matched["valid_to"])
+    found = pd.Series(matched[column].where(in_force).array, index=matched["position"])
+    return found.reindex(range(len(asked))).astype("Int64")
+
+
+def _normalise_industry_codes(codes: pd.Series) -> pd.Series:
+    """``C1952``, `` 1952`` → ``1952``; anything that is not 2-4 digits becomes NA."""
+    text = codes.astype("str").str.strip().str.upper().str.replace(r"^[A-T]", "", regex=True)
+    return text.where(text.str.fullmatch(r"\d{2,4}").fillna(False))
+
+
+class Reference:
+    """The reference tables, checked; treat the frames as read-only (the default load is shared)."""
+
+    jurisdictions: pd.DataFrame  # index code
+    towns: pd.DataFrame
+    minimum_wages: pd.DataFrame
+    industries: pd.DataFrame  # index code
+    leased_premises_deposit: pd.DataFrame
+    parameters: pd.DataFrame  # parameters.csv plus the §10 figures read from the tables above
+
+    def __init__(self, tables: dict[str, Table], data_label: str) -> None:
+        def public(spec: TableSpec) -> pd.DataFrame:
+            return tables[spec.file].frame.drop(columns="line").reset_index(drop=True)
+
+        self.data_label = data_label
+        self.jurisdictions = public(JURISDICTIONS).set_index("code")
+        self.towns = public(TOWNS)
+        self.minimum_wages = public(MINIMUM_WAGES)
+        self.industries = public(INDUSTRIES).set_index("code")
+        self.leased_premises_deposit = public(LEASED_PREMISES_DEPOSIT)
+        self.parameters = _all_parameters(tables)
+        self._parameter_rows: dict[str, pd.DataFrame] = dict(
+            tuple(self.parameters.groupby("name", sort=False))
+        )
+        self._city_code = str(self.jurisdictions.index[self.jurisdictions["level"] == "city"][0])
+
+    # parameters
+
+    def param(self, name: str, on: date | None = None) -> Parameter:
+        """The parameter in force on ``on``; without ``on``, its most recent row."""
+        rows = self._parameter_rows.get(name)
+        if rows is None:
+            raise UnknownParameter(
+                self._label(PARAMETERS.file), [(None, f"no parameter named {name!r}")]
+            )
+        if on is not None:
+            rows = rows[rows["valid_from"] <= pd.Timestamp(on)]
+        if rows.empty:
+            problem = f"parameter {name!r} is not in force on {on}"
+            raise ReferenceDataError(self._label(PARAMETERS.file), [(None, problem)])
+        row = rows.iloc[-1]
+        basis = LegalBasis(
+            row["legal_basis_zh"], row["legal_basis_en"], row["source"], row["status"]
+        )
+        return Parameter(
+            name, row["value"], row["unit"], row["valid_from"].date(), basis, row["note"]
+        )
+
+    def value(self, name: str, on: date | None = None) -> int | float:
+        return self.param(name, on).value
+
+    def basis(self, *names: str) -> LegalBasis:
+        """The joined legal basis of one or more parameters, each part named once."""
+        if not names:
+            raise ValueError("basis() needs at least one parameter name")
+        parts = [self.param(name).basis for name in names]
+        return LegalBasis(
+            zh=_join_unique((part.zh for part in parts), "；"),
+            en=_join_unique((part.en for part in parts), "; "),
+            source=_join_unique((part.source for part in parts), "; "),
+            status=_weakest(part.status for part in parts),
+        )
+
+    # jurisdictions
+
+    def county_codes(self) -> frozenset[str]:
+        return frozenset(self.jurisdictions.index[self.jurisdictions["level"] == "county"])
+
+    def minimum_wage_fen(
+        self, county_codes: pd.Series, periods: pd.Series, kind: str = "monthly"
+    ) -> pd.Series:
+        """Minimum wage (fen) in force on the first day of each ``YYYY-MM`` period for the
+        county's tier, aligned with ``county_codes``; NA for an unknown county or period."""
+        if kind not in MINIMUM_WAGE_COLUMNS:
+            raise ValueError(f"kind must be one of {', '.join(MINIMUM_WAGE_COLUMNS)}, not {kind!r}")
+        if len(county_codes) != len(periods):
+            raise ValueError("county_codes and periods must have the same length")
+        column = MINIMUM_WAGE_COLUMNS[kind]
+        tiers = county_codes.astype("str").map(self.jurisdictions["min_wage_tier"])
+        first_days = pd.to_datetime(
+            periods.astype("str") + "-01", format="%Y-%m-%d", errors="coerce"
+        )
+        asked = pd.DataFrame({"tier": tiers.to_numpy(), "day": first_days.to_numpy()})
+        amounts = _standard_in_force(asked, self.minimum_wages, column)
+        return pd.Series(amounts.array, index=county_codes.index, name=column)
+
+    def leased_deposit_terms(self, county_code: str, on: date | None = None) -> pd.Series:
+        """The county's leased-premises deposit terms, else the city-wide fallback row."""
+        table = self.leased_premises_deposit
+        if on is not None:
+            table = table[table["valid_from"] <= pd.Timestamp(on)]
+        for code in (county_code, self._city_code):
+            rows = table[table["county_code"] == code].sort_values("valid_from")
+            if not rows.empty:
+                return rows.iloc[-1]
+        problem = f"no leased-premises deposit terms for {county_code} on {on}"
+        raise ReferenceDataError(self._label(LEASED_PREMISES_DEPOSIT.file), [(None, problem)])
+
+    # industries
+
+    def _longest_prefix(self, codes: pd.Series) -> pd.Series:
+        """For normalised codes, the longest listed code each one starts with (NA if none)."""
+        matched = pd.Series(index=codes.index, dtype="str")
+        for length in (4, 3, 2):  # a class overrides its group, a group its division
+            prefix = codes.str.slice(0, length)
+            listed = (codes.str.len() >= length).fillna(False) & prefix.isin(self.industries.index)
+            matched = matched.fillna(prefix.where(listed))
+        return matched
+
+    def industry(self, code: str) -> pd.Series | None:
+        """The row of the longest listed code that ``code`` starts with, or None."""
+        matched = self._longest_prefix(_normalise_industry_codes(pd.Series([code]))).iloc[0]
+        return None if pd.isna(matched) else self.industries.loc[matched]
+
+    def industry_flags(self, codes: pd.Series) -> pd.DataFrame:
+        """Flags of each code by longest prefix, aligned with ``codes``; unknown codes get
+        False flags, NA ``wi_class`` and ``division_known`` False. Pass codes as text: an
+        integer 610 has lost the leading zero of class 0610."""
+        normalised = _normalise_industry_codes(codes)
+        matched = self._longest_prefix(normalised)
+        flags = pd.DataFrame(index=codes.index)
+        for flag in FLAG_COLUMNS:
+            flags[flag] = matched.map(self.industries[flag]).fillna(False).astype(bool)
+        flags["wi_class"] = matched.map(self.industries["wi_class"]).astype("Int64")
+        divisions = self.industries.index[self.industries["level"] == "division"]
+        flags["division_known"] = (
+            normalised.str.slice(0, 2).isin(divisions).fillna(False).astype(bool)
+        )
+        return flags
+
+    def _label(self, file: str) -> str:
+        return f"{self.data_label}/{file}"
+
+
+def _load(data_dir: Path) -> Reference:
+    tables = {spec.file: _read_table(spec, data_dir) for spec in SPECS}
+    _check_across(tables)
+    return Reference(tables, data_dir.name)
+
+
+@functools.cache
+def _load_default() -> Reference:
+    return _load(DEFAULT_DATA_DIR)
+
+
+def load_reference(data_dir: Path | None = None) -> Reference:
+    """Load and check every reference file; the repository's ``data/`` is loaded once and cached."""
+    return _load_default() if data_dir is None else _load(Path(data_dir))

@@ -1,0 +1,98 @@
+"""`wageguard`: the command line (data contract §0)."""
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from monitors.reference import ReferenceDataError, load_reference
+from service.config import get_settings
+
+app = typer.Typer(help="WageGuard (薪盾): wage-guarantee monitoring.", no_args_is_help=True)
+err = Console(stderr=True)
+
+
+def _ready_engine():
+    """The engine, with reference data validated and the schema up to date."""
+    from service.db import get_engine, session_scope
+    from service.migrate import upgrade
+    from service.reference_sync import sync_reference
+
+    settings = get_settings()
+    try:
+        reference = load_reference(settings.data_dir)
+    except ReferenceDataError as error:
+        err.print(f"[red]Reference data error:[/red] {error}")
+        raise typer.Exit(2) from error
+    engine = get_engine(settings)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        sync_reference(session, reference)
+    return engine, reference
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (idempotent)."""
+    _ready_engine()
+    typer.echo("schema is up to date")
+
+
+@app.command("import")
+def import_folder(
+    folder: Annotated[Path, typer.Argument(help="folder of contract files (CSV or XLSX)")],
+) -> None:
+    """Import a folder of contract files: all or nothing."""
+    from service.imports.console import print_report, terminal_progress
+    from service.imports.service import run_import
+
+    engine, reference = _ready_engine()
+    with terminal_progress(err) as progress:
+        report = run_import(engine, folder, reference, progress)
+    print_report(report, Console(), err)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    scale: Annotated[int, typer.Option(min=1, help="multiply the data set for benchmarks")] = 1,
+    seed: Annotated[int, typer.Option(help="random seed: same seed, same data")] = 2026,
+    as_of: Annotated[str, typer.Option(help="the demo's day, YYYY-MM-DD")] = "2026-11-30",
+    out: Annotated[Path | None, typer.Option(help="where to write the files")] = None,
+) -> None:
+    """Generate the Wenzhou demo data set as contract files and import it."""
+    from service.demo import generate_demo
+    from service.imports.console import print_report, terminal_progress
+    from service.imports.service import run_import
+
+    engine, reference = _ready_engine()
+    out = out or get_settings().var_dir / "demo"
+    manifest = generate_demo(out, seed=seed, scale=scale, as_of=date.fromisoformat(as_of))
+    typer.echo(f"demo files written to {manifest.out_dir}")
+    with terminal_progress(err) as progress:
+        report = run_import(engine, out, reference, progress)
+    print_report(report, Console(), err)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Serve the web app and API."""
+    import uvicorn
+
+    from service.app import create_app
+
+    _ready_engine()
+    uvicorn.run(create_app(get_settings()), host=host, port=port)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    sys.exit(app())

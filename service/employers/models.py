@@ -1,0 +1,26 @@
+from sqlalchemy import CheckConstraint
+from sqlmodel import Field, SQLModel
+
+
+class EmployerBase(SQLModel):
+    uscc: str = Field(max_length=18, unique=True)
+    name: str
+    industry_code: str = Field(max_length=4)
+    county_code: str = Field(foreign_key="jurisdiction.code", index=True, max_length=12)
+    town: str | None = None
+    leased_premises: bool = False
+    contact_email: str | None = None
+
+
+class Employer(EmployerBase, table=True):
+    __tablename__ = "employer"
+    __table_args__ = (
+        CheckConstraint("length(uscc) = 18", name="uscc_length"),
+        CheckConstraint("length(industry_code) BETWEEN 2 AND 4", name="industry_code_length"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class EmployerPublic(EmployerBase):
+    id: int

@@ -1,0 +1,134 @@
+"""What is wrong with an import, row by row, in Chinese and English."""
+
+import pandas as pd
+
+PROBLEM_COLUMNS = ["file", "row", "column", "value", "code", "reason_zh", "reason_en"]
+
+# code -> (Chinese, English); {detail} is filled per problem.
+REASONS: dict[str, tuple[str, str]] = {
+    "required": ("必填项为空", "is required but empty"),
+    "unknown_column": ("未知的列（请检查拼写）", "unknown column (check the spelling)"),
+    "missing_column": ("缺少必需的列", "required column is missing"),
+    "duplicate_column": ("列名重复", "column appears twice"),
+    "unknown_file": (
+        "无法识别的文件名；可用文件：{detail}",
+        "unrecognised file name; expected one of: {detail}",
+    ),
+    "ambiguous_file": (
+        "同名的 CSV 与 XLSX 文件同时存在",
+        "both a CSV and an XLSX file of this name",
+    ),
+    "unreadable": ("文件无法读取：{detail}", "the file cannot be read: {detail}"),
+    "uscc": (
+        "统一社会信用代码无效（应为 18 位且校验码正确）",
+        "not a valid unified social credit code (18 characters with a correct check character)",
+    ),
+    "id_number": (
+        "居民身份证号码无效（应为 18 位、出生日期真实且校验码正确）",
+        "not a valid resident identity number (18 characters, a real birth date, "
+        "a correct check digit)",
+    ),
+    "date": ("日期格式应为 YYYY-MM-DD 且为真实日期", "must be a real date written YYYY-MM-DD"),
+    "period": ("期间格式应为 YYYY-MM", "must be a month written YYYY-MM"),
+    "money": (
+        "金额应为非负数，最多两位小数",
+        "must be an amount in CNY, not negative, with at most two decimals",
+    ),
+    "positive_money": (
+        "金额应为正数，最多两位小数",
+        "must be a positive amount in CNY with at most two decimals",
+    ),
+    "hours": ("工时应为非负数", "must be a number of hours, not negative"),
+    "boolean": ("应为 true 或 false", "must be true or false"),
+    "enum": ("取值应为：{detail}", "must be one of: {detail}"),
+    "day_of_month": ("应为 1 到 31 之间的整数", "must be a whole number from 1 to 31"),
+    "county": (
+        "不是温州市的县级行政区划代码（GB/T 2260）",
+        "not a GB/T 2260 code of a county-level division of Wenzhou",
+    ),
+    "region_code": ("应为 6 位行政区划代码", "must be a 6-digit administrative division code"),
+    "industry": (
+        "不是有效的国民经济行业分类代码（GB/T 4754-2017 门类下的 2–4 位代码）",
+        "not a GB/T 4754-2017 industry code (2 to 4 digits under a known division)",
+    ),
+    "email": ("电子邮箱地址无效", "not a valid e-mail address"),
+    "phone": ("电话号码无效", "not a valid phone number"),
+    "too_long": ("内容过长（最多 {detail} 个字符）", "too long (at most {detail} characters)"),
+    "duplicate_key": (
+        "与第 {detail} 行的键重复",
+        "repeats the key of row {detail}",
+    ),
+    "unknown_reference": (
+        "引用的{detail}既不在本次导入中，也不在数据库中",
+        "names a {detail} that is neither in this import nor in the database",
+    ),
+    "end_after_start": ("结束日期早于开始日期", "ends before it starts"),
+    "left_after_start": ("离职日期早于用工开始日期", "left before the first day of work"),
+    "probation_after_start": ("试用期结束日早于用工开始日期", "probation ends before work starts"),
+    "completion_after_signing": (
+        "竣工日期早于合同签订日期",
+        "completed before the construction contract was signed",
+    ),
+    "expiry_after_date": ("保函到期日早于出具日期", "the guarantee expires before its date"),
+    "covers_someone": (
+        "工人身份证号与项目编号不能同时为空",
+        "names neither a worker nor a project",
+    ),
+    "enterprise_names_employer": (
+        "企业劳动争议调解委员会必须填写所属用人单位",
+        "an enterprise committee must name its employer",
+    ),
+}
+
+REFERENCE_NAMES = {
+    "employers": ("用人单位", "employer"),
+    "workers": ("劳动者", "worker"),
+    "projects": ("工程项目", "project"),
+}
+
+
+def problems(
+    file: str,
+    rows: pd.Series,
+    column: str,
+    values: pd.Series,
+    code: str,
+    detail: str | tuple[str, str] | pd.Series = "",
+) -> pd.DataFrame:
+    """Problem rows for every flagged row of one column, all with the same reason.
+
+    `detail` fills the reason's blank: one text, a (Chinese, English) pair, or a text per row.
+    """
+    zh, en = REASONS[code]
+    if isinstance(detail, tuple):
+        reason_zh, reason_en = zh.format(detail=detail[0]), en.format(detail=detail[1])
+    elif isinstance(detail, pd.Series):
+        reason_zh = pd.Series([zh.format(detail=d) for d in detail], index=rows.index)
+        reason_en = pd.Series([en.format(detail=d) for d in detail], index=rows.index)
+    else:
+        reason_zh, reason_en = zh.format(detail=detail), en.format(detail=detail)
+    return pd.DataFrame(
+        {
+            "file": file,
+            "row": rows.astype("int64"),
+            "column": column,
+            "value": values.astype(str),
+            "code": code,
+            "reason_zh": reason_zh,
+            "reason_en": reason_en,
+        }
+    )
+
+
+def one_problem(
+    file: str, row: int, column: str, value: str, code: str, detail: str = ""
+) -> pd.DataFrame:
+    return problems(file, pd.Series([row]), column, pd.Series([value]), code, detail)
+
+
+def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=PROBLEM_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["file", "row", "column"], kind="stable", ignore_index=True)

@@ -1,0 +1,185 @@
+"""`wageguard import DIR`: read, check and write a folder of contract files, all or nothing."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Connection, Engine
+
+from monitors.reference import Reference
+from service.imports import writing
+from service.imports.checks import check_file
+from service.imports.problems import REFERENCE_NAMES, combine, one_problem, problems
+from service.imports.reading import read_table
+from service.imports.spec import BY_NAME, FILES, FileSpec
+
+SUFFIXES = (".csv", ".xlsx")
+
+
+@dataclass
+class FileSummary:
+    file: str
+    rows_read: int
+    inserted: int = 0
+    updated: int = 0
+
+
+@dataclass
+class ImportReport:
+    problems: pd.DataFrame
+    summaries: list[FileSummary] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.problems.empty
+
+
+class ImportProgress:
+    """What a progress display needs; the default shows nothing."""
+
+    def start(self, label: str, total: int) -> None: ...
+
+    def advance(self, rows: int) -> None: ...
+
+
+@dataclass
+class _Loaded:
+    spec: FileSpec
+    path: Path
+    values: pd.DataFrame
+
+
+def run_import(
+    engine: Engine,
+    folder: Path,
+    reference: Reference,
+    progress: ImportProgress | None = None,
+    on_written: Callable[[Connection, ImportReport], None] | None = None,
+) -> ImportReport:
+    """Check every file; write nothing unless every row of every file is valid."""
+    progress = progress or ImportProgress()
+    found, folder_problems = discover(folder)
+    loaded, found_problems = _read_and_check(found, reference, progress)
+    all_problems = [folder_problems, *found_problems]
+    with engine.begin() as conn:
+        key_maps = _key_maps(conn)
+        # References into a file that could not be read cannot be checked: skip them.
+        unread = {spec.name for spec in found} - {item.spec.name for item in loaded}
+        all_problems.append(_reference_problems(loaded, key_maps, combine(all_problems), unread))
+        report = ImportReport(combine(all_problems))
+        if not report.ok:
+            return report
+        report.summaries = _write_all(conn, loaded, key_maps, progress)
+        if on_written:
+            on_written(conn, report)
+    return report
+
+
+def discover(folder: Path) -> tuple[dict[FileSpec, Path], pd.DataFrame]:
+    """The contract files in a folder; unknown or doubled names are problems."""
+    found: dict[FileSpec, Path] = {}
+    issues = []
+    if not folder.is_dir():
+        return found, one_problem(str(folder), 0, "", "", "unreadable", "not a folder")
+    expected = ", ".join(f"{spec.name}.csv" for spec in FILES)
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() not in SUFFIXES or path.name.startswith((".", "~$")):
+            continue
+        spec = BY_NAME.get(path.stem)
+        if spec is None:
+            issues.append(one_problem(path.name, 0, "", path.name, "unknown_file", expected))
+        elif spec in found:
+            issues.append(one_problem(path.name, 0, "", path.name, "ambiguous_file"))
+        else:
+            found[spec] = path
+    return dict(sorted(found.items(), key=lambda item: item[0].order)), combine(issues)
+
+
+def _read_and_check(
+    found: dict[FileSpec, Path], reference: Reference, progress: ImportProgress
+) -> tuple[list[_Loaded], list[pd.DataFrame]]:
+    loaded, found_problems = [], []
+    for spec, path in found.items():
+        progress.start(f"{path.name}: reading", 0)
+        frame, header_problems = read_table(path, spec)
+        found_problems.append(header_problems)
+        # Without a clear header the cells cannot be told apart: report the header only.
+        if frame.columns.duplicated().any() or (frame.empty and not header_problems.empty):
+            continue
+        progress.start(f"{path.name}: checking", len(frame))
+        row_problems, values = check_file(spec, frame, path.name, reference)
+        found_problems.append(row_problems)
+        loaded.append(_Loaded(spec, path, values))
+    return loaded, found_problems
+
+
+def _key_maps(conn: Connection) -> dict[str, pd.Series]:
+    return {
+        spec.name: writing.load_key_map(conn, spec.table, spec.natural_key)
+        for spec in FILES
+        if spec.natural_key and spec.name in REFERENCE_NAMES
+    }
+
+
+def _reference_problems(
+    loaded: list[_Loaded],
+    key_maps: dict[str, pd.Series],
+    known_problems: pd.DataFrame,
+    unread: set[str],
+) -> pd.DataFrame:
+    """A named employer, worker or project must be in this import or in the database.
+
+    A cell that already has a problem (a bad check digit, say) is not reported twice.
+    """
+    in_import = {
+        item.spec.name: set(item.values[item.spec.natural_key].dropna())
+        for item in loaded
+        if item.spec.natural_key
+    }
+    found = []
+    for item in loaded:
+        for column in item.spec.columns:
+            if not column.references or column.references in unread:
+                continue
+            named = item.values[column.name]
+            known = named.isin(in_import.get(column.references, set()))
+            known |= named.isin(key_maps[column.references].index)
+            missing = named.notna() & ~known & ~_flagged(known_problems, item, column.name)
+            rows = pd.Series(item.values.index[missing], index=item.values.index[missing])
+            found.append(
+                problems(
+                    item.path.name,
+                    rows,
+                    column.name,
+                    named[missing],
+                    "unknown_reference",
+                    REFERENCE_NAMES[column.references],
+                )
+            )
+    return combine(found)
+
+
+def _write_all(
+    conn: Connection,
+    loaded: list[_Loaded],
+    key_maps: dict[str, pd.Series],
+    progress: ImportProgress,
+) -> list[FileSummary]:
+    summaries = []
+    for item in loaded:
+        spec = item.spec
+        progress.start(f"{item.path.name}: writing", len(item.values))
+        frame = writing.to_db_frame(spec, item.values, key_maps)
+        inserted, updated = writing.write(conn, spec, frame, progress.advance)
+        if spec.name in key_maps:
+            key_maps[spec.name] = writing.load_key_map(conn, spec.table, spec.natural_key)
+        summaries.append(FileSummary(item.path.name, len(frame), inserted, updated))
+    return summaries
+
+
+def _flagged(known_problems: pd.DataFrame, item: _Loaded, column: str) -> pd.Series:
+    mine = known_problems[
+        (known_problems["file"] == item.path.name) & (known_problems["column"] == column)
+    ]
+    return pd.Series(item.values.index.isin(mine["row"]), index=item.values.index)

@@ -1,0 +1,183 @@
+"""Bulk writes: new rows in bulk (executemany on SQLite, COPY on PostgreSQL), changed rows
+updated, unchanged rows left alone — so importing the same folder twice changes nothing."""
+
+import io
+from collections.abc import Callable
+
+import pandas as pd
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from service.imports.spec import FileSpec, Kind
+
+BATCH_ROWS = 50_000
+Progress = Callable[[int], None]
+
+# Canonical pandas dtypes per contract kind, used on both sides of the comparison.
+DTYPES = {
+    Kind.money: "Int64",
+    Kind.positive_money: "Int64",
+    Kind.day_of_month: "Int64",
+    Kind.hours: "Float64",
+    Kind.boolean: "boolean",
+}
+
+
+def load_key_map(conn: Connection, table: str, natural: str) -> pd.Series:
+    """natural key -> id for every row of an entity table."""
+    rows = conn.execute(text(f"SELECT {natural}, id FROM {table}")).all()
+    return pd.Series([r[1] for r in rows], index=[r[0] for r in rows], dtype="int64")
+
+
+def to_db_frame(
+    spec: FileSpec, values: pd.DataFrame, key_maps: dict[str, pd.Series]
+) -> pd.DataFrame:
+    """Contract columns → database columns; references become ids."""
+    out = {}
+    for column in spec.columns:
+        series = values[column.name]
+        if column.references:
+            series = series.map(key_maps[column.references]).astype("Int64")
+        elif column.kind in DTYPES:
+            series = series.astype(DTYPES[column.kind])
+        out[column.db_column] = series
+    return pd.DataFrame(out, index=values.index)
+
+
+def write(
+    conn: Connection, spec: FileSpec, frame: pd.DataFrame, progress: Progress | None = None
+) -> tuple[int, int]:
+    """Insert new rows and update changed ones; return (inserted, updated)."""
+    existing = _read_existing(conn, spec, frame)
+    new, changed = _diff(spec, frame, existing)
+    _insert(conn, spec.table, new, progress)
+    _update(conn, spec, changed)
+    if progress:
+        progress(len(frame) - len(new))
+    return len(new), len(changed)
+
+
+def _read_existing(conn: Connection, spec: FileSpec, frame: pd.DataFrame) -> pd.DataFrame:
+    columns = list(frame.columns)
+    if conn.execute(text(f"SELECT 1 FROM {spec.table} LIMIT 1")).first() is None:
+        return pd.DataFrame(columns=[*columns, "_row_id"])
+    scope = spec.column(spec.scope).db_column
+    scope_values = frame[scope].dropna().unique().tolist()
+    is_id = scope.endswith("_id")
+    conn.execute(text("DROP TABLE IF EXISTS import_scope"))
+    conn.execute(text(f"CREATE TEMP TABLE import_scope (value {'BIGINT' if is_id else 'TEXT'})"))
+    conn.execute(
+        text("INSERT INTO import_scope (value) VALUES (:value)"),
+        [{"value": int(v) if is_id else v} for v in scope_values],
+    )
+    selected = ", ".join(_select_expression(spec, c) for c in columns)
+    row_id = "t.id" if spec.table != "payroll_entry" else "NULL"
+    rows = conn.execute(
+        text(
+            f"SELECT {selected}, {row_id} AS _row_id FROM {spec.table} t "
+            f"JOIN import_scope s ON t.{scope} = s.value"
+        )
+    ).all()
+    conn.execute(text("DROP TABLE import_scope"))
+    existing = pd.DataFrame.from_records(rows, columns=[*columns, "_row_id"])
+    for column in spec.columns:
+        dtype = "Int64" if column.references else DTYPES.get(column.kind)
+        if dtype:
+            existing[column.db_column] = existing[column.db_column].astype(dtype)
+    return existing
+
+
+def _select_expression(spec: FileSpec, db_column: str) -> str:
+    column = next(c for c in spec.columns if c.db_column == db_column)
+    # Dates come back as text on both databases so they compare with the import's text.
+    if column.kind is Kind.date:
+        return f"CAST(t.{db_column} AS TEXT) AS {db_column}"
+    return f"t.{db_column}"
+
+
+def _diff(
+    spec: FileSpec, frame: pd.DataFrame, existing: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    key = list(spec.db_key)
+    if existing.empty:
+        return frame, frame.iloc[0:0]
+    joined = _key_view(frame, key).merge(
+        _key_view(existing, key),
+        on="_key",
+        how="left",
+        suffixes=("", "_old"),
+        indicator=True,
+    )
+    joined.index = frame.index
+    is_new = joined["_merge"] == "left_only"
+    changed = pd.Series(False, index=frame.index)
+    for column in frame.columns:
+        if column in key:
+            continue
+        new_value, old_value = joined[column], joined[f"{column}_old"]
+        same = (new_value == old_value).fillna(False).astype(bool)
+        same |= new_value.isna() & old_value.isna()
+        changed |= ~same
+    changed &= ~is_new
+    updates = frame[changed].copy()
+    updates["_row_id"] = joined.loc[changed, "_row_id"]
+    return frame[is_new], updates
+
+
+def _key_view(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """The frame with one text column holding its key (a missing part as '')."""
+    view = frame.copy()
+    parts = [frame[k].astype(object).where(frame[k].notna(), "").astype(str) for k in key]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + "\x1f" + part
+    view["_key"] = joined
+    return view
+
+
+def _insert(conn: Connection, table: str, frame: pd.DataFrame, progress: Progress | None) -> None:
+    for start in range(0, len(frame), BATCH_ROWS):
+        batch = frame.iloc[start : start + BATCH_ROWS]
+        if conn.dialect.name == "postgresql":
+            _copy_in(conn, table, batch)
+        else:
+            _executemany_insert(conn, table, batch)
+        if progress:
+            progress(len(batch))
+
+
+def _copy_in(conn: Connection, table: str, frame: pd.DataFrame) -> None:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, header=False, index=False, na_rep="")
+    columns = ", ".join(frame.columns)
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
+        copy.write(buffer.getvalue())
+
+
+def _executemany_insert(conn: Connection, table: str, frame: pd.DataFrame) -> None:
+    columns = ", ".join(frame.columns)
+    marks = ", ".join("?" for _ in frame.columns)
+    conn.exec_driver_sql(f"INSERT INTO {table} ({columns}) VALUES ({marks})", _python_rows(frame))
+
+
+def _python_rows(frame: pd.DataFrame) -> list[tuple]:
+    """Rows of plain Python values (None for missing), as DB drivers want them."""
+    as_object = frame.astype(object)
+    return list(as_object.where(frame.notna(), None).itertuples(index=False, name=None))
+
+
+def _update(conn: Connection, spec: FileSpec, changed: pd.DataFrame) -> None:
+    if changed.empty:
+        return
+    key = list(spec.db_key)
+    assignments = [c for c in changed.columns if c not in key and c != "_row_id"]
+    if spec.table == "payroll_entry":
+        where = " AND ".join(f"{c} = :{c}" for c in key)
+    else:
+        where = "id = :_row_id"
+    statement = text(
+        f"UPDATE {spec.table} SET {', '.join(f'{c} = :{c}' for c in assignments)} WHERE {where}"
+    )
+    as_object = changed.astype(object).where(changed.notna(), None)
+    conn.execute(statement, as_object.to_dict("records"))

@@ -1,0 +1,33 @@
+"""Every table, imported once so that metadata (and Alembic) sees them all."""
+
+from sqlmodel import SQLModel
+
+from service.audit.models import AuditEntry
+from service.auth.models import User, UserScope
+from service.contracts.models import Contract
+from service.deposits.models import DepositEvent
+from service.employers.models import Employer
+from service.insurance.models import InsuranceCoverage
+from service.jurisdictions.models import Jurisdiction
+from service.mediation.models import MediationCommittee
+from service.payroll.models import PayrollEntry
+from service.projects.models import Project
+from service.workers.models import Worker
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AuditEntry",
+    "Contract",
+    "DepositEvent",
+    "Employer",
+    "InsuranceCoverage",
+    "Jurisdiction",
+    "MediationCommittee",
+    "PayrollEntry",
+    "Project",
+    "User",
+    "UserScope",
+    "Worker",
+    "metadata",
+]
