@@ -10,6 +10,11 @@ class EmployerBase(SQLModel):
     town: str | None = None
     leased_premises: bool = False
     contact_email: str | None = None
+    # Record that sets the deposit rate (65号 Art. 12): the serious-dishonesty list for wage
+    # arrears, real-name management and a dedicated wage account in place.
+    dishonesty_listed: bool = False
+    real_name_management: bool = False
+    dedicated_wage_account: bool = False
 
 
 class Employer(EmployerBase, table=True):

@@ -101,6 +101,10 @@ EMPLOYERS = FileSpec(
         Column("town", Kind.text),
         Column("leased_premises", Kind.boolean, default="false"),
         Column("contact_email", Kind.email),
+        # Extensions (README): the record that sets the deposit rate, 65号 Art. 12.
+        Column("dishonesty_listed", Kind.boolean, default="false"),
+        Column("real_name_management", Kind.boolean, default="false"),
+        Column("dedicated_wage_account", Kind.boolean, default="false"),
     ),
     key=("uscc",),
     scope="uscc",

@@ -66,6 +66,9 @@ def upgrade() -> None:
         sa.Column("town", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("leased_premises", sa.Boolean(), nullable=False),
         sa.Column("contact_email", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("dishonesty_listed", sa.Boolean(), nullable=False),
+        sa.Column("real_name_management", sa.Boolean(), nullable=False),
+        sa.Column("dedicated_wage_account", sa.Boolean(), nullable=False),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             "length(industry_code) BETWEEN 2 AND 4", name=op.f("ck_employer_industry_code_length")

@@ -1,0 +1,173 @@
+"""What a rule is: a small, self-describing, vectorised unit.
+
+A rule reads frames of a Snapshot (the data as it stands, plus the as-of day, the reference
+data and the working-day calendar) and returns only the violating rows: one row per alert
+key with the evidence. No database, no clock, no loop per row.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+import pandas as pd
+
+from monitors.calendar import WorkCalendar
+from monitors.reference import Reference
+
+
+class Severity(StrEnum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+# The columns of each snapshot frame and their dtypes: ids int64 (Int64 where optional),
+# money integer fen, dates datetime64 (NaT = none), flags bool, text str (NA = none).
+ID, OPTIONAL_ID, MONEY, DATE, FLAG, TEXT = "int64", "Int64", "Int64", "datetime64[s]", "bool", "str"
+SNAPSHOT_COLUMNS: dict[str, dict[str, str]] = {
+    "employers": {
+        "employer_id": ID,
+        "uscc": TEXT,
+        "name": TEXT,
+        "industry_code": TEXT,
+        "county_code": TEXT,
+        "town": TEXT,
+        "leased_premises": FLAG,
+        "dishonesty_listed": FLAG,
+        "real_name_management": FLAG,
+        "dedicated_wage_account": FLAG,
+    },
+    "workers": {"worker_id": ID, "id_number": TEXT, "name": TEXT, "hukou_county_code": TEXT},
+    "contracts": {
+        "contract_id": ID,
+        "employer_id": ID,
+        "worker_id": ID,
+        "start_date": DATE,
+        "signed_date": DATE,
+        "term_type": TEXT,
+        "end_date": DATE,
+        "employment_type": TEXT,
+        "probation_end": DATE,
+        "monthly_wage_fen": MONEY,
+        "hourly_wage_fen": MONEY,
+        "probation_wage_fen": MONEY,
+        "pay_day": ID,
+        "left_date": DATE,
+        "project_id": OPTIONAL_ID,
+    },
+    "payroll": {
+        "employer_id": ID,
+        "worker_id": ID,
+        "period": TEXT,
+        "amount_due_fen": MONEY,
+        "amount_paid_fen": MONEY,
+        "paid_date": DATE,
+    },
+    "projects": {
+        "project_id": ID,
+        "project_code": TEXT,
+        "contractor_id": ID,
+        "county_code": TEXT,
+        "industry_code": TEXT,
+        "contract_value_fen": MONEY,
+        "contract_signed_date": DATE,
+        "permit_date": DATE,
+        "completion_date": DATE,
+    },
+    "deposit_events": {
+        "employer_id": ID,
+        "project_id": OPTIONAL_ID,
+        "event": TEXT,
+        "event_date": DATE,
+        "amount_fen": MONEY,
+        "reference": TEXT,
+        "expiry_date": DATE,
+    },
+    "insurance": {
+        "employer_id": ID,
+        "worker_id": OPTIONAL_ID,
+        "project_id": OPTIONAL_ID,
+        "start_date": DATE,
+        "end_date": DATE,
+    },
+    "committees": {
+        "committee_id": ID,
+        "code": TEXT,
+        "kind": TEXT,
+        "employer_id": OPTIONAL_ID,
+        "county_code": TEXT,
+        "town": TEXT,
+    },
+}
+
+
+def typed_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A snapshot frame with exactly its declared columns and dtypes."""
+    columns = SNAPSHOT_COLUMNS[name]
+    out = pd.DataFrame(index=frame.index)
+    for column, dtype in columns.items():
+        values = frame[column] if column in frame else pd.Series(pd.NA, index=frame.index)
+        if dtype == DATE:
+            out[column] = pd.to_datetime(values, errors="coerce").astype(DATE)
+        elif dtype == FLAG:
+            out[column] = values.fillna(False).astype(bool)
+        elif dtype == TEXT:
+            out[column] = values.astype(object).where(values.notna(), None).astype("str")
+        else:
+            out[column] = pd.to_numeric(values).astype(dtype)
+    return out
+
+
+# What a rule returns: the alert key (employer, project, period) and the evidence.
+FINDING_COLUMNS = (
+    "employer_id",
+    "project_id",
+    "period",
+    "subject_count",
+    "amount_fen",
+    "severity",
+    "evidence",
+)
+
+
+@dataclass
+class Snapshot:
+    """The data as of one day. Frames hold every row; rules decide what counts on `as_of`."""
+
+    as_of: date
+    reference: Reference
+    calendar: WorkCalendar
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        frames = self.__dict__.get("frames", {})
+        if name in frames:
+            return frames[name]
+        raise AttributeError(name)
+
+    @property
+    def as_of_ts(self) -> pd.Timestamp:
+        return pd.Timestamp(self.as_of)
+
+
+SeverityOf = Severity | Callable[[pd.DataFrame, Snapshot], pd.Series]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title_zh: str
+    title_en: str
+    # What to do next, shown with every alert of the rule.
+    action_zh: str
+    action_en: str
+    severity: SeverityOf
+    legal_basis: tuple[str, ...]  # parameter names in data/parameters.csv
+    inputs: tuple[str, ...]
+    evaluate: Callable[[Snapshot], pd.DataFrame]
+
+    @property
+    def doc(self) -> str:
+        return (self.evaluate.__doc__ or "").strip()
