@@ -6,7 +6,7 @@ package does not know yet (it raises NotImplementedError — typically next year
 is published), the calendar falls back to Monday–Friday: holidays of that year are then missing
 and deadlines computed for it may come out a few days early. Update `chinese_calendar` each year.
 
-The calendar is a precomputed table of every day from 2015-01-01 to 2035-12-31 with a running
+The calendar is a precomputed table of every day from 2000-01-01 to 2040-12-31 with a running
 count of working days, so deadlines are index arithmetic and `np.searchsorted`, also for whole
 columns of dates. Dates outside the table raise ValueError.
 """
@@ -18,8 +18,8 @@ import chinese_calendar
 import numpy as np
 import pandas as pd
 
-TABLE_FIRST_DAY = date(2015, 1, 1)
-TABLE_LAST_DAY = date(2035, 12, 31)
+TABLE_FIRST_DAY = date(2000, 1, 1)
+TABLE_LAST_DAY = date(2040, 12, 31)
 _SATURDAY = 5
 
 
@@ -136,9 +136,11 @@ class WorkCalendar:
         return self.first_day + timedelta(days=int(index))
 
     def _to_series(self, index: np.ndarray, present: np.ndarray, days: pd.Series) -> pd.Series:
+        """Dates on the input's index, in the input's datetime unit (seconds otherwise)."""
         out = np.full(len(present), np.datetime64("NaT"), dtype="datetime64[D]")
         out[present] = self._epoch + index
-        return pd.Series(out.astype("datetime64[s]"), index=days.index)
+        unit = days.dtype if pd.api.types.is_datetime64_dtype(days.dtype) else "datetime64[s]"
+        return pd.Series(out.astype(unit), index=days.index)
 
 
 @cache

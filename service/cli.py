@@ -2,6 +2,7 @@
 
 import sys
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -71,13 +72,63 @@ def demo(
 
     engine, reference = _ready_engine()
     out = out or get_settings().var_dir / "demo"
-    manifest = generate_demo(out, seed=seed, scale=scale, as_of=date.fromisoformat(as_of))
+    manifest = generate_demo(out, seed=seed, scale=scale, as_of=_parse_day(as_of))
     typer.echo(f"demo files written to {manifest.out_dir}")
     with terminal_progress(err) as progress:
         report = run_import(engine, out, reference, progress)
     print_report(report, Console(), err)
     if not report.ok:
         raise typer.Exit(1)
+
+
+monitors_app = typer.Typer(help="The monitors: evaluate every rule and update the alerts.")
+alerts_app = typer.Typer(help="Alerts raised by the monitors.")
+app.add_typer(monitors_app, name="monitors")
+app.add_typer(alerts_app, name="alerts")
+
+
+@monitors_app.command("run")
+def monitors_run(
+    as_of: Annotated[
+        str | None, typer.Option(help="evaluate as of this day, YYYY-MM-DD (default: today)")
+    ] = None,
+) -> None:
+    """Evaluate every rule as of a day and update the alerts."""
+    from service.monitoring.jobs import run_monitors
+    from service.monitoring.lock import RunInProgress
+
+    day = _parse_day(as_of) if as_of else date.today()
+    engine, reference = _ready_engine()
+    try:
+        summary = run_monitors(engine, reference, as_of=day, trigger="cli")
+    except RunInProgress as error:
+        err.print(str(error))
+        raise typer.Exit(3) from error
+    typer.echo(summary.line())
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+@alerts_app.command("export")
+def alerts_export(
+    format: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.jsonl,
+) -> None:
+    """Print the open alerts to standard output (JSON lines or CSV)."""
+    from service.alerts.export import open_alerts, write_csv, write_jsonl
+
+    engine, _ = _ready_engine()
+    frame = open_alerts(engine)
+    (write_csv if format is ExportFormat.csv else write_jsonl)(frame, sys.stdout)
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise typer.BadParameter(f"{text!r} is not a date written YYYY-MM-DD") from error
 
 
 @app.command()

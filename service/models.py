@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from service.alerts.models import Alert, AlertEvent, DataVersion, MonitorRun
 from service.audit.models import AuditEntry
 from service.auth.models import User, UserScope
 from service.contracts.models import Contract
@@ -17,13 +18,17 @@ from service.workers.models import Worker
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Alert",
+    "AlertEvent",
     "AuditEntry",
     "Contract",
+    "DataVersion",
     "DepositEvent",
     "Employer",
     "InsuranceCoverage",
     "Jurisdiction",
     "MediationCommittee",
+    "MonitorRun",
     "PayrollEntry",
     "Project",
     "User",

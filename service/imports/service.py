@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
 from monitors.reference import Reference
+from service import data_version
 from service.imports import writing
 from service.imports.checks import check_file
 from service.imports.problems import REFERENCE_NAMES, combine, one_problem, problems
@@ -71,6 +72,8 @@ def run_import(
         if not report.ok:
             return report
         report.summaries = _write_all(conn, loaded, key_maps, progress)
+        if any(s.inserted or s.updated for s in report.summaries):
+            data_version.bump(conn)
         if on_written:
             on_written(conn, report)
     return report

@@ -1,0 +1,210 @@
+"""Reconcile a run's findings with the alert table, set-based.
+
+A finding with a new key opens an alert; an open alert seen again is updated when its
+figures changed; an open alert not seen is resolved; a resolved alert seen again reopens.
+Every change is an alert event with the run's as-of day. Handling columns are never touched.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+
+from service.alerts.models import Alert
+
+KEY = ["rule", "employer_id", "project_code", "period"]
+FIGURES = ["severity", "subject_count", "amount_fen"]
+SILENT = ["evidence", "legal_basis_zh", "legal_basis_en"]
+
+
+@dataclass
+class Changes:
+    opened: int = 0
+    updated: int = 0
+    resolved: int = 0
+    reopened: int = 0
+
+
+def reconcile(
+    conn: Connection, findings: pd.DataFrame, *, rule_ids: list[str], as_of: date, run_id: int
+) -> Changes:
+    existing = _existing(conn, rule_ids)
+    merged = _merge(findings, existing)
+    changes = Changes()
+    changes.opened = _open(conn, merged[merged["_merge"] == "left_only"], as_of, run_id)
+    seen = merged[merged["_merge"] == "both"]
+    changes.reopened = _reopen(conn, seen[seen["status"] == "resolved"], as_of, run_id)
+    changes.updated = _update(conn, seen[seen["status"] == "open"], as_of, run_id)
+    gone = merged[(merged["_merge"] == "right_only") & (merged["status"] == "open")]
+    changes.resolved = _resolve(conn, gone, as_of, run_id)
+    return changes
+
+
+def _existing(conn: Connection, rule_ids: list[str]) -> pd.DataFrame:
+    columns = ["id", *KEY, "status", *FIGURES, *SILENT, "last_seen"]
+    statement = text(f"SELECT {', '.join(columns)} FROM alert WHERE rule IN :rules").bindparams(
+        bindparam("rules", expanding=True)
+    )
+    rows = conn.execute(statement, {"rules": rule_ids or [""]}).all()
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    frame["amount_fen"] = frame["amount_fen"].astype("Int64")
+    frame["evidence"] = (
+        frame["evidence"].map(Alert.model_fields["evidence"].annotation)
+        if False
+        else frame["evidence"]
+    )
+    return frame
+
+
+def _merge(findings: pd.DataFrame, existing: pd.DataFrame) -> pd.DataFrame:
+    current = findings[[*KEY, *FIGURES, *SILENT]].copy()
+    current["employer_id"] = current["employer_id"].astype("int64")
+    existing = existing.astype({"employer_id": "int64"})
+    return current.merge(existing, on=KEY, how="outer", suffixes=("", "_old"), indicator=True)
+
+
+def _events(conn: Connection, frame: pd.DataFrame, kind: str, as_of: date, run_id: int) -> None:
+    if frame.empty:
+        return
+    conn.execute(
+        text(
+            "INSERT INTO alert_event (alert_id, run_id, kind, as_of, at, severity, "
+            "subject_count, amount_fen) VALUES (:alert_id, :run_id, :kind, :as_of, "
+            "CURRENT_TIMESTAMP, :severity, :subject_count, :amount_fen)"
+        ),
+        [
+            {
+                "alert_id": int(r.id),
+                "run_id": run_id,
+                "kind": kind,
+                "as_of": as_of,
+                "severity": r.severity,
+                "subject_count": int(r.subject_count),
+                "amount_fen": _int_or_none(r.amount_fen),
+            }
+            for r in frame.itertuples(index=False)
+        ],
+    )
+
+
+def _int_or_none(value: object) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+def _open(conn: Connection, new: pd.DataFrame, as_of: date, run_id: int) -> int:
+    if new.empty:
+        return 0
+    conn.execute(
+        Alert.__table__.insert(),
+        [
+            {
+                "rule": r.rule,
+                "employer_id": int(r.employer_id),
+                "project_code": r.project_code,
+                "period": r.period,
+                "status": "open",
+                "severity": r.severity,
+                "subject_count": int(r.subject_count),
+                "amount_fen": _int_or_none(r.amount_fen),
+                "evidence": r.evidence,
+                "legal_basis_zh": r.legal_basis_zh,
+                "legal_basis_en": r.legal_basis_en,
+                "first_seen": as_of,
+                "last_seen": as_of,
+                "handling": "new",
+            }
+            for r in new.itertuples(index=False)
+        ],
+    )
+    ids = _ids(conn, new)
+    _events(conn, new.assign(id=ids), "opened", as_of, run_id)
+    return len(new)
+
+
+def _ids(conn: Connection, frame: pd.DataFrame) -> pd.Series:
+    """Ids of just-inserted alerts, aligned with `frame`, read back by key."""
+    rules = sorted(frame["rule"].unique())
+    statement = text(f"SELECT id, {', '.join(KEY)} FROM alert WHERE rule IN :rules").bindparams(
+        bindparam("rules", expanding=True)
+    )
+    known = pd.DataFrame.from_records(
+        conn.execute(statement, {"rules": rules}).all(), columns=["id", *KEY]
+    )
+    keyed = frame[KEY].astype({"employer_id": "int64"}).merge(known, on=KEY, how="left")
+    return pd.Series(keyed["id"].to_numpy(), index=frame.index)
+
+
+def _changed(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    changed = pd.Series(False, index=frame.index)
+    for column in columns:
+        new, old = frame[column], frame[f"{column}_old"]
+        same = (new.astype(object) == old.astype(object)) | (new.isna() & old.isna())
+        changed |= ~same.astype(bool)
+    return changed
+
+
+def _write_current(conn: Connection, frame: pd.DataFrame, assignments: str, as_of: date) -> None:
+    conn.execute(
+        text(
+            f"UPDATE alert SET severity = :severity, subject_count = :subject_count, "
+            f"amount_fen = :amount_fen, evidence = :evidence, legal_basis_zh = :zh, "
+            f"legal_basis_en = :en, last_seen = :as_of{assignments} WHERE id = :id"
+        ).bindparams(bindparam("evidence", type_=Alert.__table__.c.evidence.type)),
+        [
+            {
+                "id": int(r.id),
+                "severity": r.severity,
+                "subject_count": int(r.subject_count),
+                "amount_fen": _int_or_none(r.amount_fen),
+                "evidence": r.evidence,
+                "zh": r.legal_basis_zh,
+                "en": r.legal_basis_en,
+                "as_of": as_of,
+            }
+            for r in frame.itertuples(index=False)
+        ],
+    )
+
+
+def _reopen(conn: Connection, frame: pd.DataFrame, as_of: date, run_id: int) -> int:
+    if frame.empty:
+        return 0
+    _write_current(conn, frame, ", status = 'open', resolved_on = NULL", as_of)
+    _events(conn, frame, "reopened", as_of, run_id)
+    return len(frame)
+
+
+def _update(conn: Connection, frame: pd.DataFrame, as_of: date, run_id: int) -> int:
+    """Figures changed → an 'updated' event; evidence or last-seen only → a quiet write."""
+    figures_changed = _changed(frame, FIGURES)
+    quiet = ~figures_changed & (
+        _changed(frame, SILENT) | (pd.to_datetime(frame["last_seen"]) != pd.Timestamp(as_of))
+    )
+    touched = frame[figures_changed | quiet]
+    if not touched.empty:
+        _write_current(conn, touched, "", as_of)
+    _events(conn, frame[figures_changed], "updated", as_of, run_id)
+    return int(figures_changed.sum())
+
+
+def _resolve(conn: Connection, gone: pd.DataFrame, as_of: date, run_id: int) -> int:
+    if gone.empty:
+        return 0
+    conn.execute(
+        text("UPDATE alert SET status = 'resolved', resolved_on = :as_of WHERE id = :id"),
+        [{"id": int(i), "as_of": as_of} for i in gone["id"]],
+    )
+    _events(
+        conn,
+        gone.assign(
+            severity=gone["severity_old"],
+            subject_count=gone["subject_count_old"],
+            amount_fen=gone["amount_fen_old"],
+        ),
+        "resolved",
+        as_of,
+        run_id,
+    )
+    return len(gone)

@@ -1,0 +1,98 @@
+"""Alerts: one per key (rule, employer, project, period), with two separate states.
+
+`status` is the monitors' view (open while the condition holds, resolved when it clears);
+`handling` is the inspector's work on it (acknowledged, assigned, snoozed, closed with a
+note). The monitors never write the handling columns.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from service.auth.models import utc_now
+
+ALERT_STATUSES = ("open", "resolved")
+HANDLING_STATES = ("new", "acknowledged", "assigned", "snoozed", "closed")
+SEVERITIES = ("critical", "high", "medium", "low")
+EVENT_KINDS = ("opened", "updated", "resolved", "reopened")
+
+
+class Alert(SQLModel, table=True):
+    __tablename__ = "alert"
+    __table_args__ = (
+        UniqueConstraint("rule", "employer_id", "project_code", "period", name="uq_alert_key"),
+        CheckConstraint(f"status IN {ALERT_STATUSES}", name="status_valid"),
+        CheckConstraint(f"handling IN {HANDLING_STATES}", name="handling_valid"),
+        CheckConstraint(f"severity IN {SEVERITIES}", name="severity_valid"),
+        CheckConstraint("subject_count >= 0", name="subject_count_nonnegative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule: str = Field(max_length=64, index=True)
+    employer_id: int = Field(foreign_key="employer.id", index=True)
+    # '' when the alert is not about a project or a period: part of the key, never NULL.
+    project_code: str = Field(default="", max_length=64)
+    period: str = Field(default="", max_length=7)
+    status: str = Field(default="open", max_length=10, index=True)
+    severity: str = Field(max_length=10)
+    subject_count: int
+    amount_fen: int | None = Field(default=None, sa_type=BigInteger)
+    evidence: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    legal_basis_zh: str
+    legal_basis_en: str
+    first_seen: date
+    last_seen: date
+    resolved_on: date | None = None
+    handling: str = Field(default="new", max_length=14)
+    assigned_to_id: int | None = Field(default=None, foreign_key="app_user.id")
+    snoozed_until: date | None = None
+    handling_note: str | None = None
+    handled_at: datetime | None = None
+
+
+class AlertEvent(SQLModel, table=True):
+    """The alert's timeline: every change the monitors made, with its as-of day."""
+
+    __tablename__ = "alert_event"
+    __table_args__ = (CheckConstraint(f"kind IN {EVENT_KINDS}", name="kind_valid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    run_id: int = Field(foreign_key="monitor_run.id", index=True)
+    kind: str = Field(max_length=10)
+    as_of: date
+    at: datetime = Field(default_factory=utc_now)
+    severity: str = Field(max_length=10)
+    subject_count: int
+    amount_fen: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class MonitorRun(SQLModel, table=True):
+    __tablename__ = "monitor_run"
+    __table_args__ = (
+        CheckConstraint("status IN ('running', 'succeeded', 'failed')", name="status_valid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    as_of: date
+    trigger: str = Field(max_length=16)  # cli, schedule, api
+    status: str = Field(default="running", max_length=10)
+    started_at: datetime = Field(default_factory=utc_now)
+    finished_at: datetime | None = None
+    findings: int = 0
+    opened: int = 0
+    updated: int = 0
+    resolved: int = 0
+    reopened: int = 0
+    reused_findings: bool = False
+
+
+class DataVersion(SQLModel, table=True):
+    """Bumped in the same transaction as every change to monitored data, so a monitors
+    run can tell that nothing has changed since the last one."""
+
+    __tablename__ = "data_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0, sa_type=BigInteger)

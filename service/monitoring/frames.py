@@ -1,0 +1,103 @@
+"""SQL → named DataFrames: the only place monitor inputs touch the database.
+
+Every frame is read in one transaction (a consistent snapshot) with one set-based query
+per table; PostgreSQL streams each result with COPY, SQLite through its cursor.
+"""
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import pandas as pd
+from sqlalchemy.engine import Connection, Engine
+
+from monitors.base import DATE, FLAG, SNAPSHOT_COLUMNS, TEXT, Snapshot, typed_frame
+from monitors.calendar import default_calendar
+from monitors.reference import Reference
+
+QUERIES: dict[str, str] = {
+    "employers": """
+        SELECT id AS employer_id, uscc, name, industry_code, county_code, town,
+               CAST(leased_premises AS INTEGER) AS leased_premises,
+               CAST(dishonesty_listed AS INTEGER) AS dishonesty_listed,
+               CAST(real_name_management AS INTEGER) AS real_name_management,
+               CAST(dedicated_wage_account AS INTEGER) AS dedicated_wage_account
+        FROM employer""",
+    "workers": """
+        SELECT id AS worker_id, id_number, name, hukou_county_code FROM worker""",
+    "contracts": """
+        SELECT id AS contract_id, employer_id, worker_id, start_date, signed_date, term_type,
+               end_date, employment_type, probation_end, monthly_wage_fen, hourly_wage_fen,
+               probation_wage_fen, pay_day, left_date, project_id
+        FROM employment_contract""",
+    "payroll": """
+        SELECT employer_id, worker_id, period, amount_due_fen, amount_paid_fen, paid_date
+        FROM payroll_entry""",
+    "projects": """
+        SELECT id AS project_id, project_code, contractor_id, county_code, industry_code,
+               contract_value_fen, contract_signed_date, permit_date, completion_date
+        FROM project""",
+    "deposit_events": """
+        SELECT employer_id, project_id, event, event_date, amount_fen, reference, expiry_date
+        FROM deposit_event""",
+    "insurance": """
+        SELECT employer_id, worker_id, project_id, start_date, end_date
+        FROM insurance_coverage""",
+    "committees": """
+        SELECT id AS committee_id, code, kind, employer_id, county_code, town
+        FROM mediation_committee""",
+}
+
+
+def load_snapshot(
+    engine: Engine, reference: Reference, as_of: date, names: tuple[str, ...] | None = None
+) -> Snapshot:
+    """The monitored data as it stands, read as one consistent snapshot."""
+    names = names or tuple(QUERIES)
+    with _snapshot_connection(engine) as conn:
+        frames = {name: read_frame(conn, name) for name in names}
+    return Snapshot(as_of=as_of, reference=reference, calendar=default_calendar(), frames=frames)
+
+
+@contextmanager
+def _snapshot_connection(engine: Engine) -> Iterator[Connection]:
+    """One read transaction for all frames, so they agree with each other."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(
+            isolation_level="REPEATABLE READ", postgresql_readonly=True
+        ) as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        # pysqlite opens no transaction for SELECTs: begin one so WAL gives a snapshot.
+        dbapi = conn.connection.driver_connection
+        dbapi.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            dbapi.execute("ROLLBACK")
+
+
+def read_frame(conn: Connection, name: str) -> pd.DataFrame:
+    columns = SNAPSHOT_COLUMNS[name]
+    if conn.dialect.name == "postgresql":
+        raw = _copy_out(conn, QUERIES[name], columns)
+    else:
+        rows = conn.exec_driver_sql(QUERIES[name]).fetchall()
+        raw = pd.DataFrame.from_records(rows, columns=list(columns))
+    return typed_frame(name, raw)
+
+
+def _copy_out(conn: Connection, query: str, columns: dict[str, str]) -> pd.DataFrame:
+    """Stream a query with COPY … TO STDOUT and parse it with pyarrow."""
+    buffer = io.BytesIO()
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
+        for block in copy:
+            buffer.write(block)
+    buffer.seek(0)
+    # Codes stay text: an industry code 0610 must not become the number 610.
+    dtypes = {c: "string" for c, kind in columns.items() if kind in (TEXT, DATE)}
+    dtypes |= {c: "Int64" for c, kind in columns.items() if kind == FLAG}
+    return pd.read_csv(buffer, engine="pyarrow", dtype=dtypes)

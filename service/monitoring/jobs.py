@@ -1,0 +1,86 @@
+"""run_monitors(as_of): frames → rules → reconcile alerts, as one transaction."""
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from monitors.base import Rule
+from monitors.engine import evaluate
+from monitors.reference import Reference
+from monitors.registry import all_rules
+from service.alerts.lifecycle import Changes, reconcile
+from service.monitoring.frames import load_snapshot
+from service.monitoring.lock import monitor_lock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    as_of: date
+    findings: int
+    changes: Changes
+
+    def line(self) -> str:
+        c = self.changes
+        return (
+            f"monitors as of {self.as_of}: {self.findings} findings; {c.opened} opened, "
+            f"{c.updated} updated, {c.resolved} resolved, {c.reopened} reopened"
+        )
+
+
+def run_monitors(
+    engine: Engine,
+    reference: Reference,
+    *,
+    as_of: date,
+    trigger: str = "cli",
+    rules: dict[str, Rule] | None = None,
+) -> RunSummary:
+    """Evaluate the rules as of `as_of` and bring the alerts up to date.
+
+    The run is one transaction: if anything fails, the alerts stay as they were.
+    """
+    rules = all_rules() if rules is None else rules
+    with monitor_lock(engine):
+        inputs = tuple(
+            sorted(
+                {name for rule in rules.values() for name in rule.inputs}
+                | {"employers", "projects"}
+            )
+        )
+        snapshot = load_snapshot(engine, reference, as_of, inputs)
+        findings = evaluate(snapshot, rules)
+        with engine.begin() as conn:
+            run_id = _start_run(conn, as_of, trigger)
+            changes = reconcile(conn, findings, rule_ids=sorted(rules), as_of=as_of, run_id=run_id)
+            _finish_run(conn, run_id, len(findings), changes)
+    summary = RunSummary(run_id, as_of, len(findings), changes)
+    log.info(summary.line())
+    return summary
+
+
+def _start_run(conn, as_of: date, trigger: str) -> int:
+    return conn.execute(
+        text(
+            "INSERT INTO monitor_run (as_of, trigger, status, started_at, findings, opened, "
+            "updated, resolved, reopened, reused_findings) VALUES (:as_of, :trigger, "
+            "'running', CURRENT_TIMESTAMP, 0, 0, 0, 0, 0, false) RETURNING id"
+        ),
+        {"as_of": as_of, "trigger": trigger},
+    ).scalar_one()
+
+
+def _finish_run(conn, run_id: int, findings: int, changes: Changes) -> None:
+    conn.execute(
+        text(
+            "UPDATE monitor_run SET status = 'succeeded', finished_at = CURRENT_TIMESTAMP, "
+            "findings = :findings, opened = :opened, updated = :updated, "
+            "resolved = :resolved, reopened = :reopened WHERE id = :id"
+        ),
+        {"id": run_id, "findings": findings, **asdict(changes)},
+    )
