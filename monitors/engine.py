@@ -39,7 +39,7 @@ def evaluate(snapshot: Snapshot, rules: dict[str, Rule] | None = None) -> pd.Dat
 def _evaluate_rule(rule: Rule, snapshot: Snapshot) -> pd.DataFrame:
     findings = _complete(rule.evaluate(snapshot).reset_index(drop=True), rule, snapshot)
     findings = _with_codes(findings, snapshot)
-    if findings.duplicated(list(KEY)).any():
+    if findings.duplicated(list(KEY[1:])).any():
         raise RuleError(f"rule {rule.id} returned the same alert key twice")
     basis = snapshot.reference.basis(*rule.legal_basis)
     return findings.assign(rule=rule.id, legal_basis_zh=basis.zh, legal_basis_en=basis.en)
@@ -77,5 +77,5 @@ def _with_codes(findings: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
     codes = snapshot.projects.set_index("project_id")["project_code"]
     return findings.assign(
         employer_uscc=findings["employer_id"].map(uscc),
-        project_code=findings["project_id"].map(codes).fillna("").astype(str),
+        project_code=findings["project_id"].map(codes).astype(object).fillna("").astype(str),
     )

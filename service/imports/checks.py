@@ -13,7 +13,7 @@ from monitors.reference import Reference
 from service.imports.problems import combine, problems
 from service.imports.spec import Column, FileSpec, Kind
 
-MONEY_PATTERN = r"^(\d{1,13})(?:\.(\d{1,2}))?$"
+MONEY_PATTERN = r"\d{1,13}(?:\.\d{1,2})?"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 PERIOD_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -102,11 +102,11 @@ def _date(values: pd.Series, _c: Column, _r: Reference) -> tuple[pd.Series, pd.S
 
 
 def _money(values: pd.Series, column: Column, _r: Reference) -> tuple[pd.Series, pd.Series]:
-    parts = values.str.extract(MONEY_PATTERN)
-    ok = parts[0].notna()
-    yuan = pd.to_numeric(parts[0].where(ok, "0")).astype("int64")
-    cents = pd.to_numeric(parts[1].fillna("0").str.ljust(2, "0")).astype("int64")
-    fen = (yuan * 100 + cents).astype("Int64")
+    ok = values.str.fullmatch(MONEY_PATTERN)
+    # At most 13 integer digits and 2 decimals: well inside float64's exact range, so
+    # rounding the float to whole fen is exact.
+    yuan = pd.to_numeric(values.where(ok, "0"), errors="coerce").to_numpy(dtype="float64")
+    fen = pd.Series((yuan * 100).round(), index=values.index).astype("int64").astype("Int64")
     if column.kind is Kind.positive_money:
         ok &= fen > 0
     return ~ok, fen.where(ok)

@@ -1,0 +1,79 @@
+"""Shared pieces of the benchmarks: fresh databases and measured child processes."""
+
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = ROOT / "var" / "bench"
+PG_SERVER_URL = os.environ.get(
+    "WAGEGUARD_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_rss_mb: float
+    output: str
+
+
+def run_measured(args: list[str], database_url: str) -> Measured:
+    """Run a command in a child process; wall time and the child's own peak RSS."""
+    env = {**os.environ, "WAGEGUARD_DATABASE_URL": database_url}
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT
+    )
+    output = child.stdout.read() if child.stdout else ""
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{output}")
+    return Measured(seconds, usage.ru_maxrss / 1024, output)
+
+
+def wageguard(*args: str) -> list[str]:
+    return [sys.executable, "-m", "service", *args]
+
+
+def fresh_sqlite(name: str) -> str:
+    path = BENCH_DIR / f"{name}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def fresh_postgres(name: str) -> str:
+    url = make_url(PG_SERVER_URL)
+    database = f"wageguard_bench_{name}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(
+        host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True
+    ) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    return url.set(database=database).render_as_string(hide_password=False)
+
+
+def drop_postgres(database_url: str) -> None:
+    url = make_url(database_url)
+    with psycopg.connect(
+        host=url.host,
+        port=url.port,
+        user=url.username,
+        dbname=make_url(PG_SERVER_URL).database,
+        autocommit=True,
+    ) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+
+
+def own_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,0 +1,189 @@
+"""Work-injury insurance: every employee must be covered (工伤保险条例 Art. 2; SIL Art. 33;
+安全生产法 Art. 51 ¶1)."""
+
+import pandas as pd
+
+from monitors.base import Snapshot
+from monitors.evidence import MAX_LISTED_WORKERS, evidence_records, iso
+from monitors.identifiers import mask_id_numbers
+from monitors.registry import rule
+
+KEY = ["employer_id", "project_id"]
+
+
+def _high_risk(employer_ids: pd.Series, project_ids: pd.Series, snapshot: Snapshot) -> pd.Series:
+    """High-risk industry (mining, construction, hazardous chemicals, fireworks, explosives:
+    安全生产许可证条例 Art. 2) of the employer, or of the project the workers are on."""
+    employer_codes = employer_ids.map(snapshot.employers.set_index("employer_id")["industry_code"])
+    project_codes = project_ids.map(snapshot.projects.set_index("project_id")["industry_code"])
+    return _is_high_risk(employer_codes, snapshot) | _is_high_risk(project_codes, snapshot)
+
+
+def _is_high_risk(codes: pd.Series, snapshot: Snapshot) -> pd.Series:
+    known = codes.dropna().astype("str")
+    flags = snapshot.reference.industry_flags(known)["high_risk"]
+    return flags.reindex(codes.index, fill_value=False).astype(bool)
+
+
+def _severity(findings: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
+    """critical in high-risk industries, high elsewhere."""
+    risky = _high_risk(findings["employer_id"], findings["project_id"], snapshot)
+    return risky.map({True: "critical", False: "high"})
+
+
+@rule(
+    id="insurance.work_injury_uncovered",
+    title=("在岗职工未参加工伤保险", "Active workers without work-injury insurance"),
+    action=(
+        "责令用人单位限期为职工参加工伤保险、补缴工伤保险费并加收滞纳金；"
+        "建设项目应按项目参保，先参保、再开工",
+        "Order the employer to enrol the workers in work-injury insurance and pay the arrears "
+        "with the late fee; construction projects insure per project before work starts",
+    ),
+    severity=_severity,
+    legal_basis=("social_insurance_registration_days", "si_late_fee_bp_per_day"),
+    inputs=("contracts", "insurance", "workers", "employers", "projects"),
+)
+def insurance_work_injury_uncovered(snapshot: Snapshot) -> pd.DataFrame:
+    """Active workers with neither personal nor project-wide work-injury cover on day D."""
+    active = _active_workers(snapshot)
+    covered = _personally_covered(active, snapshot) | _project_covered(active, snapshot)
+    uncovered = active[~covered & ~_in_registration_grace(active, snapshot)]
+    if uncovered.empty:
+        return pd.DataFrame(
+            {
+                "employer_id": pd.Series(dtype="int64"),
+                "project_id": pd.Series(dtype="Int64"),
+                "subject_count": pd.Series(dtype="int64"),
+                "evidence": pd.Series(dtype=object),
+            }
+        )
+    return _findings(_with_worker_evidence(uncovered, snapshot), snapshot)
+
+
+def _active_workers(snapshot: Snapshot) -> pd.DataFrame:
+    """One row per (employer, project, worker) with a contract active on D: started on or
+    before D and not left before D. The earliest start counts for the registration deadline."""
+    as_of = snapshot.as_of_ts
+    contracts = snapshot.contracts
+    active = contracts[
+        (contracts["start_date"] <= as_of)
+        & (contracts["left_date"].isna() | (as_of <= contracts["left_date"]))
+    ]
+    columns = [*KEY, "worker_id", "start_date"]
+    return (
+        active[columns]
+        .sort_values("start_date")
+        .drop_duplicates([*KEY, "worker_id"])
+        .reset_index(drop=True)
+    )
+
+
+def _valid_on(insurance: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    return insurance[
+        (insurance["start_date"] <= as_of)
+        & (insurance["end_date"].isna() | (as_of <= insurance["end_date"]))
+    ]
+
+
+def _personally_covered(active: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
+    """A personal coverage row of the same employer for the worker, valid on D."""
+    valid = _valid_on(snapshot.insurance, snapshot.as_of_ts)
+    personal = valid[valid["worker_id"].notna()]
+    insured = pd.MultiIndex.from_arrays(
+        [personal["employer_id"].astype("int64"), personal["worker_id"].astype("int64")]
+    )
+    pairs = pd.MultiIndex.from_arrays([active["employer_id"], active["worker_id"]])
+    return pd.Series(pairs.isin(insured), index=active.index)
+
+
+def _project_covered(active: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
+    """A project-wide policy (no worker named) for the worker's project, valid on D.
+
+    Per-project cover (按项目参保, 人社部发〔2014〕103号) is usually bought by the general
+    contractor for everyone on the site, subcontractors' workers included, so a policy of any
+    employer for that project counts.
+    """
+    valid = _valid_on(snapshot.insurance, snapshot.as_of_ts)
+    insured_projects = valid.loc[valid["worker_id"].isna(), "project_id"].dropna()
+    on_insured_project = active["project_id"].isin(insured_projects.astype("int64"))
+    return on_insured_project.fillna(False).astype(bool)
+
+
+def _registration_due(active: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
+    """The last day to enrol: SIL Art. 58 allows 30 days from hiring, counted from the next
+    day (Civil Code Art. 201), so a worker hired on day S must be covered by S + 30. Workers
+    on a construction project get no grace: insure first, then start work
+    (人社部发〔2014〕103号), so they must be covered from their first day."""
+    days = int(snapshot.reference.value("social_insurance_registration_days", on=snapshot.as_of))
+    grace = pd.to_timedelta(days, unit="D")
+    return active["start_date"].where(active["project_id"].notna(), active["start_date"] + grace)
+
+
+def _in_registration_grace(active: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
+    """Off-site workers still within the enrolment period; on a project there is none: cover
+    is due on the first day of work."""
+    off_site = active["project_id"].isna().to_numpy(dtype=bool)
+    return off_site & (snapshot.as_of_ts <= _registration_due(active, snapshot))
+
+
+def _last_cover_end(uncovered: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
+    """The last day of the worker's most recent cover that has ended (personal or of the
+    project), NaT when there was none: it tells a lapse from never being insured."""
+    as_of = snapshot.as_of_ts
+    insurance = snapshot.insurance
+    ended = insurance[(insurance["start_date"] <= as_of) & (insurance["end_date"] < as_of)]
+    personal = ended[ended["worker_id"].notna()].astype({"worker_id": "int64"})
+    personal_end = (
+        personal.groupby(["employer_id", "worker_id"], as_index=False)["end_date"]
+        .max()
+        .rename(columns={"end_date": "personal"})
+    )
+    project_end = (
+        ended[ended["worker_id"].isna()]
+        .groupby("project_id", as_index=False)["end_date"]
+        .max()
+        .rename(columns={"end_date": "project"})
+    )
+    # Left merges keep the left rows' order, so the uncovered rows' index can be put back.
+    ends = (
+        uncovered[["employer_id", "worker_id", "project_id"]]
+        .merge(personal_end, how="left", on=["employer_id", "worker_id"])
+        .merge(project_end, how="left", on="project_id")
+        .set_axis(uncovered.index)
+    )
+    return ends[["personal", "project"]].max(axis=1)
+
+
+def _with_worker_evidence(uncovered: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
+    masked = pd.Series(
+        mask_id_numbers(snapshot.workers["id_number"]).to_numpy(),
+        index=snapshot.workers["worker_id"],
+    )
+    return uncovered.assign(
+        worker=uncovered["worker_id"].map(masked).astype(object).where(lambda s: s.notna(), "?"),
+        start=iso(uncovered["start_date"]),
+        insure_by=iso(_registration_due(uncovered, snapshot)),
+        cover_ended_on=iso(_last_cover_end(uncovered, snapshot)),
+    )
+
+
+def _findings(uncovered: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
+    ordered = uncovered.sort_values([*KEY, "worker"])
+    shown = ordered.groupby(KEY, dropna=False).head(MAX_LISTED_WORKERS)
+    records = evidence_records(shown, ["worker", "start", "insure_by", "cover_ended_on"])
+    grouped = uncovered.groupby(KEY, dropna=False)
+    findings = pd.DataFrame(
+        {
+            "subject_count": grouped["worker_id"].nunique(),
+            "uncovered_workers": records.groupby(
+                [shown["employer_id"], shown["project_id"]], dropna=False
+            ).agg(list),
+        }
+    ).reset_index()
+    findings["project_id"] = findings["project_id"].astype("Int64")
+    findings["high_risk_industry"] = _high_risk(
+        findings["employer_id"], findings["project_id"], snapshot
+    )
+    findings["evidence"] = evidence_records(findings, ["uncovered_workers", "high_risk_industry"])
+    return findings[[*KEY, "subject_count", "evidence"]]

@@ -1,0 +1,86 @@
+"""The `wageguard` command line, run as a real process against real databases."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import text
+
+from service.config import PROJECT_ROOT
+from service.db import make_engine
+from tests.builders import valid_files, write_folder
+
+
+def wageguard(*args: str, database_url: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "WAGEGUARD_DATABASE_URL": database_url, **env}
+    return subprocess.run(
+        [sys.executable, "-m", "service", *args], env=environment, capture_output=True,
+        text=True, timeout=300,
+    )
+
+
+def test_import_prints_a_summary_line_per_file(db_url, tmp_path):
+    result = wageguard("import", str(write_folder(tmp_path / "in")), database_url=db_url)
+    assert result.returncode == 0, result.stderr
+    assert "payroll.csv: 2 rows read, 2 inserted, 0 updated, 0 unchanged" in result.stdout
+    again = wageguard("import", str(tmp_path / "in"), database_url=db_url)
+    assert "payroll.csv: 2 rows read, 0 inserted, 0 updated, 2 unchanged" in again.stdout
+
+
+def test_import_with_a_bad_row_exits_non_zero_with_the_report(db_url, tmp_path):
+    files = valid_files()
+    files["payroll"][1]["period"] = "2026/02"
+    result = wageguard("import", str(write_folder(tmp_path / "in", files)), database_url=db_url)
+    assert result.returncode == 1
+    assert "nothing was written" in result.stderr
+    assert "payroll.csv row 3, column period, value '2026/02'" in result.stderr
+    assert "期间格式应为 YYYY-MM" in result.stderr and "YYYY-MM" in result.stderr
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM employer")).scalar_one() == 0
+    engine.dispose()
+
+
+def test_a_malformed_reference_file_stops_start_up_naming_file_and_line(db_url, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    wages = data / "minimum_wages.csv"
+    lines = wages.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace(lines[3].split(",")[3], "abc", 1)
+    wages.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = wageguard("migrate", database_url=db_url, WAGEGUARD_DATA_DIR=str(data))
+    assert result.returncode == 2
+    assert "minimum_wages.csv line 4" in result.stderr
+
+
+def test_demo_generates_and_imports_the_wenzhou_data_set(db_url, tmp_path):
+    result = wageguard("demo", "--out", str(tmp_path / "demo"), database_url=db_url)
+    assert result.returncode == 0, result.stderr
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        employers = conn.execute(text("SELECT COUNT(*) FROM employer")).scalar_one()
+        payroll = conn.execute(text("SELECT COUNT(*) FROM payroll_entry")).scalar_one()
+    engine.dispose()
+    assert 250 <= employers <= 350
+    assert payroll > 25_000
+
+
+def test_alerts_export_prints_json_lines_with_the_contract_fields(db_url):
+    result = wageguard("alerts", "export", "--format", "jsonl", database_url=db_url)
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line) for line in result.stdout.splitlines()] == []
+
+
+def test_monitors_run_rejects_a_malformed_day(db_url):
+    result = wageguard("monitors", "run", "--as-of", "2026-13-01", database_url=db_url)
+    assert result.returncode != 0
+    assert "YYYY-MM-DD" in result.stderr
+
+
+def test_project_readme_opens_with_the_two_commands():
+    head = (Path(PROJECT_ROOT) / "README.md").read_text(encoding="utf-8").splitlines()[:6]
+    assert any(line.startswith("make run") for line in head)
+    assert any(line.startswith("make test") for line in head)
