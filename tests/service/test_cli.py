@@ -17,8 +17,11 @@ from tests.builders import valid_files, write_folder
 def wageguard(*args: str, database_url: str, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, "WAGEGUARD_DATABASE_URL": database_url, **env}
     return subprocess.run(
-        [sys.executable, "-m", "service", *args], env=environment, capture_output=True,
-        text=True, timeout=300,
+        [sys.executable, "-m", "service", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
