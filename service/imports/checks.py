@@ -55,7 +55,7 @@ def _check_column(
     if column.required:
         found.append(problems(file_name, rows[empty], column.name, text[empty], "required"))
     present = text[~empty]
-    bad, value = CONVERTERS[column.kind](present, column, reference)
+    bad, value = _convert_distinct(present, column, reference)
     detail = ", ".join(column.choices) if column.kind is Kind.enum else ""
     if bad.any():
         bad_rows = rows[present.index[bad]]
@@ -74,6 +74,21 @@ def _check_column(
         )
     )
     return combine(found), value.reindex(text.index)
+
+
+def _convert_distinct(
+    present: pd.Series, column: Column, reference: Reference
+) -> tuple[pd.Series, pd.Series]:
+    """Check and convert each distinct value once: a payroll file names the same employer,
+    worker, period and dates on thousands of rows."""
+    codes, distinct = pd.factorize(present)
+    bad, value = CONVERTERS[column.kind](
+        pd.Series(distinct, dtype=present.dtype), column, reference
+    )
+    return (
+        pd.Series(bad.to_numpy()[codes], index=present.index),
+        pd.Series(value.array.take(codes), index=present.index),
+    )
 
 
 def _text(values: pd.Series, _c: Column, _r: Reference) -> tuple[pd.Series, pd.Series]:

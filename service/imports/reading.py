@@ -35,11 +35,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
         dtype=str,
         keep_default_na=False,
         encoding="utf-8-sig",
-        skip_blank_lines=True,
-        engine="c",
+        engine="pyarrow",
     )
     _reject_mangled_duplicates(path, frame)
-    return frame.apply(lambda column: column.str.strip())
+    return frame.apply(lambda column: column.fillna("").str.strip())
 
 
 def _reject_mangled_duplicates(path: Path, frame: pd.DataFrame) -> None:

@@ -71,6 +71,7 @@ def run_import(
         report = ImportReport(combine(all_problems))
         if not report.ok:
             return report
+        writing.skip_rechecking_references(conn)
         report.summaries = _write_all(conn, loaded, key_maps, progress)
         if any(s.inserted or s.updated for s in report.summaries):
             data_version.bump(conn)
@@ -136,7 +137,7 @@ def _reference_problems(
     A cell that already has a problem (a bad check digit, say) is not reported twice.
     """
     in_import = {
-        item.spec.name: set(item.values[item.spec.natural_key].dropna())
+        item.spec.name: pd.Index(item.values[item.spec.natural_key].dropna().unique())
         for item in loaded
         if item.spec.natural_key
     }
@@ -146,9 +147,15 @@ def _reference_problems(
             if not column.references or column.references in unread:
                 continue
             named = item.values[column.name]
-            known = named.isin(in_import.get(column.references, set()))
-            known |= named.isin(key_maps[column.references].index)
-            missing = named.notna() & ~known & ~_flagged(known_problems, item, column.name)
+            # Look each distinct name up once; a payroll file repeats them on every row.
+            # (object dtype: pandas' hash tables are far faster than arrow-string isin)
+            distinct = pd.Index(named.dropna().unique(), dtype=object)
+            imported = in_import.get(column.references, pd.Index([]))
+            known = distinct.isin(imported.astype(object))
+            known |= distinct.isin(key_maps[column.references].index.astype(object))
+            unknown = distinct[~known]
+            missing = named.astype(object).isin(unknown) if len(unknown) else named.isna() & False
+            missing &= ~_flagged(known_problems, item, column.name)
             rows = pd.Series(item.values.index[missing], index=item.values.index[missing])
             found.append(
                 problems(
