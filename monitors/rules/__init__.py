@@ -1,5 +1,5 @@
 """Every rule module; importing this package registers them all."""
 
-from monitors.rules import contracts, insurance, mediation
+from monitors.rules import contracts, deposits, insurance, mediation, wages
 
-__all__ = ["contracts", "insurance", "mediation"]
+__all__ = ["contracts", "deposits", "insurance", "mediation", "wages"]

@@ -10,6 +10,7 @@ import pyarrow.csv
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from service.db import query_frame
 from service.imports.spec import FileSpec, Kind
 
 BATCH_ROWS = 50_000
@@ -39,7 +40,7 @@ def to_db_frame(
     for column in spec.columns:
         series = values[column.name]
         if column.references:
-            series = series.map(key_maps[column.references]).astype("Int64")
+            series = _ids_of(series, key_maps[column.references])
         elif column.kind in DTYPES:
             series = series.astype(DTYPES[column.kind])
         out[column.db_column] = series
@@ -62,6 +63,14 @@ def skip_rechecking_references(conn: Connection) -> bool:
     if is_superuser:
         conn.execute(text("SET LOCAL session_replication_role = replica"))
     return bool(is_superuser)
+
+
+def _ids_of(names: pd.Series, key_map: pd.Series) -> pd.Series:
+    """Natural keys → ids, looking each distinct name up once."""
+    codes, distinct = pd.factorize(names)
+    ids = key_map.reindex(pd.Index(distinct, dtype=object)).to_numpy()
+    found = pd.array(ids, dtype="Int64").take(codes, allow_fill=True)
+    return pd.Series(found, index=names.index)
 
 
 def write(
@@ -92,14 +101,13 @@ def _read_existing(conn: Connection, spec: FileSpec, frame: pd.DataFrame) -> pd.
     )
     selected = ", ".join(_select_expression(spec, c) for c in columns)
     row_id = "t.id" if spec.table != "payroll_entry" else "NULL"
-    rows = conn.execute(
-        text(
-            f"SELECT {selected}, {row_id} AS _row_id FROM {spec.table} t "
-            f"JOIN import_scope s ON t.{scope} = s.value"
-        )
-    ).all()
+    existing = query_frame(
+        conn,
+        f"SELECT {selected}, {row_id} AS _row_id FROM {spec.table} t "
+        f"JOIN import_scope s ON t.{scope} = s.value",
+        [*columns, "_row_id"],
+    )
     conn.execute(text("DROP TABLE import_scope"))
-    existing = pd.DataFrame.from_records(rows, columns=[*columns, "_row_id"])
     for column in spec.columns:
         dtype = "Int64" if column.references else DTYPES.get(column.kind)
         if dtype:
@@ -118,16 +126,13 @@ def _select_expression(spec: FileSpec, db_column: str) -> str:
 def _diff(
     spec: FileSpec, frame: pd.DataFrame, existing: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split the import into new rows and rows whose stored values differ."""
     key = list(spec.db_key)
     if existing.empty:
         return frame, frame.iloc[0:0]
-    joined = _key_view(frame, key).merge(
-        _key_view(existing, key),
-        on="_key",
-        how="left",
-        suffixes=("", "_old"),
-        indicator=True,
-    )
+    # Same key dtypes on both sides; pandas matches missing key parts with each other.
+    left, right = _keyed(frame, key), _keyed(existing, key)
+    joined = left.merge(right, on=key, how="left", suffixes=("", "_old"), indicator=True)
     joined.index = frame.index
     is_new = joined["_merge"] == "left_only"
     changed = pd.Series(False, index=frame.index)
@@ -144,15 +149,11 @@ def _diff(
     return frame[is_new], updates
 
 
-def _key_view(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
-    """The frame with one text column holding its key (a missing part as '')."""
-    view = frame.copy()
-    parts = [frame[k].astype(object).where(frame[k].notna(), "").astype(str) for k in key]
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined + "\x1f" + part
-    view["_key"] = joined
-    return view
+def _keyed(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    text_keys = [k for k in key if not pd.api.types.is_numeric_dtype(frame[k])]
+    return frame.astype({k: object for k in text_keys}).astype(
+        {k: "Int64" for k in key if k not in text_keys}
+    )
 
 
 def _insert(conn: Connection, table: str, frame: pd.DataFrame, progress: Progress | None) -> None:

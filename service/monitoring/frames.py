@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from monitors.base import DATE, FLAG, SNAPSHOT_COLUMNS, TEXT, Snapshot, typed_frame
 from monitors.calendar import default_calendar
 from monitors.reference import Reference
+from service.db import query_frame
 
 QUERIES: dict[str, str] = {
     "employers": """
@@ -84,8 +85,7 @@ def read_frame(conn: Connection, name: str) -> pd.DataFrame:
     if conn.dialect.name == "postgresql":
         raw = _copy_out(conn, QUERIES[name], columns)
     else:
-        rows = conn.exec_driver_sql(QUERIES[name]).fetchall()
-        raw = pd.DataFrame.from_records(rows, columns=list(columns))
+        raw = query_frame(conn, QUERIES[name], list(columns))
     return typed_frame(name, raw)
 
 

@@ -16,7 +16,9 @@ class PayrollEntry(SQLModel, table=True):
     )
 
     employer_id: int = Field(foreign_key="employer.id", primary_key=True)
-    worker_id: int = Field(foreign_key="worker.id", primary_key=True, index=True)
+    # No separate worker index: the key leads with the employer, which is how payroll is
+    # read, and every extra index slows the bulk import.
+    worker_id: int = Field(foreign_key="worker.id", primary_key=True)
     period: str = Field(primary_key=True, max_length=7, index=True)
     amount_due_fen: int = Field(sa_type=BigInteger)
     amount_paid_fen: int = Field(sa_type=BigInteger)

@@ -156,7 +156,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("payroll_entry", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_payroll_entry_period"), ["period"], unique=False)
-        batch_op.create_index(batch_op.f("ix_payroll_entry_worker_id"), ["worker_id"], unique=False)
 
     op.create_table(
         "project",
@@ -476,7 +475,6 @@ def downgrade() -> None:
 
     op.drop_table("project")
     with op.batch_alter_table("payroll_entry", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_payroll_entry_worker_id"))
         batch_op.drop_index(batch_op.f("ix_payroll_entry_period"))
 
     op.drop_table("payroll_entry")

@@ -1,0 +1,499 @@
+"""Wage rules: wages not paid in full, not reported at all, or below the minimum wage.
+
+Built for millions of payroll rows: a 'YYYY-MM' period becomes an integer month (months since
+1970-01) once per distinct value, dates become integer day numbers (days since 1970-01-01), and
+(employer, worker) pairs become dense integer codes, so every join below is array arithmetic,
+`np.searchsorted` or a bitmap — never a string operation or a Python loop per row.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from monitors import dates
+from monitors.base import Severity, Snapshot
+from monitors.calendar import WorkCalendar
+from monitors.evidence import MAX_LISTED_WORKERS, affected_workers, evidence_records, iso
+from monitors.registry import rule
+
+KEY = ["employer_id", "month"]
+# The data contract: "a day past the month's end means its last day"; 31 is past every end.
+LAST_DAY_OF_MONTH = 31
+# Stand-ins for a missing date in day-number arithmetic.
+NO_DAY_BEFORE, NO_DAY_AFTER = np.iinfo(np.int64).min // 4, np.iinfo(np.int64).max // 4
+NO_MONTH = np.iinfo(np.int64).max // 4  # a period that is not 'YYYY-MM': never due, never ended
+_EPOCH_MONTH = np.datetime64("1970-01", "M")
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """Day D as a day number and a month number."""
+
+    day: int
+    month: int
+
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> "AsOf":
+        day = np.datetime64(snapshot.as_of, "D")
+        return cls(int(day.astype(np.int64)), int(day.astype("datetime64[M]").astype(np.int64)))
+
+    @property
+    def last_month_due(self) -> int:
+        """The latest period whose wages can be due by D. A period's pay day lies in the next
+        month, or in the period itself when it is brought forward before a holiday (pay day 1
+        February 2025 → Monday 27 January), so no period after D's month can be due."""
+        return self.month
+
+    @property
+    def last_closed_month(self) -> int:
+        """The latest period that has ended before D."""
+        return self.month - 1
+
+
+# --- integer dates, months and pairs --------------------------------------------------------------
+
+
+def _days(values: pd.Series, missing: int) -> np.ndarray:
+    """Dates as day numbers; a missing date becomes `missing`."""
+    days = np.asarray(values.to_numpy()).astype("datetime64[D]")
+    return np.where(np.isnat(days), missing, days.astype(np.int64))
+
+
+def _month_of_day(days: np.ndarray) -> np.ndarray:
+    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+
+
+def _first_day(months: np.ndarray) -> np.ndarray:
+    return (_EPOCH_MONTH + months).astype("datetime64[D]").astype(np.int64)
+
+
+def _last_day(months: np.ndarray) -> np.ndarray:
+    return _first_day(months + 1) - 1
+
+
+def _period_codes(periods: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, month number per code): 'YYYY-MM' is parsed once per distinct period."""
+    codes, distinct = pd.factorize(periods)
+    parsed = pd.to_datetime(pd.Series(distinct, dtype=object), format="%Y-%m", errors="coerce")
+    months = (parsed.dt.year - 1970) * 12 + parsed.dt.month - 1
+    return codes, np.where(parsed.isna(), NO_MONTH, months.fillna(0).astype(np.int64))
+
+
+def _months(periods: pd.Series) -> np.ndarray:
+    codes, months = _period_codes(periods)
+    return np.append(months, NO_MONTH)[codes]  # code -1 (missing period) → NO_MONTH
+
+
+def _period_text(months: np.ndarray) -> np.ndarray:
+    distinct, inverse = np.unique(months, return_inverse=True)
+    text = np.array([f"{m // 12 + 1970:04d}-{m % 12 + 1:02d}" for m in distinct.tolist()])
+    return text[inverse] if len(months) else np.array([], dtype=str)
+
+
+def _money(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype=np.int64, na_value=0)
+
+
+def _pair_numbers(employers: np.ndarray, workers: np.ndarray) -> np.ndarray:
+    """One int64 per (employer, worker): employer × (largest worker id + 1) + worker. Database
+    ids are small and non-negative; other ids are first numbered densely (slower)."""
+    if len(workers) and (
+        min(employers.min(), workers.min()) < 0
+        or employers.max() >= np.iinfo(np.int64).max // (workers.max() + 1)
+    ):
+        employers, workers = pd.factorize(employers)[0], pd.factorize(workers)[0]
+    return employers.astype(np.int64) * (workers.max(initial=0) + 1) + workers
+
+
+def _pair_codes(contracts: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes 0..n-1 of the contracts' (employer, worker) pairs, and the same code for each
+    of `rows` (-1 when that pair has no contract)."""
+    pairs = _pair_numbers(
+        np.concatenate([_ids(contracts, "employer_id"), _ids(rows, "employer_id")]),
+        np.concatenate([_ids(contracts, "worker_id"), _ids(rows, "worker_id")]),
+    )
+    contract_codes, distinct = pd.factorize(pairs[: len(contracts)])
+    return contract_codes, pd.Index(distinct).get_indexer(pairs[len(contracts) :])
+
+
+def _ids(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return frame[column].to_numpy(dtype=np.int64)
+
+
+# --- contracts, pay days and due dates ------------------------------------------------------------
+
+
+def _contracts_as_of(snapshot: Snapshot, as_of: AsOf) -> pd.DataFrame:
+    """Contracts that had started by D (a contract dated after D does not exist yet)."""
+    contracts = snapshot.contracts
+    return contracts[_days(contracts["start_date"], NO_DAY_AFTER) <= as_of.day]
+
+
+def _in_force(
+    contract_pairs: np.ndarray, starts: np.ndarray, row_pairs: np.ndarray, row_days: np.ndarray
+) -> np.ndarray:
+    """Position of each row's contract in force on its day: the same pair's contract with the
+    latest start_date on or before that day; -1 where there is none."""
+    if len(starts) == 0:
+        return np.full(len(row_pairs), -1)
+    low, width = starts.min(), starts.max() - starts.min() + 1
+    order = np.lexsort((starts, contract_pairs))
+    sorted_pairs = contract_pairs[order]
+    sorted_keys = sorted_pairs * width + (starts[order] - low)
+    # A day before every start sorts before the pair's first contract, after every start last.
+    asked = row_pairs * width + np.clip(row_days - low, -1, width - 1)
+    found = np.maximum(np.searchsorted(sorted_keys, asked, side="right") - 1, 0)
+    hit = (row_pairs >= 0) & (sorted_pairs[found] == row_pairs) & (sorted_keys[found] <= asked)
+    return np.where(hit, order[found], -1)
+
+
+def _contract_of_rows(rows: pd.DataFrame, contracts: pd.DataFrame) -> np.ndarray:
+    """For rows with employer_id, worker_id and month: position in `contracts` of the contract
+    in force in that month (latest start_date on or before the month's last day), or -1."""
+    contract_pairs, row_pairs = _pair_codes(contracts, rows)
+    starts = _days(contracts["start_date"], NO_DAY_AFTER)
+    return _in_force(contract_pairs, starts, row_pairs, _last_day(rows["month"].to_numpy()))
+
+
+def _usual_pay_days(contracts: pd.DataFrame) -> pd.Series:
+    """Each employer's most common pay day. On a tie the later day: no alert may fire before
+    every candidate date has passed."""
+    counts = contracts.groupby(["employer_id", "pay_day"]).size().rename("n").reset_index()
+    usual = counts.sort_values(["employer_id", "n", "pay_day"]).drop_duplicates(
+        "employer_id", keep="last"
+    )
+    return usual.set_index("employer_id")["pay_day"]
+
+
+def _pay_days(rows: pd.DataFrame, contracts: pd.DataFrame) -> np.ndarray:
+    """The pay day that governs each row: that of the worker's contract in force in the month;
+    without one, the employer's most common pay day; without any contract, the last day of the
+    month (the latest date that still pays monthly, Labour Law Art. 50)."""
+    position = _contract_of_rows(rows, contracts)
+    found = position >= 0
+    pay_days = np.full(len(rows), LAST_DAY_OF_MONTH, dtype=np.int64)
+    pay_days[found] = contracts["pay_day"].to_numpy(dtype=np.int64)[position[found]]
+    if not found.all():
+        usual = rows["employer_id"].map(_usual_pay_days(contracts)).fillna(LAST_DAY_OF_MONTH)
+        pay_days[~found] = usual.to_numpy(dtype=np.int64)[~found]
+    return np.clip(pay_days, 1, LAST_DAY_OF_MONTH)
+
+
+def _due_days(months: np.ndarray, pay_days: np.ndarray, calendar: WorkCalendar) -> np.ndarray:
+    """Due day of each (period, pay day): wage_due_dates (the pay day of the next month, brought
+    forward to a working day, Decree 724 Art. 14) is evaluated once per distinct period and
+    day of the month, then looked up."""
+    if len(months) == 0:
+        return np.empty(0, dtype=np.int64)
+    distinct = np.unique(months)
+    every_day = np.arange(1, LAST_DAY_OF_MONTH + 1)
+    periods = pd.Series(np.repeat(_period_text(distinct), len(every_day)))
+    pay_day = pd.Series(np.tile(every_day, len(distinct)))
+    due = dates.wage_due_dates(periods, pay_day, calendar)
+    table = _days(due, NO_DAY_AFTER).reshape(len(distinct), len(every_day))
+    return table[np.searchsorted(distinct, months), pay_days - 1]
+
+
+# --- findings -------------------------------------------------------------------------------------
+
+
+def _findings(
+    groups: pd.DataFrame, rows: pd.DataFrame, snapshot: Snapshot, evidence: list[str]
+) -> pd.DataFrame:
+    """Groups indexed by KEY → findings: period text and evidence with the masked workers."""
+    # Only the workers who will be listed are masked and sorted (a month without any payroll
+    # can cover every worker of a large employer); subject_count keeps the full number.
+    listed = rows[rows.groupby(KEY, sort=False).cumcount().to_numpy() < MAX_LISTED_WORKERS]
+    workers = snapshot.workers
+    involved = workers[workers["worker_id"].isin(listed["worker_id"].unique())]
+    groups = groups.assign(workers=affected_workers(listed, KEY, involved)).reset_index()
+    groups["period"] = _period_text(groups["month"].to_numpy())
+    groups["evidence"] = evidence_records(groups, ["workers", *evidence])
+    return groups[["employer_id", "period", "subject_count", "amount_fen", "evidence"]]
+
+
+def _iso_days(days: pd.Series) -> pd.Series:
+    return iso(pd.Series(days.to_numpy().astype("datetime64[D]"), index=days.index))
+
+
+def _empty_findings() -> pd.DataFrame:
+    columns = ["employer_id", "period", "subject_count", "amount_fen", "evidence"]
+    return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
+
+
+def _frame(source: pd.DataFrame, positions: np.ndarray, **columns: np.ndarray) -> pd.DataFrame:
+    """A small frame of `source`'s employer and worker at `positions`, plus `columns`."""
+    return pd.DataFrame(
+        {
+            "employer_id": _ids(source, "employer_id")[positions],
+            "worker_id": _ids(source, "worker_id")[positions],
+            **columns,
+        }
+    )
+
+
+# --- wages.unpaid ---------------------------------------------------------------------------------
+
+
+def _unpaid_severity(findings: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
+    """critical when one period's arrears reach the group figure of the offence of refusing to
+    pay wages (SPC Interpretation 2013 Art. 3: 以上, the figures themselves included)."""
+    reference, on = snapshot.reference, snapshot.as_of
+    workers = reference.value("criminal_threshold_group_workers", on=on)
+    amount = reference.value("criminal_threshold_group_min_fen", on=on)
+    criminal = (findings["subject_count"] >= workers) & (findings["amount_fen"].fillna(0) >= amount)
+    values = np.where(criminal.to_numpy(dtype=bool), Severity.critical.value, Severity.high.value)
+    return pd.Series(values, index=findings.index, dtype=object)
+
+
+@rule(
+    id="wages.unpaid",
+    title=("工资未足额支付", "Wages not paid in full"),
+    action=(
+        "核实欠薪，责令用人单位限期足额支付；逾期不支付的，责令加付赔偿金",
+        "Verify the arrears and order the employer to pay in full by a deadline; if it still "
+        "does not pay, order the additional compensation",
+    ),
+    severity=_unpaid_severity,
+    legal_basis=(
+        "pay_frequency_min_times_per_month",
+        "holiday_payday_rule",
+        "arrears_extra_compensation_min_bp",
+    ),
+    inputs=("payroll", "contracts", "workers"),
+)
+def wages_unpaid(snapshot: Snapshot) -> pd.DataFrame:
+    """Workers were paid less than the wages due for a period whose pay date has passed."""
+    as_of = AsOf.of(snapshot)
+    payroll = snapshot.payroll
+    months = _months(payroll["period"])
+    due = _money(payroll["amount_due_fen"])
+    # A payment dated after D had not been made on D.
+    paid_later = _days(payroll["paid_date"], NO_DAY_BEFORE) > as_of.day
+    paid = np.where(paid_later, 0, _money(payroll["amount_paid_fen"]))
+    short = np.flatnonzero((paid < due) & (months <= as_of.last_month_due))
+    rows = _frame(payroll, short, month=months[short], due=due[short], paid=paid[short])
+    contracts = _contracts_as_of(snapshot, as_of)
+    rows["due_day"] = _due_days(
+        rows["month"].to_numpy(), _pay_days(rows, contracts), snapshot.calendar
+    )
+    # Late only after the due date: on the pay day itself the wages are not yet overdue.
+    rows = rows[rows["due_day"] < as_of.day]
+    if rows.empty:
+        return _empty_findings()
+    groups = (
+        rows.assign(arrears=rows["due"] - rows["paid"])
+        .groupby(KEY)
+        .agg(
+            subject_count=("worker_id", "size"),
+            amount_fen=("arrears", "sum"),
+            amount_due_fen=("due", "sum"),
+            amount_paid_fen=("paid", "sum"),
+            first_due_day=("due_day", "min"),
+        )
+    )
+    groups["due_date"] = _iso_days(groups["first_due_day"])
+    return _findings(groups, rows, snapshot, ["due_date", "amount_due_fen", "amount_paid_fen"])
+
+
+# --- wages.unreported -----------------------------------------------------------------------------
+
+
+def _full_time(contracts: pd.DataFrame) -> np.ndarray:
+    """Full-time contracts; an empty employment_type is full-time (the data contract's default)."""
+    return (contracts["employment_type"] != "part_time").to_numpy(dtype=bool)
+
+
+def _expected_months(
+    starts: np.ndarray, lefts: np.ndarray, first_month: int, last_month: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (contract position, month) grid of the months each contract was employed in, within
+    [first_month, last_month]: employed in a month = start_date <= its last day and (no
+    left_date or left_date >= its first day), i.e. start month <= month <= left month."""
+    # int32 throughout: the grid has one row per worker and month (millions).
+    first = np.maximum(_month_of_day(starts), first_month).astype(np.int32)
+    lefts = np.where(lefts == NO_DAY_AFTER, _first_day(np.array(last_month)), lefts)
+    last = np.minimum(_month_of_day(lefts), last_month).astype(np.int32)
+    counts = np.clip(last - first + 1, 0, None)
+    owner = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
+    offset = np.arange(counts.sum(), dtype=np.int32)
+    offset -= np.repeat(np.cumsum(counts, dtype=np.int32) - counts, counts)
+    return owner, first[owner] + offset
+
+
+def _reported(
+    payroll: pd.DataFrame, payroll_pairs: np.ndarray, first_month: int, n_months: int, n_pairs: int
+) -> np.ndarray:
+    """Bitmap over (pair code × month offset): True where a payroll row exists."""
+    offset = _months(payroll["period"]) - first_month
+    kept = (payroll_pairs >= 0) & (offset >= 0) & (offset < n_months)
+    bitmap = np.zeros(n_pairs * n_months, dtype=bool)
+    bitmap[payroll_pairs[kept] * n_months + offset[kept]] = True
+    return bitmap
+
+
+def _active_pairs(pairs: np.ndarray, starts: np.ndarray, lefts: np.ndarray, day: int) -> np.ndarray:
+    """Per contract: whether its pair has a contract active on `day` (the data contract's
+    "active": start_date <= D and (no left_date or D <= left_date))."""
+    active = np.zeros(pairs.max(initial=-1) + 1, dtype=bool)
+    active[pairs[(starts <= day) & (day <= lefts)]] = True
+    return active[pairs]
+
+
+def _employment_grid(
+    contracts: pd.DataFrame, pairs: np.ndarray, as_of: AsOf, first_month: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(contract position, month, cell) for every month from `first_month` to the last month
+    that can be due in which a worker active on D was employed; cell = pair × months + month
+    offset."""
+    starts = _days(contracts["start_date"], NO_DAY_AFTER)
+    lefts = _days(contracts["left_date"], NO_DAY_AFTER)
+    # "An active full-time worker" (the contract's words): active on D, and employed in the period.
+    kept = np.flatnonzero(_active_pairs(pairs, starts, lefts, as_of.day)).astype(np.int32)
+    owner, month = _expected_months(starts[kept], lefts[kept], first_month, as_of.last_month_due)
+    owner = kept[owner]
+    cell = pairs[owner] * (as_of.last_month_due - first_month + 1) + (month - first_month)
+    if np.bincount(pairs[kept]).max(initial=0) > 1:
+        # A worker rehired by the same employer: one row per month, from the later contract
+        # (contracts are in start order), which is the one in force in that month.
+        last = ~pd.Series(cell).duplicated(keep="last").to_numpy()
+        owner, month, cell = owner[last], month[last], cell[last]
+    return owner, month, cell
+
+
+def _unreported_rows(snapshot: Snapshot, as_of: AsOf, first_month: int) -> pd.DataFrame:
+    """(employer, worker, month, due day) where a full-time worker active on D and employed in
+    the month has no payroll row although its wages were due before D."""
+    contracts = _contracts_as_of(snapshot, as_of)
+    contracts = contracts[_full_time(contracts)].sort_values("start_date", kind="stable")
+    pairs, payroll_pairs = _pair_codes(contracts, snapshot.payroll)
+    owner, month, cell = _employment_grid(contracts, pairs, as_of, first_month)
+    n_months = as_of.last_month_due - first_month + 1
+    reported = _reported(snapshot.payroll, payroll_pairs, first_month, n_months, len(contracts))
+    owner, month = owner[~reported[cell]], month[~reported[cell]]
+    pay_days = np.clip(contracts["pay_day"].to_numpy(dtype=np.int64)[owner], 1, LAST_DAY_OF_MONTH)
+    due_days = _due_days(month, pay_days, snapshot.calendar)
+    # Late only after the due date (only the last two months can still be before it).
+    late = due_days < as_of.day
+    owner = owner[late]
+    wages = _money(contracts["monthly_wage_fen"])[owner]
+    return _frame(contracts, owner, month=month[late], wage=wages, due_day=due_days[late])
+
+
+@rule(
+    id="wages.unreported",
+    title=("在职职工无工资记录", "No payroll record for an employed worker"),
+    action=(
+        "责令用人单位提供该月工资支付台账和银行支付凭证，核实工资是否已足额支付",
+        "Ask the employer for the month's wage ledger and bank payment vouchers and check that "
+        "the wages were paid in full",
+    ),
+    severity=Severity.medium,
+    legal_basis=("wage_ledger_retention_years", "pay_frequency_min_times_per_month"),
+    inputs=("payroll", "contracts", "workers"),
+)
+def wages_unreported(snapshot: Snapshot) -> pd.DataFrame:
+    """An active full-time worker has no payroll row for a period whose pay date has passed."""
+    as_of = AsOf.of(snapshot)
+    # Look back as far as the wage ledger must be kept (Decree 724 Art. 15): an older month's
+    # ledger may lawfully be gone, so its absence proves nothing.
+    years = int(snapshot.reference.value("wage_ledger_retention_years", on=snapshot.as_of))
+    rows = _unreported_rows(snapshot, as_of, as_of.month - 12 * years)
+    if rows.empty:
+        return _empty_findings()
+    groups = rows.groupby(KEY).agg(
+        subject_count=("worker_id", "size"),
+        amount_fen=("wage", "sum"),
+        first_due_day=("due_day", "min"),
+    )
+    groups["due_date"] = _iso_days(groups["first_due_day"])
+    groups["monthly_wage_fen"] = groups["amount_fen"]
+    return _findings(groups, rows, snapshot, ["due_date", "monthly_wage_fen"])
+
+
+# --- wages.below_minimum --------------------------------------------------------------------------
+
+
+def _minimum_wages(
+    snapshot: Snapshot, payroll: pd.DataFrame, period_code: np.ndarray, months: np.ndarray
+) -> np.ndarray:
+    """Monthly minimum wage (fen) for each payroll row: the tier of the employer's county, the
+    standard in force on the period's first day; -1 where unknown (no county, no standard).
+
+    reference.minimum_wage_fen is asked once per (county, period) pair, then looked up.
+    """
+    employers = snapshot.employers
+    county_of_employer, counties = pd.factorize(employers["county_code"])
+    position = pd.Index(employers["employer_id"]).get_indexer(payroll["employer_id"])
+    # Index -1 (unknown employer, county or period) selects the extra last row/column of -1.
+    county = np.append(county_of_employer, -1)[position]
+    asked_counties = pd.Series(np.repeat(np.asarray(counties, dtype=object), len(months)))
+    asked_periods = pd.Series(np.tile(_period_text(months), len(counties)))
+    found = snapshot.reference.minimum_wage_fen(asked_counties, asked_periods)
+    table = np.full((len(counties) + 1, len(months) + 1), -1, dtype=np.int64)
+    table[:-1, :-1] = found.to_numpy(dtype=np.int64, na_value=-1).reshape(
+        len(counties), len(months)
+    )
+    return table[county, period_code]
+
+
+def _whole_period_full_time(
+    contracts: pd.DataFrame, position: np.ndarray, months: np.ndarray
+) -> np.ndarray:
+    """The contract at `position` is full-time and covers the month from its first to its last
+    day: start_date <= first day and (no left_date or left_date >= last day)."""
+    found = position >= 0
+    at, months = position[found], months[found]
+    starts = _days(contracts["start_date"], NO_DAY_AFTER)[at]
+    lefts = _days(contracts["left_date"], NO_DAY_AFTER)[at]
+    whole = (starts <= _first_day(months)) & (lefts >= _last_day(months))
+    found[found] = _full_time(contracts)[at] & whole
+    return found
+
+
+@rule(
+    id="wages.below_minimum",
+    title=("工资低于当地最低工资标准", "Wage below the local minimum wage"),
+    action=(
+        "责令用人单位限期补足低于当地最低工资标准的差额",
+        "Order the employer to pay the difference up to the local minimum wage by a deadline",
+    ),
+    severity=Severity.high,
+    legal_basis=(
+        "min_wage_monthly_zj_tier1_fen",
+        "min_wage_monthly_zj_tier2_fen",
+        "min_wage_monthly_zj_tier3_fen",
+    ),
+    inputs=("payroll", "contracts", "employers", "workers"),
+)
+def wages_below_minimum(snapshot: Snapshot) -> pd.DataFrame:
+    """A full-time worker employed for a whole month was owed less than the minimum wage."""
+    as_of = AsOf.of(snapshot)
+    payroll = snapshot.payroll
+    period_code, distinct_months = _period_codes(payroll["period"])
+    months = np.append(distinct_months, NO_MONTH)[period_code]
+    minimum = _minimum_wages(snapshot, payroll, period_code, distinct_months)
+    due = _money(payroll["amount_due_fen"])
+    # Strictly below: a wage equal to the minimum is lawful. The wage owed, not its payment, is
+    # judged, so a month counts as soon as it has ended (period end < D).
+    below = np.flatnonzero((due < minimum) & (months <= as_of.last_closed_month))
+    rows = _frame(payroll, below, month=months[below], due=due[below], minimum=minimum[below])
+    contracts = _contracts_as_of(snapshot, as_of)
+    position = _contract_of_rows(rows, contracts)
+    rows = rows[_whole_period_full_time(contracts, position, rows["month"].to_numpy())]
+    if rows.empty:
+        return _empty_findings()
+    groups = (
+        rows.assign(shortfall=rows["minimum"] - rows["due"])
+        .groupby(KEY)
+        .agg(
+            subject_count=("worker_id", "size"),
+            amount_fen=("shortfall", "sum"),
+            minimum_wage_fen=("minimum", "first"),  # one county and one period per alert
+            amount_due_fen=("due", "sum"),
+        )
+    )
+    counties = snapshot.employers.set_index("employer_id")["county_code"]
+    groups["county_code"] = groups.index.get_level_values("employer_id").map(counties)
+    return _findings(groups, rows, snapshot, ["county_code", "minimum_wage_fen", "amount_due_fen"])
