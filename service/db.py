@@ -4,8 +4,8 @@ session_scope() owns the transaction."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
 import pandas as pd
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
