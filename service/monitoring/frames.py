@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
-from monitors.base import DATE, FLAG, SNAPSHOT_COLUMNS, TEXT, Snapshot, typed_frame
+from monitors.base import DATE, SNAPSHOT_COLUMNS, TEXT, Snapshot, typed_frame
 from monitors.calendar import default_calendar
 from monitors.reference import Reference
 from service.db import query_frame
@@ -99,5 +99,5 @@ def _copy_out(conn: Connection, query: str, columns: dict[str, str]) -> pd.DataF
     buffer.seek(0)
     # Codes stay text: an industry code 0610 must not become the number 610.
     dtypes = {c: "string" for c, kind in columns.items() if kind in (TEXT, DATE)}
-    dtypes |= {c: "Int64" for c, kind in columns.items() if kind == FLAG}
+    dtypes |= {c: "Int64" for c, kind in columns.items() if kind not in (TEXT, DATE)}
     return pd.read_csv(buffer, engine="pyarrow", dtype=dtypes)

@@ -1,0 +1,155 @@
+"""Monitor runs against real databases: the alert lifecycle, atomicity, the lock, and the
+demo data set end to end."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from monitors.registry import all_rules
+from service.alerts import lifecycle
+from service.alerts.export import open_alerts
+from service.demo import generate_demo
+from service.imports.service import run_import
+from service.monitoring.jobs import run_monitors
+from service.monitoring.lock import RunInProgress, monitor_lock
+from tests.builders import EMPLOYER_B, WORKER_2, valid_files, write_folder
+
+AS_OF = date(2026, 11, 30)
+
+
+def alerts(engine) -> pd.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, rule, project_code, period, status, amount_fen FROM alert")
+        ).all()
+    return pd.DataFrame(
+        rows, columns=["id", "rule", "project_code", "period", "status", "amount_fen"]
+    )
+
+
+def events(engine, alert_id: int) -> list[str]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text("SELECT kind FROM alert_event WHERE alert_id = :a ORDER BY id"),
+                {"a": alert_id},
+            ).scalars()
+        )
+
+
+def unpaid_alert(engine) -> pd.Series:
+    frame = alerts(engine)
+    return frame[frame["rule"] == "wages.unpaid"].iloc[0]
+
+
+def test_running_twice_on_the_same_data_changes_nothing(engine, tmp_path, reference):
+    assert run_import(engine, write_folder(tmp_path / "in"), reference).ok
+    first = run_monitors(engine, reference, as_of=AS_OF)
+    before = alerts(engine)
+    second = run_monitors(engine, reference, as_of=AS_OF)
+    assert first.changes.opened == len(before) > 0
+    assert (second.changes.opened, second.changes.updated, second.changes.resolved) == (0, 0, 0)
+    assert alerts(engine).equals(before)
+
+
+def test_fixed_data_resolves_the_alert_and_broken_data_reopens_it(engine, tmp_path, reference):
+    files = valid_files()
+    assert run_import(engine, write_folder(tmp_path / "a", files), reference).ok
+    run_monitors(engine, reference, as_of=AS_OF)
+    opened = unpaid_alert(engine)
+    assert (opened.status, opened.period, opened.amount_fen) == ("open", "2026-02", 340000)
+
+    files["payroll"][1]["amount_paid"] = "6800"  # the arrears are paid
+    assert run_import(engine, write_folder(tmp_path / "b", files), reference).ok
+    run_monitors(engine, reference, as_of=date(2026, 12, 1))
+    assert unpaid_alert(engine).status == "resolved"
+
+    files["payroll"][1]["amount_paid"] = "1000"  # and the correction is reversed
+    assert run_import(engine, write_folder(tmp_path / "c", files), reference).ok
+    run_monitors(engine, reference, as_of=date(2026, 12, 2))
+    reopened = unpaid_alert(engine)
+    assert (reopened.id, reopened.status, reopened.amount_fen) == (opened.id, "open", 580000)
+    assert events(engine, int(opened.id)) == ["opened", "resolved", "reopened"]
+
+
+def test_changed_figures_update_the_open_alert_with_an_event(engine, tmp_path, reference):
+    files = valid_files()
+    assert run_import(engine, write_folder(tmp_path / "a", files), reference).ok
+    run_monitors(engine, reference, as_of=AS_OF)
+    files["payroll"][1]["amount_paid"] = "5000"
+    assert run_import(engine, write_folder(tmp_path / "b", files), reference).ok
+    run_monitors(engine, reference, as_of=AS_OF)
+    alert = unpaid_alert(engine)
+    assert (alert.status, alert.amount_fen) == ("open", 180000)
+    assert events(engine, int(alert.id)) == ["opened", "updated"]
+
+
+def test_the_monitors_never_overwrite_an_inspectors_handling(engine, tmp_path, reference):
+    assert run_import(engine, write_folder(tmp_path / "in"), reference).ok
+    run_monitors(engine, reference, as_of=AS_OF)
+    alert_id = int(unpaid_alert(engine).id)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE alert SET handling = 'acknowledged', handling_note = 'seen' WHERE id = :a"
+            ),
+            {"a": alert_id},
+        )
+    run_monitors(engine, reference, as_of=date(2026, 12, 5))
+    with engine.connect() as conn:
+        handling = conn.execute(
+            text("SELECT handling, handling_note FROM alert WHERE id = :a"), {"a": alert_id}
+        ).one()
+    assert tuple(handling) == ("acknowledged", "seen")
+
+
+def test_a_run_that_fails_midway_leaves_the_previous_state(
+    engine, tmp_path, reference, monkeypatch
+):
+    files = valid_files()
+    assert run_import(engine, write_folder(tmp_path / "a", files), reference).ok
+    run_monitors(engine, reference, as_of=AS_OF)
+    before = alerts(engine)
+    files["payroll"][1]["amount_paid"] = "6800"
+    assert run_import(engine, write_folder(tmp_path / "b", files), reference).ok
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(lifecycle, "_resolve", crash)
+    with pytest.raises(RuntimeError):
+        run_monitors(engine, reference, as_of=date(2026, 12, 1))
+    assert alerts(engine).equals(before)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM monitor_run")).scalar_one() == 1
+
+
+def test_two_runs_never_overlap(engine, reference):
+    with monitor_lock(engine), pytest.raises(RunInProgress):
+        run_monitors(engine, reference, as_of=AS_OF)
+    run_monitors(engine, reference, as_of=AS_OF)  # free again afterwards
+
+
+def test_export_carries_the_contract_fields(engine, tmp_path, reference):
+    assert run_import(engine, write_folder(tmp_path / "in"), reference).ok
+    run_monitors(engine, reference, as_of=AS_OF)
+    exported = open_alerts(engine)
+    unpaid = exported[exported["rule"] == "wages.unpaid"].iloc[0]
+    assert unpaid.employer_uscc == EMPLOYER_B
+    assert (unpaid.period, unpaid.amount, unpaid.subject_count) == ("2026-02", "3400.00", 1)
+    assert unpaid.first_seen == "2026-11-30"
+    assert "第五十条" in unpaid.legal_basis
+    assert unpaid.evidence["workers"] == [WORKER_2[:6] + "********" + WORKER_2[-4:]]
+
+
+def test_the_demo_data_set_raises_exactly_the_planted_alerts(engine, tmp_path, reference):
+    manifest = generate_demo(tmp_path / "demo", as_of=AS_OF)
+    assert run_import(engine, manifest.out_dir, reference).ok
+    run_monitors(engine, reference, as_of=AS_OF)
+    found = open_alerts(engine)[["rule", "employer_uscc", "project_code", "period"]]
+    expected = manifest.expected_alerts.fillna("")
+    as_keys = lambda frame: set(map(tuple, frame.astype(str).values.tolist()))  # noqa: E731
+    assert as_keys(found) == as_keys(expected)
+    assert set(found["rule"]) == set(all_rules()) - {"mediation.overdue", "complaints.cluster"}
