@@ -15,8 +15,7 @@ import pandas as pd
 from monitors.base import Severity, Snapshot
 from monitors.calendar import WorkCalendar
 from monitors.dates import add_months
-from monitors.evidence import MAX_LISTED_WORKERS, evidence_records, iso
-from monitors.identifiers import mask_id_numbers
+from monitors.evidence import evidence_records, iso, listed_records, masked_worker_ids
 from monitors.registry import rule
 
 ONE_DAY = pd.Timedelta(days=1)
@@ -63,7 +62,7 @@ def contract_missing(snapshot: Snapshot) -> pd.DataFrame:
         return _empty_findings()
     late = _with_liability(late, snapshot)
     late = _with_deemed_open_ended(late, snapshot)
-    late["worker"] = _masked_ids(late["worker_id"], snapshot.workers)
+    late["worker"] = masked_worker_ids(late["worker_id"], snapshot.workers)
     late = late.assign(
         start=iso(late["start_date"]),
         sign_by=iso(late["deadline"]),
@@ -81,7 +80,7 @@ def contract_missing(snapshot: Snapshot) -> pd.DataFrame:
         {
             "subject_count": grouped["worker_id"].nunique(),
             "amount_fen": grouped["liability_fen"].sum(),
-            "workers": _listed(late, "employer_id", columns, sort_by="worker"),
+            "workers": listed_records(late, ["employer_id"], columns, sort_by="worker"),
         }
     ).reset_index()
     findings["total_liability_fen"] = findings["amount_fen"]
@@ -307,7 +306,7 @@ def _probation_findings(
     }
     reason_lists = pd.Series(bits, index=reasons.index).map(combinations)
     unlawful = unlawful.assign(
-        worker=_masked_ids(unlawful["worker_id"], snapshot.workers),
+        worker=masked_worker_ids(unlawful["worker_id"], snapshot.workers),
         reasons=reason_lists,
         start=iso(unlawful["start_date"]),
         end=iso(unlawful["end_date"]),
@@ -328,7 +327,7 @@ def _probation_findings(
     findings = pd.DataFrame(
         {
             "subject_count": grouped["contract_id"].nunique(),
-            "contracts": _listed(unlawful, "employer_id", columns, sort_by="worker"),
+            "contracts": listed_records(unlawful, ["employer_id"], columns, sort_by="worker"),
         }
     ).reset_index()
     findings["evidence"] = evidence_records(findings, ["contracts"])
@@ -345,20 +344,6 @@ def _parameter_reader(snapshot: Snapshot) -> Callable[[str], int]:
         return int(snapshot.reference.value(name, on=snapshot.as_of))
 
     return value
-
-
-def _masked_ids(worker_ids: pd.Series, workers: pd.DataFrame) -> pd.Series:
-    """Each worker's masked identity number ("?" when the worker row is missing)."""
-    masked = pd.Series(mask_id_numbers(workers["id_number"]).to_numpy(), index=workers["worker_id"])
-    return worker_ids.map(masked).astype(object).where(lambda ids: ids.notna(), "?")
-
-
-def _listed(rows: pd.DataFrame, key: str, columns: list[str], sort_by: str) -> pd.Series:
-    """Per key, the rows as JSON-ready records, sorted, at most MAX_LISTED_WORKERS of them."""
-    ordered = rows.sort_values([key, sort_by])
-    shown = ordered.groupby(key).head(MAX_LISTED_WORKERS)
-    records = evidence_records(shown, columns)
-    return records.groupby(shown[key]).agg(list)
 
 
 def _empty_findings() -> pd.DataFrame:

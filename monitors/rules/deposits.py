@@ -631,10 +631,13 @@ def _replenished(drawdowns: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
     inputs=("deposit_events",),
 )
 def deposit_not_replenished(snapshot: Snapshot) -> pd.DataFrame:
-    """A drawdown on a deposit was not fully replenished within the working days allowed;
-    one alert per depositor and ledger (project, or employer level)."""
+    """A drawdown on a deposit was not replenished within the working days allowed and is
+    still outstanding; one alert per depositor and ledger (project, or employer level)."""
     drawdowns = _replenished(_overdue_drawdowns(snapshot), snapshot)
-    unreplenished = (drawdowns["amount_fen"] - drawdowns["replenished_fen"]).clip(lower=0)
+    # Still outstanding on D: money restored late counts, so the alert resolves once the
+    # deposit is whole again; its timeline keeps the fact that it was late.
+    restored = drawdowns["replenished_fen"] + drawdowns["replenished_after_deadline_fen"]
+    unreplenished = (drawdowns["amount_fen"] - restored).clip(lower=0)
     failed = drawdowns.assign(unreplenished_fen=unreplenished)[unreplenished > 0]
     if failed.empty:
         return _empty_findings()

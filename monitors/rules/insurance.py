@@ -4,8 +4,7 @@
 import pandas as pd
 
 from monitors.base import Snapshot
-from monitors.evidence import MAX_LISTED_WORKERS, evidence_records, iso
-from monitors.identifiers import mask_id_numbers
+from monitors.evidence import evidence_records, iso, listed_records, masked_worker_ids
 from monitors.registry import rule
 
 KEY = ["employer_id", "project_id"]
@@ -156,12 +155,8 @@ def _last_cover_end(uncovered: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
 
 
 def _with_worker_evidence(uncovered: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
-    masked = pd.Series(
-        mask_id_numbers(snapshot.workers["id_number"]).to_numpy(),
-        index=snapshot.workers["worker_id"],
-    )
     return uncovered.assign(
-        worker=uncovered["worker_id"].map(masked).astype(object).where(lambda s: s.notna(), "?"),
+        worker=masked_worker_ids(uncovered["worker_id"], snapshot.workers),
         start=iso(uncovered["start_date"]),
         insure_by=iso(_registration_due(uncovered, snapshot)),
         cover_ended_on=iso(_last_cover_end(uncovered, snapshot)),
@@ -169,16 +164,12 @@ def _with_worker_evidence(uncovered: pd.DataFrame, snapshot: Snapshot) -> pd.Dat
 
 
 def _findings(uncovered: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
-    ordered = uncovered.sort_values([*KEY, "worker"])
-    shown = ordered.groupby(KEY, dropna=False).head(MAX_LISTED_WORKERS)
-    records = evidence_records(shown, ["worker", "start", "insure_by", "cover_ended_on"])
+    columns = ["worker", "start", "insure_by", "cover_ended_on"]
     grouped = uncovered.groupby(KEY, dropna=False)
     findings = pd.DataFrame(
         {
             "subject_count": grouped["worker_id"].nunique(),
-            "uncovered_workers": records.groupby(
-                [shown["employer_id"], shown["project_id"]], dropna=False
-            ).agg(list),
+            "uncovered_workers": listed_records(uncovered, KEY, columns, sort_by="worker"),
         }
     ).reset_index()
     findings["project_id"] = findings["project_id"].astype("Int64")

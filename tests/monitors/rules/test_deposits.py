@@ -488,11 +488,22 @@ def test_replenishment_on_the_deadline_day_is_in_time() -> None:
     assert deposit_not_replenished(replenishing(AS_OF, replenish("2026-10-19"))).empty
 
 
-def test_replenishment_the_day_after_the_deadline_is_late() -> None:
-    findings = deposit_not_replenished(replenishing(AS_OF, replenish("2026-10-20")))
+def test_replenishment_the_day_after_the_deadline_is_late_until_it_arrives() -> None:
+    late = replenish("2026-10-21")
+    # Between the deadline and the late payment the drawdown is outstanding ...
+    findings = deposit_not_replenished(replenishing(date(2026, 10, 20), late))
     assert findings["amount_fen"].tolist() == [1_000_000]
     record = findings.iloc[0]["evidence"]["drawdowns"][0]
-    assert (record["replenished_fen"], record["replenished_after_deadline_fen"]) == (0, 1_000_000)
+    assert (record["replenished_fen"], record["replenished_after_deadline_fen"]) == (0, 0)
+    # ... and once the money is back in full, the condition is gone (the alert resolves).
+    assert deposit_not_replenished(replenishing(AS_OF, late)).empty
+
+
+def test_a_late_partial_replenishment_is_shown_in_the_evidence() -> None:
+    findings = deposit_not_replenished(replenishing(AS_OF, replenish("2026-10-20", 400_000)))
+    assert findings["amount_fen"].tolist() == [600_000]
+    record = findings.iloc[0]["evidence"]["drawdowns"][0]
+    assert (record["replenished_fen"], record["replenished_after_deadline_fen"]) == (0, 400_000)
 
 
 def test_partial_replenishment_leaves_the_rest_unreplenished() -> None:
