@@ -85,6 +85,9 @@ class MonitorRun(SQLModel, table=True):
     updated: int = 0
     resolved: int = 0
     reopened: int = 0
+    # What the findings are a function of: the data version, the reference data, the rules'
+    # code and the as-of day. A run with the fingerprint of the latest run has nothing to do.
+    fingerprint: str = Field(default="", max_length=64)
     reused_findings: bool = False
 
 

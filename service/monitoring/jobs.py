@@ -11,7 +11,9 @@ from monitors.base import Rule
 from monitors.engine import evaluate
 from monitors.reference import Reference
 from monitors.registry import all_rules
+from service import data_version
 from service.alerts.lifecycle import Changes, reconcile
+from service.monitoring.fingerprint import run_fingerprint
 from service.monitoring.frames import load_snapshot
 from service.monitoring.lock import monitor_lock
 
@@ -24,12 +26,14 @@ class RunSummary:
     as_of: date
     findings: int
     changes: Changes
+    reused: bool = False
 
     def line(self) -> str:
         c = self.changes
+        unchanged = " (no data change since the last run)" if self.reused else ""
         return (
             f"monitors as of {self.as_of}: {self.findings} findings; {c.opened} opened, "
-            f"{c.updated} updated, {c.resolved} resolved, {c.reopened} reopened"
+            f"{c.updated} updated, {c.resolved} resolved, {c.reopened} reopened{unchanged}"
         )
 
 
@@ -47,6 +51,15 @@ def run_monitors(
     """
     rules = all_rules() if rules is None else rules
     with monitor_lock(engine):
+        with engine.connect() as conn:
+            fingerprint = run_fingerprint(
+                data_version=data_version.current(conn),
+                reference=reference,
+                rules=rules,
+                as_of=as_of,
+            )
+            if _latest_fingerprint(conn) == fingerprint:
+                return _record_reused_run(engine, as_of, trigger, fingerprint)
         inputs = tuple(
             sorted(
                 {name for rule in rules.values() for name in rule.inputs}
@@ -56,7 +69,7 @@ def run_monitors(
         snapshot = load_snapshot(engine, reference, as_of, inputs)
         findings = evaluate(snapshot, rules)
         with engine.begin() as conn:
-            run_id = _start_run(conn, as_of, trigger)
+            run_id = _start_run(conn, as_of, trigger, fingerprint)
             changes = reconcile(conn, findings, rule_ids=sorted(rules), as_of=as_of, run_id=run_id)
             _finish_run(conn, run_id, len(findings), changes)
     summary = RunSummary(run_id, as_of, len(findings), changes)
@@ -64,14 +77,42 @@ def run_monitors(
     return summary
 
 
-def _start_run(conn, as_of: date, trigger: str) -> int:
+def _latest_fingerprint(conn) -> str | None:
+    return conn.execute(
+        text(
+            "SELECT fingerprint FROM monitor_run WHERE status = 'succeeded' "
+            "ORDER BY id DESC LIMIT 1"
+        )
+    ).scalar()
+
+
+def _record_reused_run(engine: Engine, as_of: date, trigger: str, fingerprint: str) -> RunSummary:
+    """Nothing the findings depend on has changed since the latest run: the alerts already
+    say what this run would say."""
+    with engine.begin() as conn:
+        run_id = _start_run(conn, as_of, trigger, fingerprint, reused=True)
+        findings = conn.execute(
+            text(
+                "SELECT findings FROM monitor_run WHERE fingerprint = :f AND id < :id "
+                "ORDER BY id DESC LIMIT 1"
+            ),
+            {"f": fingerprint, "id": run_id},
+        ).scalar_one()
+        _finish_run(conn, run_id, findings, Changes())
+    summary = RunSummary(run_id, as_of, findings, Changes(), reused=True)
+    log.info(summary.line())
+    return summary
+
+
+def _start_run(conn, as_of: date, trigger: str, fingerprint: str, reused: bool = False) -> int:
     return conn.execute(
         text(
             "INSERT INTO monitor_run (as_of, trigger, status, started_at, findings, opened, "
-            "updated, resolved, reopened, reused_findings) VALUES (:as_of, :trigger, "
-            "'running', CURRENT_TIMESTAMP, 0, 0, 0, 0, 0, false) RETURNING id"
+            "updated, resolved, reopened, fingerprint, reused_findings) VALUES (:as_of, "
+            ":trigger, 'running', CURRENT_TIMESTAMP, 0, 0, 0, 0, 0, :fingerprint, :reused) "
+            "RETURNING id"
         ),
-        {"as_of": as_of, "trigger": trigger},
+        {"as_of": as_of, "trigger": trigger, "fingerprint": fingerprint, "reused": reused},
     ).scalar_one()
 
 

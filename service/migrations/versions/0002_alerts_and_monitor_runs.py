@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("updated", sa.Integer(), nullable=False),
         sa.Column("resolved", sa.Integer(), nullable=False),
         sa.Column("reopened", sa.Integer(), nullable=False),
+        sa.Column("fingerprint", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("reused_findings", sa.Boolean(), nullable=False),
         sa.CheckConstraint(
             "status IN ('running', 'succeeded', 'failed')", name=op.f("ck_monitor_run_status_valid")

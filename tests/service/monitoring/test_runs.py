@@ -153,3 +153,25 @@ def test_the_demo_data_set_raises_exactly_the_planted_alerts(engine, tmp_path, r
     as_keys = lambda frame: set(map(tuple, frame.astype(str).values.tolist()))  # noqa: E731
     assert as_keys(found) == as_keys(expected)
     assert set(found["rule"]) == set(all_rules()) - {"mediation.overdue", "complaints.cluster"}
+
+
+def test_a_later_day_on_the_same_data_keeps_one_alert_per_key(engine, tmp_path, reference):
+    assert run_import(engine, write_folder(tmp_path / "in"), reference).ok
+    run_monitors(engine, reference, as_of=AS_OF)
+    before = alerts(engine)
+    later = run_monitors(engine, reference, as_of=date(2026, 12, 1))
+    assert not later.reused
+    assert (later.changes.opened, later.changes.resolved) == (0, 0)
+    assert alerts(engine)[["id", "rule", "status"]].equals(before[["id", "rule", "status"]])
+
+
+def test_a_second_run_without_data_change_reuses_the_findings(engine, tmp_path, reference):
+    files = valid_files()
+    assert run_import(engine, write_folder(tmp_path / "a", files), reference).ok
+    first = run_monitors(engine, reference, as_of=AS_OF)
+    again = run_monitors(engine, reference, as_of=AS_OF)
+    assert (first.reused, again.reused, again.findings) == (False, True, first.findings)
+    files["payroll"][1]["amount_paid"] = "6800"
+    assert run_import(engine, write_folder(tmp_path / "b", files), reference).ok
+    after_change = run_monitors(engine, reference, as_of=AS_OF)
+    assert not after_change.reused and after_change.changes.resolved == 1

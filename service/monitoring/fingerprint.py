@@ -1,0 +1,56 @@
+"""What a run's findings depend on, as one digest: the monitored data (its version), the
+reference data, the rules' code and the as-of day. Equal digests mean equal findings."""
+
+import hashlib
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+import monitors
+from monitors.base import Rule
+from monitors.reference import Reference
+
+REFERENCE_TABLES = (
+    "jurisdictions",
+    "towns",
+    "minimum_wages",
+    "industries",
+    "leased_premises_deposit",
+    "parameters",
+)
+
+
+def run_fingerprint(
+    *, data_version: int, reference: Reference, rules: dict[str, Rule], as_of: date
+) -> str:
+    digest = hashlib.sha256()
+    for part in (
+        str(data_version),
+        _reference_digest(reference),
+        _monitors_code_digest(),
+        ",".join(sorted(rules)),
+        as_of.isoformat(),
+    ):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _reference_digest(reference: Reference) -> str:
+    digest = hashlib.sha256()
+    for name in REFERENCE_TABLES:
+        frame: pd.DataFrame = getattr(reference, name)
+        hashed = pd.util.hash_pandas_object(frame.astype(str), index=True)
+        digest.update(hashed.to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+@cache
+def _monitors_code_digest() -> str:
+    """The source of the rule engine and every rule: a changed rule is a different run."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(monitors.__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
