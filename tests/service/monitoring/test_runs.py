@@ -157,9 +157,10 @@ def test_the_demo_data_set_raises_exactly_the_planted_alerts(engine, tmp_path, r
 
 def test_a_later_day_on_the_same_data_keeps_one_alert_per_key(engine, tmp_path, reference):
     assert run_import(engine, write_folder(tmp_path / "in"), reference).ok
-    run_monitors(engine, reference, as_of=AS_OF)
+    run_monitors(engine, reference, as_of=date(2026, 11, 27))
     before = alerts(engine)
-    later = run_monitors(engine, reference, as_of=date(2026, 12, 1))
+    # No deadline falls between the two days (the next wages are due on 2026-12-01).
+    later = run_monitors(engine, reference, as_of=AS_OF)
     assert not later.reused
     assert (later.changes.opened, later.changes.resolved) == (0, 0)
     assert alerts(engine)[["id", "rule", "status"]].equals(before[["id", "rule", "status"]])
