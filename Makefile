@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The demo data set describes the situation on this day.
+DEMO_DAY ?= 2026-11-30
 
 .PHONY: run test lint install demo bench clean
 
@@ -16,7 +18,8 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/wageguard migrate
-	$(BIN)/wageguard demo
+	$(BIN)/wageguard demo --as-of $(DEMO_DAY)
+	$(BIN)/wageguard monitors run --as-of $(DEMO_DAY)
 	$(BIN)/wageguard serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)

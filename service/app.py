@@ -1,16 +1,24 @@
-"""The FastAPI application."""
+"""The FastAPI application: create_app(settings) wires routers, errors and the scheduler."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
-from service.config import PROJECT_ROOT, Settings, get_settings
+from service.alerts import api as alerts_api
+from service.auth import api as auth_api
+from service.auth import pages as auth_pages
+from service.auth.service import LoginLimiter
+from service.config import Settings, get_settings
 from service.db import get_engine
-
-templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
+from service.deposits import api as deposits_api
+from service.deps import ActorDep
+from service.employers import api as employers_api
+from service.errors import install_error_handlers
+from service.portals import admin, employer, inspector, worker
+from service.users import api as users_api
+from service.web import render
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -28,15 +36,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.login_limiter = LoginLimiter()
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def landing(request: Request) -> HTMLResponse:
+    def landing(request: Request, actor: ActorDep) -> HTMLResponse:
         """What WageGuard is, with a link to the API documentation."""
-        return templates.TemplateResponse(request, "landing.html", {})
+        return render(request, "landing.html")
 
-    @app.get("/healthz")
+    @app.get("/healthz", tags=["service"])
     def health() -> dict[str, str]:
         """Liveness check."""
         return {"status": "ok"}
 
     return app
+
+
+ROUTERS = [
+    auth_pages.router,
+    auth_api.router,
+    inspector.router,
+    employer.router,
+    worker.router,
+    admin.router,
+    alerts_api.router,
+    employers_api.router,
+    deposits_api.router,
+    users_api.router,
+]

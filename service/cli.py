@@ -79,12 +79,83 @@ def demo(
     print_report(report, Console(), err)
     if not report.ok:
         raise typer.Exit(1)
+    _print_demo_users(engine)
 
 
+def _print_demo_users(engine) -> None:
+    from service.auth.demo_users import create_demo_users
+    from service.db import session_scope
+
+    with session_scope(engine) as session:
+        users = create_demo_users(session)
+    typer.echo("\ndemo users (username / password — role — scope):")
+    for demo, scope in users:
+        typer.echo(f"  {demo.username:<20} {demo.password:<22} {demo.role:<10} {scope}")
+
+
+users_app = typer.Typer(help="Users and their jurisdictions.")
 monitors_app = typer.Typer(help="The monitors: evaluate every rule and update the alerts.")
 alerts_app = typer.Typer(help="Alerts raised by the monitors.")
 app.add_typer(monitors_app, name="monitors")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Option(help="admin, inspector, employer or mediator")],
+    display_name: Annotated[str, typer.Option("--name", help="name shown in the app")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(help="inspector jurisdiction: county code, or county/town (repeatable)"),
+    ] = None,
+    employer: Annotated[str | None, typer.Option(help="employer's USCC (employer users)")] = None,
+    committee: Annotated[str | None, typer.Option(help="committee code (mediators)")] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Create a user and assign their jurisdiction."""
+    from sqlalchemy import select
+
+    from service.auth.service import create_user
+    from service.db import session_scope
+    from service.employers.models import Employer
+    from service.errors import Invalid
+    from service.mediation.models import MediationCommittee
+
+    engine, _ = _ready_engine()
+    try:
+        with session_scope(engine) as session:
+            employer_id = committee_id = None
+            if employer:
+                found = session.scalar(select(Employer).where(Employer.uscc == employer))
+                if found is None:
+                    raise Invalid({"employer": f"no employer with USCC {employer}"})
+                employer_id = found.id
+            if committee:
+                found = session.scalar(
+                    select(MediationCommittee).where(MediationCommittee.code == committee)
+                )
+                if found is None:
+                    raise Invalid({"committee": f"no committee with code {committee}"})
+                committee_id = found.id
+            create_user(
+                session=session,
+                actor=None,
+                username=username,
+                password=password,
+                role=role,
+                display_name=display_name,
+                email=email,
+                employer_id=employer_id,
+                committee_id=committee_id,
+                scopes=list(scope or []),
+            )
+    except Invalid as error:
+        err.print(f"cannot create the user: {error.detail}")
+        raise typer.Exit(1) from error
+    typer.echo(f"user {username} ({role}) created")
 
 
 @monitors_app.command("run")

@@ -4,9 +4,9 @@ from sqlmodel import SQLModel
 
 from service.alerts.models import Alert, AlertEvent, DataVersion, MonitorRun
 from service.audit.models import AuditEntry
-from service.auth.models import User, UserScope
+from service.auth.models import ApiToken, User, UserScope, UserSession
 from service.contracts.models import Contract
-from service.deposits.models import DepositEvent
+from service.deposits.models import DepositEvent, DepositProof
 from service.employers.models import Employer
 from service.insurance.models import InsuranceCoverage
 from service.jurisdictions.models import Jurisdiction
@@ -20,10 +20,12 @@ metadata = SQLModel.metadata
 __all__ = [
     "Alert",
     "AlertEvent",
+    "ApiToken",
     "AuditEntry",
     "Contract",
     "DataVersion",
     "DepositEvent",
+    "DepositProof",
     "Employer",
     "InsuranceCoverage",
     "Jurisdiction",
@@ -33,6 +35,7 @@ __all__ = [
     "Project",
     "User",
     "UserScope",
+    "UserSession",
     "Worker",
     "metadata",
 ]

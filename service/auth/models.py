@@ -38,3 +38,27 @@ class UserScope(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="app_user.id", primary_key=True)
     jurisdiction_code: str = Field(foreign_key="jurisdiction.code", primary_key=True)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random token, the table its SHA-256."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime = Field(default_factory=utc_now)
+    expires_at: datetime
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the JSON API, stored as its SHA-256."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime = Field(default_factory=utc_now)
+    expires_at: datetime

@@ -1,0 +1,5 @@
+"""JSON API for employers: the twins of the portal pages, with the same permission checks."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["employers"])
