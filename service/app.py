@@ -1,11 +1,13 @@
 """The FastAPI application: create_app(settings) wires routers, errors and the scheduler."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from monitors.reference import load_reference
 from service.alerts import api as alerts_api
 from service.auth import api as auth_api
 from service.auth import pages as auth_pages
@@ -16,6 +18,7 @@ from service.deposits import api as deposits_api
 from service.deps import ActorDep
 from service.employers import api as employers_api
 from service.errors import install_error_handlers
+from service.monitoring.schedule import run_daily
 from service.portals import admin, employer, inspector, worker
 from service.users import api as users_api
 from service.web import render
@@ -27,7 +30,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = get_engine(settings)
+        app.state.reference = load_reference(settings.data_dir)
+        daily = None
+        if settings.scheduler_enabled:
+            daily = asyncio.create_task(
+                run_daily(
+                    app.state.engine,
+                    app.state.reference,
+                    at=settings.monitors_daily_at,
+                    zone=settings.time_zone,
+                )
+            )
         yield
+        if daily:
+            daily.cancel()
 
     app = FastAPI(
         title="WageGuard 薪盾",

@@ -213,7 +213,15 @@ def serve(
     from service.app import create_app
 
     _ready_engine()
-    uvicorn.run(create_app(get_settings()), host=host, port=port)
+    # The served app runs the monitors daily unless WAGEGUARD_SCHEDULER_ENABLED=false.
+    settings = get_settings().model_copy(update={"scheduler_enabled": _scheduler_wanted()})
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
+def _scheduler_wanted() -> bool:
+    import os
+
+    return os.environ.get("WAGEGUARD_SCHEDULER_ENABLED", "true").lower() != "false"
 
 
 def main() -> None:  # pragma: no cover - console entry point

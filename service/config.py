@@ -1,5 +1,6 @@
 """Settings, read from the environment with the prefix WAGEGUARD_."""
 
+from datetime import time
 from functools import cache
 from pathlib import Path
 
@@ -18,7 +19,10 @@ class Settings(BaseSettings):
     # Uploaded proofs live outside the web root, under generated names.
     upload_dir: Path = VAR_DIR / "uploads"
     secret_key: str = "change-me-in-production"
-    import_batch_rows: int = 50_000
+    # The daily monitors run (local time of `time_zone`); off in tests and one-off commands.
+    monitors_daily_at: time = time(2, 0)
+    scheduler_enabled: bool = False
+    time_zone: str = "Asia/Shanghai"
 
 
 @cache

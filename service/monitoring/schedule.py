@@ -1,0 +1,56 @@
+"""The daily monitors run: at a configured local time, in the service's own process.
+
+The lock in service.monitoring.lock keeps it from overlapping an inspector's "run now" or
+a run in another process.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+
+from monitors.reference import Reference
+from service.monitoring.jobs import run_monitors
+from service.monitoring.lock import RunInProgress
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def next_run_at(now: datetime, at: time) -> datetime:
+    """The next moment the clock shows `at` (today if still ahead, else tomorrow)."""
+    candidate = now.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    return candidate if candidate > now else candidate + timedelta(days=1)
+
+
+async def run_daily(
+    engine: Engine,
+    reference: Reference,
+    *,
+    at: time,
+    zone: str,
+    clock: Clock | None = None,
+    runs: int | None = None,
+) -> None:
+    """Run the monitors every day at `at` (local time of `zone`); `runs` bounds the loop
+    for tests."""
+    tz = ZoneInfo(zone)
+    clock = clock or (lambda: datetime.now(tz))
+    done = 0
+    while runs is None or done < runs:
+        now = clock()
+        await asyncio.sleep(max((next_run_at(now, at) - now).total_seconds(), 0))
+        await asyncio.to_thread(_run_once, engine, reference, clock().date())
+        done += 1
+
+
+def _run_once(engine: Engine, reference: Reference, as_of: date) -> None:
+    try:
+        run_monitors(engine, reference, as_of=as_of, trigger="schedule")
+    except RunInProgress:
+        log.warning("daily monitors run skipped: another run is in progress")
+    except Exception:  # the loop must survive one bad night; the error is logged in full
+        log.exception("daily monitors run failed")
