@@ -26,7 +26,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check service monitors tests bench
 	$(BIN)/ruff format --check service monitors tests bench
 
-test: $(STAMP) lint
+# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)
+
+test: $(STAMP) $(CHROMIUM) lint
 	$(BIN)/pytest -q
 
 bench: $(STAMP)

@@ -6,6 +6,7 @@ A 500 is a bug: no catch-all handler hides it.
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 class ServiceError(Exception):
@@ -55,6 +56,18 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(error, Unauthenticated):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         return error_page(request, error.status_code, str(error.detail))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        """Unknown paths and methods: the same envelope and pages as every other error."""
+        name = {404: "NotFound", 405: "MethodNotAllowed"}.get(error.status_code, "HTTPError")
+        if is_api(request):
+            return JSONResponse(
+                {"error": name, "detail": error.detail},
+                status_code=error.status_code,
+                headers=error.headers,
+            )
+        return error_page(request, error.status_code, "")
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:
