@@ -35,7 +35,9 @@ def employer_id(engine: Engine, uscc: str) -> int:
     from sqlalchemy import text
 
     with engine.connect() as conn:
-        return conn.execute(text("SELECT id FROM employer WHERE uscc = :u"), {"u": uscc}).scalar_one()
+        return conn.execute(
+            text("SELECT id FROM employer WHERE uscc = :u"), {"u": uscc}
+        ).scalar_one()
 
 
 @pytest.fixture
@@ -46,8 +48,13 @@ def world(engine, db_url, tmp_path, reference) -> World:
     run_monitors(engine, reference, as_of=AS_OF)
     a, b = employer_id(engine, EMPLOYER_A), employer_id(engine, EMPLOYER_B)
     with session_scope(engine) as session:
-        committee = MediationCommittee(code="MC-LC-1", name="五马街道人民调解委员会", kind="people",
-                                       county_code="330302", town="五马街道")
+        committee = MediationCommittee(
+            code="MC-LC-1",
+            name="五马街道人民调解委员会",
+            kind="people",
+            county_code="330302",
+            town="五马街道",
+        )
         session.add(committee)
         session.flush()
         users = [
@@ -59,8 +66,16 @@ def world(engine, db_url, tmp_path, reference) -> World:
             ("mediator", "mediator", {"committee_id": committee.id}, []),
         ]
         for username, role, extra, scopes in users:
-            create_user(session=session, actor=None, username=username, password=PASSWORD,
-                        role=role, display_name=username, scopes=scopes, **extra)
+            create_user(
+                session=session,
+                actor=None,
+                username=username,
+                password=PASSWORD,
+                role=role,
+                display_name=username,
+                scopes=scopes,
+                **extra,
+            )
         committee_id = committee.id
     return World(engine, db_url, a, b, committee_id)
 
@@ -75,8 +90,11 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD):
     """Sign in through the real form (with its CSRF token); returns the response."""
     page = client.get("/login")
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": token}, follow_redirects=False)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
 
 
 def bearer(client: TestClient, username: str) -> dict[str, str]:

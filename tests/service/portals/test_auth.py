@@ -40,5 +40,7 @@ def test_an_api_token_identifies_the_user_and_its_scope(app_client, world):
     me = app_client.get("/api/me", headers=bearer(app_client, "inspector.b"))
     assert me.json()["role"] == "inspector" and me.json()["counties"] == ["330304"]
     assert app_client.get("/api/me").status_code == 401
-    assert app_client.get("/api/me").json() == {"error": "Unauthenticated",
-                                                "detail": "sign in first"}
+    assert app_client.get("/api/me").json() == {
+        "error": "Unauthenticated",
+        "detail": "sign in first",
+    }
