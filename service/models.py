@@ -5,12 +5,14 @@ from sqlmodel import SQLModel
 from service.alerts.models import Alert, AlertEvent, DataVersion, MonitorRun
 from service.audit.models import AuditEntry
 from service.auth.models import ApiToken, User, UserScope, UserSession
+from service.complaints.models import Complaint, ComplaintEvent, MediationSession
 from service.contracts.models import Contract
 from service.deposits.models import DepositEvent, DepositProof
 from service.employers.models import Employer
 from service.insurance.models import InsuranceCoverage
 from service.jurisdictions.models import Jurisdiction
 from service.mediation.models import MediationCommittee
+from service.notifications.models import AlertSubscription, OutboxMessage
 from service.payroll.models import PayrollEntry
 from service.projects.models import Project
 from service.workers.models import Worker
@@ -20,8 +22,11 @@ metadata = SQLModel.metadata
 __all__ = [
     "Alert",
     "AlertEvent",
+    "AlertSubscription",
     "ApiToken",
     "AuditEntry",
+    "Complaint",
+    "ComplaintEvent",
     "Contract",
     "DataVersion",
     "DepositEvent",
@@ -30,7 +35,9 @@ __all__ = [
     "InsuranceCoverage",
     "Jurisdiction",
     "MediationCommittee",
+    "MediationSession",
     "MonitorRun",
+    "OutboxMessage",
     "PayrollEntry",
     "Project",
     "User",
