@@ -15,7 +15,6 @@ from sqlalchemy.engine import Connection, Engine
 from monitors.base import DATE, SNAPSHOT_COLUMNS, TEXT, Snapshot, typed_frame
 from monitors.calendar import default_calendar
 from monitors.reference import Reference
-from service.db import query_frame
 
 QUERIES: dict[str, str] = {
     "employers": """
@@ -80,13 +79,30 @@ def _snapshot_connection(engine: Engine) -> Iterator[Connection]:
             dbapi.execute("ROLLBACK")
 
 
+CHUNK_ROWS = 250_000
+
+
 def read_frame(conn: Connection, name: str) -> pd.DataFrame:
     columns = SNAPSHOT_COLUMNS[name]
     if conn.dialect.name == "postgresql":
-        raw = _copy_out(conn, QUERIES[name], columns)
-    else:
-        raw = query_frame(conn, QUERIES[name], list(columns))
-    return typed_frame(name, raw)
+        return typed_frame(name, _copy_out(conn, QUERIES[name], columns))
+    return _read_chunked(conn, name, list(columns))
+
+
+def _read_chunked(conn: Connection, name: str, columns: list[str]) -> pd.DataFrame:
+    """SQLite rows arrive as Python tuples: type them a chunk at a time, so millions of
+    payroll rows never sit in memory as tuples all at once."""
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(QUERIES[name])
+        chunks = []
+        while rows := cursor.fetchmany(CHUNK_ROWS):
+            chunks.append(typed_frame(name, pd.DataFrame(rows, columns=columns)))
+    finally:
+        cursor.close()
+    if not chunks:
+        return typed_frame(name, pd.DataFrame(columns=columns))
+    return pd.concat(chunks, ignore_index=True)
 
 
 def _copy_out(conn: Connection, query: str, columns: dict[str, str]) -> pd.DataFrame:
