@@ -26,10 +26,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check service monitors tests bench
 	$(BIN)/ruff format --check service monitors tests bench
 
-# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+# Debian's chromium for the browser tests (Playwright drives it; no browser download),
+# with CJK fonts so screenshots of the Chinese pages are readable.
 CHROMIUM := /usr/bin/chromium
+BROWSER_PACKAGES := chromium fonts-noto-cjk
 $(CHROMIUM):
-	apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)
+	apt-get install -y -q $(BROWSER_PACKAGES) \
+	  || (apt-get update -q && apt-get install -y -q $(BROWSER_PACKAGES))
 
 test: $(STAMP) $(CHROMIUM) lint
 	$(BIN)/pytest -q

@@ -29,7 +29,9 @@ def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
     actor = getattr(request.state, "actor", None)
-    language = language_of(request, actor.locale if actor else None)
+    # An anonymous visitor has no locale of their own: their browser's language counts.
+    signed_in = actor is not None and not actor.is_anonymous
+    language = language_of(request, actor.locale if signed_in else None)
     page = {
         "actor": actor,
         "lang": language,

@@ -17,6 +17,7 @@ from service.errors import Invalid, TooManyRequests, Unauthenticated
 from service.jurisdictions.models import Jurisdiction
 
 SESSION_DAYS = 7
+MIN_PASSWORD_LENGTH = 10  # product security policy
 TOKEN_DAYS = 30
 LOGIN_WINDOW_SECONDS = 15 * 60
 LOGIN_MAX_FAILURES = 5
@@ -64,8 +65,8 @@ def create_user(
 ) -> User:
     if role not in ROLES:
         raise Invalid({"role": f"must be one of {', '.join(ROLES)}"})
-    if len(password) < 10:
-        raise Invalid({"password": "at least 10 characters"})
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid({"password": f"at least {MIN_PASSWORD_LENGTH} characters"})
     if session.scalar(select(User).where(User.username == username)):
         raise Invalid({"username": "already taken"})
     user = User(

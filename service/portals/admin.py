@@ -1,5 +1,186 @@
-"""The admin portal: server-rendered pages (templates/admin/)."""
+"""The administrator's pages: users, their roles and scopes (templates/admin/).
 
-from fastapi import APIRouter
+Same service functions and permission checks as the API twins in service/users/api.py.
+A refused form comes back at 422 with the entered values and a message at each field.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from service.auth.models import ROLES
+from service.csrf import verify_csrf
+from service.deps import AdminDep, SessionDep
+from service.i18n import LANGUAGES
+from service.users import service as users
+from service.users.models import UserChange, UserCreate, UserPublic, UserUpdate
+from service.users.service import InvalidUser, Problem
+from service.web import render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
+DONE = ("created", "saved")  # the confirmations a redirect may ask the user page to show
+
+
+class NewUserForm(BaseModel):
+    """The new-user form; blanks are allowed here so the service reports them per field."""
+
+    username: str = ""
+    display_name: str = ""
+    email: str = ""
+    role: str = "inspector"
+    password: str = ""
+    locale: str = "zh-CN"
+    jurisdictions: list[str] = []
+    employer_uscc: str = ""
+    committee_code: str = ""
+
+
+class EditUserForm(BaseModel):
+    """The user page's form; only the scope field of the user's role is on the page."""
+
+    display_name: str = ""
+    email: str = ""
+    locale: str = "zh-CN"
+    password: str = ""
+    jurisdictions: list[str] = []
+    employer_uscc: str | None = None
+    committee_code: str | None = None
+    is_active: bool = True
+
+    @classmethod
+    def of(cls, user: UserPublic) -> "EditUserForm":
+        return cls(
+            display_name=user.display_name,
+            email=user.email or "",
+            locale=user.locale,
+            jurisdictions=[place.code for place in user.jurisdictions],
+            employer_uscc=user.employer.uscc if user.employer else None,
+            committee_code=user.committee.code if user.committee else None,
+            is_active=user.is_active,
+        )
+
+    def changes(self, role: str) -> UserUpdate:
+        # Unticked boxes are not sent at all: for an inspector, none ticked means none.
+        return UserUpdate(
+            display_name=self.display_name,
+            email=self.email,
+            locale=self.locale,
+            password=self.password or None,
+            jurisdictions=self.jurisdictions if role == "inspector" else None,
+            employer_uscc=self.employer_uscc if role == "employer" else None,
+            committee_code=self.committee_code if role == "mediator" else None,
+            is_active=self.is_active,
+        )
+
+
+@router.get("")
+def home(actor: AdminDep) -> Response:
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/users")
+def users_page(request: Request, session: SessionDep, actor: AdminDep) -> Response:
+    return render(request, "admin/users/list.html", {"users": users.list_users(session=session)})
+
+
+@router.get("/users/new")
+def new_user_page(request: Request, session: SessionDep, actor: AdminDep) -> Response:
+    return _new_user_form(request, session, NewUserForm(), {})
+
+
+@router.post("/users/new", dependencies=[Depends(verify_csrf)])
+def create_user(
+    request: Request,
+    session: SessionDep,
+    actor: AdminDep,
+    form: Annotated[NewUserForm, Form()],
+) -> Response:
+    try:
+        user = users.create(session=session, actor=actor, data=UserCreate(**form.model_dump()))
+    except InvalidUser as error:
+        return _new_user_form(request, session, form, error.problems, status_code=422)
+    return RedirectResponse(f"/admin/users/{user.id}?done=created", status_code=303)
+
+
+@router.get("/users/{user_id}")
+def user_page(user_id: int, request: Request, session: SessionDep, actor: AdminDep) -> Response:
+    user = users.get(session=session, user_id=user_id)
+    return _user_form(request, session, user, EditUserForm.of(user), {})
+
+
+@router.post("/users/{user_id}", dependencies=[Depends(verify_csrf)])
+def update_user(
+    user_id: int,
+    request: Request,
+    session: SessionDep,
+    actor: AdminDep,
+    form: Annotated[EditUserForm, Form()],
+) -> Response:
+    user = users.get(session=session, user_id=user_id)
+    try:
+        users.update(session=session, actor=actor, user_id=user_id, data=form.changes(user.role))
+    except InvalidUser as error:
+        return _user_form(request, session, user, form, error.problems, status_code=422)
+    return RedirectResponse(f"/admin/users/{user_id}?done=saved", status_code=303)
+
+
+def _new_user_form(
+    request: Request,
+    session: Session,
+    form: NewUserForm,
+    problems: dict[str, Problem],
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "form": form.model_copy(update={"password": ""}),  # never sent back to the browser
+        "problems": problems,
+        "roles": ROLES,
+        "min_password": users.MIN_PASSWORD_LENGTH,
+        "locales": LANGUAGES,
+        "places": users.place_choices(session=session),
+    }
+    return render(request, "admin/users/new.html", context, status_code=status_code)
+
+
+def _user_form(
+    request: Request,
+    session: Session,
+    user: UserPublic,
+    form: EditUserForm,
+    problems: dict[str, Problem],
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "user": user,
+        "form": form.model_copy(update={"password": ""}),
+        "problems": problems,
+        "locales": LANGUAGES,
+        "places": users.place_choices(session=session) if user.role == "inspector" else [],
+        "history": [
+            (change, _fields(change)) for change in users.history(session=session, user_id=user.id)
+        ],
+        "done": request.query_params.get("done")
+        if request.query_params.get("done") in DONE
+        else None,
+    }
+    return render(request, "admin/users/edit.html", context, status_code=status_code)
+
+
+def _fields(change: UserChange) -> list[tuple[str, str | None, str]]:
+    """(field, before or None when it had none, after) of one audit entry, as text."""
+    before = change.before or {}
+    return [
+        (name, _shown(before[name]) if name in before else None, _shown(value))
+        for name, value in (change.after or {}).items()
+    ]
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    return "—" if value is None or value == "" else str(value)
