@@ -100,6 +100,19 @@ SNAPSHOT_COLUMNS: dict[str, dict[str, str]] = {
         "county_code": TEXT,
         "town": TEXT,
     },
+    # No identity fields and no tracking codes: alerts built from this may reach employers.
+    "complaints": {
+        "complaint_id": ID,
+        "employer_id": OPTIONAL_ID,
+        "kind": TEXT,
+        "county_code": TEXT,
+        "received_on": DATE,
+        "status": TEXT,
+        "mediation_due_on": DATE,
+        "closed_on": DATE,
+        "amount_owed_fen": MONEY,
+        "workers_affected": ID,
+    },
 }
 
 

@@ -19,7 +19,7 @@ from service.deps import ActorDep
 from service.employers import api as employers_api
 from service.errors import install_error_handlers
 from service.monitoring.schedule import run_daily
-from service.portals import admin, employer, inspector, worker
+from service.portals import admin, employer, inspector, inspector_proofs, worker
 from service.users import api as users_api
 from service.web import render
 
@@ -74,6 +74,7 @@ ROUTERS = [
     auth_pages.router,
     auth_api.router,
     inspector.router,
+    inspector_proofs.router,
     employer.router,
     worker.router,
     admin.router,

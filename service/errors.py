@@ -55,7 +55,7 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         if isinstance(error, Unauthenticated):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        return error_page(request, error.status_code, str(error.detail))
+        return error_page(request, error.status_code, error.detail)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:

@@ -25,13 +25,18 @@ def yuan(fen: int | None) -> str:
 templates.env.filters["yuan"] = yuan
 
 
+def page_language(request: Request) -> str:
+    actor = getattr(request.state, "actor", None)
+    # An anonymous visitor has no locale of their own: their browser's language counts.
+    signed_in = actor is not None and not actor.is_anonymous
+    return language_of(request, actor.locale if signed_in else None)
+
+
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
     actor = getattr(request.state, "actor", None)
-    # An anonymous visitor has no locale of their own: their browser's language counts.
-    signed_in = actor is not None and not actor.is_anonymous
-    language = language_of(request, actor.locale if signed_in else None)
+    language = page_language(request)
     page = {
         "actor": actor,
         "lang": language,

@@ -46,6 +46,8 @@ class Complaint(SQLModel, table=True):
     worker_name: str | None = None
     phone: str | None = None
     disclose_identity: bool = False
+    # The worker agreed to the employer's own mediation committee (routing may use it).
+    agrees_to_enterprise_mediation: bool = False
     language: str = Field(default="zh-CN", max_length=8)
     received_at: datetime = Field(default_factory=utc_now)
     received_on: date

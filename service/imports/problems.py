@@ -78,6 +78,29 @@ REASONS: dict[str, tuple[str, str]] = {
         "企业劳动争议调解委员会必须填写所属用人单位",
         "an enterprise committee must name its employer",
     ),
+    # An employer importing through its portal may write only its own rows.
+    "other_employer": (
+        "只能导入本单位（统一社会信用代码 {detail}）的数据，此行属于其他用人单位",
+        "you may import only your own organisation's rows (USCC {detail}); "
+        "this row names another employer",
+    ),
+    "employer_file_not_allowed": (
+        "用人单位不能导入此文件；可导入的文件：{detail}",
+        "employers may not import this file; files you may import: {detail}",
+    ),
+    "no_files": ("没有选择文件", "no file was chosen"),
+    "duplicate_file": ("同一文件上传了两次", "this file was uploaded twice"),
+    "file_too_large": (
+        "文件过大（最大 {detail} MB）",
+        "the file is too large (at most {detail} MB)",
+    ),
+    "worker_not_employed": (
+        "该劳动者已登记，但与本单位没有劳动合同记录，不能修改其信息"
+        "（如新招用，请在同一次导入中附上 contracts 文件中的合同）",
+        "this worker is already registered and has no contract with your organisation, so "
+        "you cannot change the record (for a new hire, include the contract in contracts "
+        "in the same import)",
+    ),
 }
 
 REFERENCE_NAMES = {

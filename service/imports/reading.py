@@ -1,10 +1,12 @@
 """Read one contract file (CSV with or without BOM, or XLSX) into a frame of strings."""
 
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 
 from service.imports.problems import combine, one_problem
 from service.imports.spec import FileSpec, Kind
@@ -21,7 +23,15 @@ def read_table(path: Path, spec: FileSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     try:
         raw = _read_csv(path) if path.suffix.lower() == ".csv" else _read_xlsx(path, spec)
-    except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError) as error:
+    except (
+        UnicodeDecodeError,
+        pd.errors.ParserError,
+        ValueError,
+        OSError,
+        KeyError,
+        zipfile.BadZipFile,
+        InvalidFileException,
+    ) as error:
         message = str(error).splitlines()[0][:200]
         return pd.DataFrame(), one_problem(path.name, 1, "", "", "unreadable", message)
     header_problems = _header_problems(path.name, list(raw.columns), spec)

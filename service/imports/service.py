@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from monitors.reference import Reference
@@ -13,7 +14,7 @@ from service.imports import writing
 from service.imports.checks import check_file
 from service.imports.problems import REFERENCE_NAMES, combine, one_problem, problems
 from service.imports.reading import read_table
-from service.imports.spec import BY_NAME, FILES, FileSpec
+from service.imports.spec import BY_NAME, EMPLOYER_COLUMNS, EMPLOYER_FILES, FILES, FileSpec
 
 SUFFIXES = (".csv", ".xlsx")
 
@@ -57,17 +58,32 @@ def run_import(
     reference: Reference,
     progress: ImportProgress | None = None,
     on_written: Callable[[Connection, ImportReport], None] | None = None,
+    *,
+    employer_uscc: str | None = None,
 ) -> ImportReport:
-    """Check every file; write nothing unless every row of every file is valid."""
+    """Check every file; write nothing unless every row of every file is valid.
+
+    With `employer_uscc` the import is that employer's own (its portal upload): only its
+    workforce files (EMPLOYER_FILES), only rows naming itself, and only workers it employs
+    or registers anew.
+    """
     progress = progress or ImportProgress()
     found, folder_problems = discover(folder)
+    all_problems = [folder_problems]
+    if employer_uscc is not None:
+        found, refused_files = _employer_files(found)
+        all_problems.append(refused_files)
     loaded, found_problems = _read_and_check(found, reference, progress)
-    all_problems = [folder_problems, *found_problems]
+    all_problems.extend(found_problems)
+    if employer_uscc is not None:
+        all_problems.append(_other_employer_rows(loaded, employer_uscc, combine(all_problems)))
     with engine.begin() as conn:
         key_maps = _key_maps(conn)
         # References into a file that could not be read cannot be checked: skip them.
         unread = {spec.name for spec in found} - {item.spec.name for item in loaded}
         all_problems.append(_reference_problems(loaded, key_maps, combine(all_problems), unread))
+        if employer_uscc is not None:
+            all_problems.append(_foreign_workers(conn, loaded, employer_uscc, key_maps))
         report = ImportReport(combine(all_problems))
         if not report.ok:
             return report
@@ -98,6 +114,72 @@ def discover(folder: Path) -> tuple[dict[FileSpec, Path], pd.DataFrame]:
         else:
             found[spec] = path
     return dict(sorted(found.items(), key=lambda item: item[0].order)), combine(issues)
+
+
+def _employer_files(found: dict[FileSpec, Path]) -> tuple[dict[FileSpec, Path], pd.DataFrame]:
+    """The files an employer may import; the others are refused (and not read)."""
+    allowed = ", ".join(f"{name}.csv" for name in EMPLOYER_FILES)
+    refused = [
+        one_problem(path.name, 0, "", path.name, "employer_file_not_allowed", allowed)
+        for spec, path in found.items()
+        if spec.name not in EMPLOYER_FILES
+    ]
+    kept = {spec: path for spec, path in found.items() if spec.name in EMPLOYER_FILES}
+    return kept, combine(refused)
+
+
+def _other_employer_rows(
+    loaded: list[_Loaded], employer_uscc: str, known_problems: pd.DataFrame
+) -> pd.DataFrame:
+    """Rows naming an employer other than the importing one (a cell already reported, say
+    for a bad check character, is not reported twice)."""
+    found = []
+    for item in loaded:
+        for column in EMPLOYER_COLUMNS:
+            if column not in item.spec.column_names:
+                continue
+            named = item.values[column]
+            other = (
+                named.notna() & (named != employer_uscc) & ~_flagged(known_problems, item, column)
+            )
+            other = other.astype(bool)
+            rows = pd.Series(item.values.index[other], index=item.values.index[other])
+            found.append(
+                problems(
+                    item.path.name, rows, column, named[other], "other_employer", employer_uscc
+                )
+            )
+    return combine(found)
+
+
+def _foreign_workers(
+    conn: Connection, loaded: list[_Loaded], employer_uscc: str, key_maps: dict[str, pd.Series]
+) -> pd.DataFrame:
+    """An employer may register new workers and correct its own; a registered worker it has
+    no contract with, in the database or in this import, is another employer's record."""
+    by_name = {item.spec.name: item for item in loaded}
+    workers = by_name.get("workers")
+    if workers is None:
+        return combine([])
+    ids = workers.values["id_number"].astype(object)
+    registered = ids.isin(key_maps["workers"].index.astype(object))
+    if not registered.any():
+        return combine([])
+    employed = conn.execute(
+        text(
+            "SELECT DISTINCT w.id_number FROM worker w "
+            "JOIN employment_contract c ON c.worker_id = w.id "
+            "JOIN employer e ON e.id = c.employer_id WHERE e.uscc = :uscc"
+        ),
+        {"uscc": employer_uscc},
+    ).scalars()
+    employed = pd.Index(list(employed), dtype=object)
+    if "contracts" in by_name:
+        hired = by_name["contracts"].values["worker_id_number"].dropna()
+        employed = employed.append(pd.Index(hired.astype(object)))
+    foreign = (registered & ~ids.isin(employed)).astype(bool)
+    rows = pd.Series(workers.values.index[foreign], index=workers.values.index[foreign])
+    return problems(workers.path.name, rows, "id_number", ids[foreign], "worker_not_employed")
 
 
 def _read_and_check(

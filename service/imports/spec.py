@@ -255,3 +255,10 @@ FILES: tuple[FileSpec, ...] = (
     MEDIATION_COMMITTEES,
 )
 BY_NAME = {spec.name: spec for spec in FILES}
+
+# What an employer may import through its portal: data about its own workforce. Entity
+# files that set up employers, projects, the deposit ledger or committees stay with the
+# authorities' imports.
+EMPLOYER_FILES: tuple[str, ...] = ("workers", "contracts", "payroll", "insurance")
+# Columns naming the employer a row is about.
+EMPLOYER_COLUMNS: tuple[str, ...] = ("employer_uscc", "contractor_uscc")

@@ -47,6 +47,10 @@ QUERIES: dict[str, str] = {
     "committees": """
         SELECT id AS committee_id, code, kind, employer_id, county_code, town
         FROM mediation_committee""",
+    "complaints": """
+        SELECT id AS complaint_id, employer_id, kind, county_code, received_on, status,
+               mediation_due_on, closed_on, amount_owed_fen, workers_affected
+        FROM complaint""",
 }
 
 

@@ -99,6 +99,7 @@ def upgrade() -> None:
         sa.Column("worker_name", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("phone", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("disclose_identity", sa.Boolean(), nullable=False),
+        sa.Column("agrees_to_enterprise_mediation", sa.Boolean(), nullable=False),
         sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
         sa.Column("received_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("received_on", sa.Date(), nullable=False),

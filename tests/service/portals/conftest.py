@@ -101,3 +101,9 @@ def bearer(client: TestClient, username: str) -> dict[str, str]:
     response = client.post("/api/auth/token", json={"username": username, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+# The browser fixtures live in one place so a session starts chromium once.
+from tests.service.portals.browser import browser, live_server  # noqa: E402
+
+__all__ = ["browser", "live_server"]

@@ -2,11 +2,10 @@
 
 import pytest
 
-from tests.service.portals.browser import PHONE, browser, live_server, screenshot, sign_in_page
+from tests.service.portals.browser import PHONE, screenshot, sign_in_page
 from tests.service.portals.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser", "live_server"]
 
 
 def test_an_inspector_signs_in_with_the_browser(browser, live_server, db_url):
@@ -19,7 +18,7 @@ def test_an_inspector_signs_in_with_the_browser(browser, live_server, db_url):
 
 def test_the_start_page_fits_a_phone_in_both_languages(browser, live_server, db_url):
     page = browser.new_page(viewport=PHONE)
-    page.goto(live_server + "/")
+    page.goto(live_server + "/?lang=zh-CN")
     assert "薪盾" in page.title()
     screenshot(page, f"start-zh-{db_url.split(':')[0]}")
     page.click("a[hreflang=en]")

@@ -6,10 +6,8 @@ import pytest
 
 from service.db import session_scope
 from service.mediation.models import MediationCommittee
-from tests.service.portals.browser import PHONE, browser, live_server, screenshot
+from tests.service.portals.browser import PHONE, screenshot
 from tests.service.portals.conftest import sign_in
-
-__all__ = ["browser", "live_server"]
 
 LUCHENG_BASIS_ZH = "《中华人民共和国劳动法》第四十八条"
 LUCHENG_BASIS_EN = "Labour Law of the PRC, Art. 48"

@@ -1,0 +1,285 @@
+"""The complaint form: what the worker typed, checked field by field.
+
+Numbers and codes are read after NFKC normalisation, so full-width digits typed on a Chinese
+phone keyboard (８５００) count as digits. Every problem is reported at once, each with its
+message in Chinese and English.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from service.complaints.messages import Texts, texts
+from service.complaints.models import COMPLAINT_KINDS
+from service.employers.models import Employer
+from service.errors import Invalid
+from service.i18n import LANGUAGES
+from service.jurisdictions.models import Jurisdiction
+from service.projects.models import Project
+
+EMPLOYER_TEXT_MAX_CHARS = 200
+TOWN_MAX_CHARS = 60
+DESCRIPTION_MAX_CHARS = 2000
+WORKER_NAME_MAX_CHARS = 50
+WORKERS_MIN, WORKERS_MAX = 1, 10_000
+# CNY with at most two decimals, up to 9,999,999,999.99 (well inside BIGINT fen).
+AMOUNT = re.compile(r"\d{1,10}(?:\.\d{1,2})?")
+PERIOD = re.compile(r"(\d{4})-(\d{2})")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Mainland mobile numbers (11 digits from 13x to 19x, optionally +86) and landlines with
+# their area code (0577-88888888 in Wenzhou).
+MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
+LANDLINE = re.compile(r"(0\d{2,3})-?(\d{7,8})")
+AMOUNT_NOISE = re.compile(r"[,\s元¥]")
+TRUE_WORDS = ("true", "on", "yes", "1")
+
+
+@dataclass
+class ComplaintForm:
+    """The complaint as typed. Text fields hold what the worker entered; `employer_id` and
+    `project_id` come from the search results the page offered."""
+
+    description: str = ""
+    county_code: str = ""
+    employer_id: int | str | None = None
+    employer_text: str = ""
+    town: str = ""
+    project_id: int | str | None = None
+    period_from: str = ""
+    period_to: str = ""
+    amount_owed: str | int | Decimal = ""
+    workers_affected: str | int = "1"
+    phone: str = ""
+    worker_name: str = ""
+    disclose_identity: bool | str = False
+    kind: str = "unpaid_wages"
+    language: str = "zh-CN"
+    # The worker chose mediation by the employer's own committee (Law Art. 10: the parties
+    # choose where to mediate). Not stored yet: the complaint table lacks the column.
+    agrees_to_enterprise_mediation: bool | str = False
+
+
+@dataclass(frozen=True)
+class CheckedComplaint:
+    """The form's values, typed and checked."""
+
+    kind: str
+    employer_id: int | None
+    employer_text: str | None
+    county_code: str
+    town: str | None
+    project_id: int | None
+    period_from: str | None
+    period_to: str | None
+    amount_owed_fen: int
+    workers_affected: int
+    description: str
+    phone: str | None
+    worker_name: str | None
+    disclose_identity: bool
+    language: str
+    agrees_to_enterprise_mediation: bool
+
+
+def normalised(value: object) -> str:
+    """Text as typed, NFKC-normalised (full-width digits → ASCII) and stripped."""
+    return "" if value is None else unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def parse_fen(value: object) -> int | None:
+    """CNY text ("8500", "8,500.50 元") → fen; None when not an amount ≥ 0 with ≤ 2 decimals."""
+    text = AMOUNT_NOISE.sub("", normalised(value))
+    if not AMOUNT.fullmatch(text):
+        return None
+    return int(Decimal(text) * 100)
+
+
+def parse_date(value: object) -> date | None:
+    if isinstance(value, date):
+        return value
+    text = normalised(value)
+    if not ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def flag(value: object) -> bool:
+    """A checkbox: only an explicit yes is yes, so "false" or "off" never discloses anything."""
+    if isinstance(value, bool):
+        return value
+    return normalised(value).lower() in TRUE_WORDS
+
+
+def parse_int(value: object) -> int | None:
+    text = normalised(value)
+    return int(text) if text.isdigit() and text.isascii() else None
+
+
+def _period(value: object) -> str | bool | None:
+    """'YYYY-MM' for a valid month, None when empty, False when malformed."""
+    text = normalised(value).replace("/", "-")
+    if not text:
+        return None
+    match = PERIOD.fullmatch(text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return False
+    return text
+
+
+def normalised_phone(value: object) -> str | bool | None:
+    """The number without spaces, +86 or dashes inside; None when empty, False if invalid."""
+    text = re.sub(r"[\s()]", "", normalised(value))
+    if not text:
+        return None
+    if match := MOBILE.fullmatch(text):
+        return match.group(1)
+    if match := LANDLINE.fullmatch(text):
+        return f"{match.group(1)}-{match.group(2)}"
+    return False
+
+
+class _Checker:
+    """Collects typed values and field errors for one form."""
+
+    def __init__(self, session: Session, form: ComplaintForm, received_on: date) -> None:
+        self.session, self.form, self.received_on = session, form, received_on
+        self.errors: dict[str, Texts] = {}
+
+    def error(self, field: str, key: str, **values: object) -> None:
+        self.errors.setdefault(field, texts(key, **values))
+
+    def text(self, field: str, limit: int, key: str) -> str | None:
+        value = normalised(getattr(self.form, field))
+        if len(value) > limit:
+            self.error(field, key, limit=limit)
+        return value or None
+
+    def kind(self) -> str:
+        kind = normalised(self.form.kind) or "unpaid_wages"
+        if kind not in COMPLAINT_KINDS:
+            self.error("kind", "kind.invalid")
+        return kind
+
+    def language(self) -> str:
+        language = normalised(self.form.language) or "zh-CN"
+        if language not in LANGUAGES:
+            self.error("language", "language.invalid")
+        return language
+
+    def employer(self) -> tuple[int | None, str | None]:
+        """The employer picked from the search, else the name as typed."""
+        if raw_id := normalised(self.form.employer_id):
+            employer_id = parse_int(raw_id)
+            if employer_id is None or self.session.get(Employer, employer_id) is None:
+                self.error("employer", "employer.unknown")
+                return None, None
+            return employer_id, None
+        text = self.text("employer_text", EMPLOYER_TEXT_MAX_CHARS, "employer.too_long")
+        if text is None:
+            self.error("employer", "employer.required")
+        return None, text
+
+    def county(self) -> str:
+        code = normalised(self.form.county_code)
+        place = self.session.get(Jurisdiction, code) if code else None
+        if place is None or place.level != "county":
+            self.error("county_code", "county.invalid")
+        return code
+
+    def project(self, county_code: str) -> int | None:
+        raw = normalised(self.form.project_id)
+        if not raw:
+            return None
+        project_id = parse_int(raw)
+        found = self.session.scalar(
+            select(Project.id).where(Project.id == project_id, Project.county_code == county_code)
+        )
+        if found is None:
+            self.error("project_id", "project.invalid")
+        return found
+
+    def periods(self, kind: str) -> tuple[str | None, str | None]:
+        first, last = _period(self.form.period_from), _period(self.form.period_to)
+        for field, value in (("period_from", first), ("period_to", last)):
+            if value is False:
+                self.error(field, "period.invalid")
+        # One month may be typed in either box.
+        first = first if first is not None else last
+        last = last if last is not None else first
+        if first is None and kind == "unpaid_wages":
+            self.error("period_from", "period.required")
+        if not (isinstance(first, str) and isinstance(last, str)):
+            return None, None
+        if last < first:
+            self.error("period_to", "period.order")
+        if last > self.received_on.strftime("%Y-%m"):
+            self.error("period_to", "period.future")
+        return first, last
+
+    def amount(self, kind: str) -> int:
+        if not normalised(self.form.amount_owed):
+            if kind == "unpaid_wages":
+                self.error("amount_owed", "amount.required")
+            return 0
+        fen = parse_fen(self.form.amount_owed)
+        if fen is None:
+            self.error("amount_owed", "amount.invalid")
+        return fen or 0
+
+    def workers(self) -> int:
+        count = parse_int(self.form.workers_affected)
+        if count is None or not WORKERS_MIN <= count <= WORKERS_MAX:
+            self.error("workers_affected", "workers.invalid", low=WORKERS_MIN, high=WORKERS_MAX)
+            return WORKERS_MIN
+        return count
+
+    def description(self) -> str:
+        text = self.text("description", DESCRIPTION_MAX_CHARS, "description.too_long")
+        if text is None:
+            self.error("description", "description.required")
+        return text or ""
+
+    def phone(self) -> str | None:
+        phone = normalised_phone(self.form.phone)
+        if phone is False:
+            self.error("phone", "phone.invalid")
+            return None
+        return phone
+
+
+def check_form(session: Session, form: ComplaintForm, *, received_on: date) -> CheckedComplaint:
+    """The checked values, or Invalid({field: {"zh-CN": …, "en": …}}) listing every problem."""
+    check = _Checker(session, form, received_on)
+    kind = check.kind()
+    employer_id, employer_text = check.employer()
+    county_code = check.county()
+    period_from, period_to = check.periods(kind)
+    checked = CheckedComplaint(
+        kind=kind,
+        employer_id=employer_id,
+        employer_text=employer_text,
+        county_code=county_code,
+        town=check.text("town", TOWN_MAX_CHARS, "town.too_long"),
+        project_id=check.project(county_code),
+        period_from=period_from,
+        period_to=period_to,
+        amount_owed_fen=check.amount(kind),
+        workers_affected=check.workers(),
+        description=check.description(),
+        phone=check.phone(),
+        worker_name=check.text("worker_name", WORKER_NAME_MAX_CHARS, "worker_name.too_long"),
+        disclose_identity=flag(form.disclose_identity),
+        language=check.language(),
+        agrees_to_enterprise_mediation=flag(form.agrees_to_enterprise_mediation),
+    )
+    if check.errors:
+        raise Invalid(check.errors)
+    return checked

@@ -1,0 +1,182 @@
+"""Contract files uploaded through a portal: saved into a fresh temporary folder and run
+through the same importer as `wageguard import DIR`.
+
+The uploader's file names are never used as paths: a file is saved under its contract name
+(payroll.csv, …) when it has one of the allowed names, and refused otherwise.
+"""
+
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import openpyxl
+import pandas as pd
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+from monitors.identifiers import mask_id_number
+from monitors.reference import Reference
+from service.audit import service as audit
+from service.auth.actors import Actor
+from service.imports.problems import combine, one_problem
+from service.imports.service import SUFFIXES, ImportReport, run_import
+from service.imports.spec import BY_NAME, EMPLOYER_FILES
+
+IMPORT_MAX_BYTES = 50 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
+LABEL_MAX_CHARS = 120
+XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
+# Anything shaped like a resident identity number, wherever it appears in a reported value
+# (a duplicate key joins several columns into one value).
+ID_NUMBER_LIKE = re.compile(r"\d{17}[\dXx]")
+
+
+@dataclass
+class Upload:
+    file_name: str | None
+    stream: BinaryIO
+
+
+def file_label(file_name: str | None) -> str:
+    """An uploader's file name as a harmless label: no folders, no control characters."""
+    base = re.split(r"[\\/]", file_name or "")[-1]
+    printable = "".join(c for c in base if not unicodedata.category(c).startswith("C"))
+    return printable.strip().lstrip(".").strip()[:LABEL_MAX_CHARS] or "file"
+
+
+def _chosen(uploads: list[Upload]) -> list[Upload]:
+    """A file input left empty still sends a part with no name: skip those."""
+    return [upload for upload in uploads if upload.file_name]
+
+
+def save_uploads(folder: Path, uploads: list[Upload], allowed: tuple[str, ...]) -> pd.DataFrame:
+    """Save each upload under its contract name; the problems of those that cannot be."""
+    chosen = _chosen(uploads)
+    if not chosen:
+        return one_problem("", 0, "", "", "no_files")
+    expected = ", ".join(f"{name}.csv" for name in allowed)
+    found = []
+    for upload in chosen:
+        name = file_label(upload.file_name)
+        target = name.lower()
+        stem, suffix = Path(target).stem, Path(target).suffix
+        if suffix not in SUFFIXES or stem not in BY_NAME:
+            found.append(one_problem(name, 0, "", name, "unknown_file", expected))
+        elif stem not in allowed:
+            found.append(one_problem(name, 0, "", name, "employer_file_not_allowed", expected))
+        elif (folder / target).exists():
+            found.append(one_problem(name, 0, "", name, "duplicate_file"))
+        else:
+            found.append(_save(folder / target, upload.stream, name))
+    return combine(found)
+
+
+def _save(path: Path, stream: BinaryIO, name: str) -> pd.DataFrame:
+    """Copy in chunks, stopping (and removing the part written) past the size limit."""
+    total = 0
+    with path.open("xb") as handle:
+        while chunk := stream.read(CHUNK_BYTES):
+            total += len(chunk)
+            if total > IMPORT_MAX_BYTES:
+                break
+            handle.write(chunk)
+    if total > IMPORT_MAX_BYTES:
+        path.unlink()
+        return one_problem(name, 0, "", name, "file_too_large", str(IMPORT_MAX_BYTES // 2**20))
+    if path.suffix == ".xlsx" and not _is_workbook(path):
+        path.unlink()
+        return one_problem(name, 0, "", name, "unreadable", "not an .xlsx workbook")
+    return combine([])
+
+
+def _is_workbook(path: Path) -> bool:
+    """Whether openpyxl can open the file: a renamed file or another zip is refused here,
+    before the importer reads it."""
+    with path.open("rb") as handle:
+        if handle.read(len(XLSX_MAGIC)) != XLSX_MAGIC:
+            return False
+    try:
+        openpyxl.load_workbook(path, read_only=True).close()
+    except Exception:  # any failure to open means: not a workbook we can read
+        return False
+    return True
+
+
+def import_uploads(
+    *,
+    engine: Engine,
+    reference: Reference,
+    uploads: list[Upload],
+    allowed: tuple[str, ...],
+    employer_uscc: str | None = None,
+    on_written: Callable[[Connection, ImportReport], None] | None = None,
+) -> ImportReport:
+    """Save the uploads into a fresh temporary folder and import it, all or nothing."""
+    folder = Path(tempfile.mkdtemp(prefix="wageguard-import-"))
+    try:
+        problems = save_uploads(folder, uploads, allowed)
+        if not problems.empty:
+            return ImportReport(problems)
+        return run_import(
+            engine, folder, reference, on_written=on_written, employer_uscc=employer_uscc
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def import_for_employer(
+    *,
+    engine: Engine,
+    reference: Reference,
+    actor: Actor,
+    employer_id: int,
+    employer_uscc: str,
+    uploads: list[Upload],
+) -> ImportReport:
+    """An employer's own upload: its workforce files and its own rows only; the audit
+    entry is written in the import's transaction, so it exists exactly when data does."""
+
+    def audited(conn: Connection, report: ImportReport) -> None:
+        with Session(bind=conn) as session:
+            audit.record(
+                session,
+                actor,
+                "import.upload",
+                "import",
+                employer_uscc,
+                employer_id=employer_id,
+                after={"files": [vars(summary) for summary in report.summaries]},
+            )
+            session.flush()
+
+    return import_uploads(
+        engine=engine,
+        reference=reference,
+        uploads=uploads,
+        allowed=EMPLOYER_FILES,
+        employer_uscc=employer_uscc,
+        on_written=audited,
+    )
+
+
+def problem_rows(report: ImportReport, language: str, limit: int) -> list[dict[str, object]]:
+    """The first `limit` problems with the reason in `language`; identity numbers masked."""
+    shown = report.problems.head(limit)
+    reasons = shown["reason_en" if language == "en" else "reason_zh"]
+    return [
+        {
+            "file": file,
+            "row": int(row),
+            "column": column,
+            "value": ID_NUMBER_LIKE.sub(lambda found: mask_id_number(found.group()), value),
+            "reason": reason,
+        }
+        for file, row, column, value, reason in zip(
+            shown["file"], shown["row"], shown["column"], shown["value"], reasons, strict=True
+        )
+    ]

@@ -1,0 +1,94 @@
+"""Enqueue writes the message in the caller's transaction, once per dedupe key."""
+
+import re
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from service.db import session_scope
+from service.notifications import outbox as outbox_module
+from service.notifications.outbox import enqueue, is_deliverable
+from tests.service.notifications.conftest import outbox
+from tests.service.notifications.samples import SAMPLES
+
+CONTEXT = SAMPLES["case_reminder"][0]
+
+
+def _enqueue(session: Session, key: str = "k1", address: str = "med@tj.example.org"):
+    return enqueue(
+        session,
+        kind="case_reminder",
+        dedupe_key=key,
+        to_address=address,
+        language="zh-CN",
+        context=CONTEXT,
+    )
+
+
+def test_a_rolled_back_transaction_leaves_no_message(engine):
+    with Session(engine) as session:
+        assert _enqueue(session) is not None
+        session.rollback()
+    assert outbox(engine) == []
+
+
+def test_a_committed_transaction_leaves_the_rendered_message(engine):
+    with session_scope(engine) as session:
+        _enqueue(session)
+    [message] = outbox(engine)
+    assert message.status == "pending" and message.attempts == 0
+    assert message.kind == "case_reminder" and message.language == "zh-CN"
+    assert "还剩 3 天" in message.subject
+    assert "K7Q2-9XWM" in message.body_text and "<!DOCTYPE html>" in message.body_html
+    assert re.fullmatch(r"<outbox-[0-9a-f-]{36}@wageguard\.local>", message.message_id)
+    assert message.not_before == message.created_at == message.next_attempt_at
+
+
+def test_an_error_after_enqueue_in_the_same_transaction_leaves_no_message(engine):
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        _enqueue(session)
+        raise RuntimeError("the event failed after queuing its e-mail")
+    assert outbox(engine) == []
+
+
+def test_a_repeated_dedupe_key_is_a_no_op(engine):
+    with session_scope(engine) as session:
+        first = _enqueue(session)
+        assert _enqueue(session) is None
+    with session_scope(engine) as session:
+        assert _enqueue(session) is None
+    [message] = outbox(engine)
+    assert message.message_id == first.message_id
+
+
+def test_the_unique_constraint_holds_when_the_check_is_raced(engine, monkeypatch):
+    with session_scope(engine) as session:
+        _enqueue(session)
+    # As if a concurrent transaction committed the same key after our check.
+    monkeypatch.setattr(outbox_module, "find", lambda session, dedupe_key: None)
+    if engine.dialect.name == "sqlite":
+        with pytest.raises(IntegrityError), session_scope(engine) as session:
+            _enqueue(session)
+    else:
+        with session_scope(engine) as session:
+            assert _enqueue(session) is None
+            # The caller's transaction is still usable: the savepoint took the error.
+            assert _enqueue(session, key="k2") is not None
+    assert sorted(m.dedupe_key for m in outbox(engine)) == (
+        ["k1"] if engine.dialect.name == "sqlite" else ["k1", "k2"]
+    )
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["", "no-at-sign", "a@b", "Name <a@b.cn>", "a@b.cn\r\nBcc: x@y.cn", "a@b.cn, c@d.cn"],
+)
+def test_an_undeliverable_address_is_refused(engine, address):
+    assert not is_deliverable(address)
+    with Session(engine) as session, pytest.raises(ValueError):
+        _enqueue(session, address=address)
+
+
+def test_a_plain_address_is_deliverable():
+    assert is_deliverable("hr-91330302ma0000001x@example.com")

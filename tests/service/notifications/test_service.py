@@ -1,0 +1,431 @@
+"""Who is told what, in which language — delivered through the real sender to a real SMTP
+server where it matters."""
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from service.alerts.models import Alert
+from service.auth.actors import Actor
+from service.auth.models import User
+from service.db import session_scope
+from service.errors import Invalid, NotFound
+from service.notifications.models import OutboxMessage
+from service.notifications.sender import deliver_due
+from service.notifications.service import (
+    next_digest_at,
+    notify_case_new,
+    notify_case_reminder,
+    notify_employer_complaint,
+    notify_group_complaint,
+    notify_new_alerts,
+    notify_proof_decision,
+)
+from service.notifications.subscriptions import Follow, follows_of, replace_subscriptions
+from tests.service.notifications.conftest import (
+    CITY,
+    COMMITTEE_CONTACT,
+    LUCHENG,
+    NOW,
+    OUHAI,
+    SHUANGYU,
+    USERS,
+    add_event,
+    mail_settings,
+    make_alert,
+    make_complaint,
+    make_proof,
+    new_run,
+    outbox,
+    subscribe,
+)
+
+ADMIN = Actor(user_id=None, username="admin", role="admin")
+
+
+def address(username: str) -> str:
+    return USERS[username][2]
+
+
+def recipients(engine, kind: str) -> dict[str, OutboxMessage]:
+    return {m.to_address: m for m in outbox(engine, kind=kind)}
+
+
+def alerts(world, *specs: tuple[str, str]) -> list[int]:
+    """(employer, severity) pairs → alert ids, each opened by the world's run."""
+    employers = {"a": world.employer_a, "b": world.employer_b, "c": world.employer_c}
+    with session_scope(world.engine) as session:
+        return [
+            make_alert(session, world, employer_id=employers[e], severity=s, period=_period()).id
+            for e, s in specs
+        ]
+
+
+_periods = itertools.count()
+
+
+def _period() -> str:
+    """A distinct period per alert: the alert key includes it."""
+    n = next(_periods)
+    return f"{2000 + n // 12}-{n % 12 + 1:02d}"
+
+
+def notify(world, alert_ids, now=NOW, settings=None) -> int:
+    with session_scope(world.engine) as session:
+        return notify_new_alerts(
+            session, alert_ids, now=now, settings=settings or mail_settings(8025)
+        )
+
+
+# --- critical alerts ----------------------------------------------------------------------
+
+
+async def test_inspectors_following_the_place_get_a_critical_alert_at_once(
+    world, smtp_server, settings
+):
+    [alert_id] = alerts(world, ("a", "critical"))
+    notify(world, [alert_id], settings=settings)
+
+    got = recipients(world.engine, "alert_critical")
+    # County, town and city inspectors follow employer A's place; Ouhai's does not; no
+    # address or an inactive account: skipped.
+    assert set(got) == {
+        address("insp.a"),
+        address("insp.a.en"),
+        address("insp.town"),
+        address("insp.city"),
+    }
+    assert got[address("insp.a.en")].language == "en"
+    assert got[address("insp.a")].language == "zh-CN"
+
+    assert await deliver_due(world.engine, settings, datetime.now(UTC)) == 5  # + employer
+    received = {r.to: r for r in smtp_server.received}
+    zh, en = received[address("insp.a")], received[address("insp.a.en")]
+    assert "严重预警" in zh.subject and "温州鹿城鞋业有限公司" in zh.subject
+    assert "工资" in zh.text and "鹿城区 双屿街道" in zh.text
+    assert "critical alert" in en.subject
+    assert "Shuangyu Subdistrict, Lucheng District" in en.text
+    assert f"https://wageguard.test/inspector/alerts/{alert_id}" in en.text
+    assert "¥12,345.00" in en.html
+    assert address("insp.b") not in received
+
+
+def test_an_inspector_of_another_county_is_not_told(world):
+    [alert_id] = alerts(world, ("b", "critical"))
+    notify(world, [alert_id])
+    assert set(recipients(world.engine, "alert_critical")) == {
+        address("insp.b"),
+        address("insp.city"),
+    }
+
+
+def test_the_same_opening_is_told_once_and_a_reopening_again(world):
+    [alert_id] = alerts(world, ("a", "critical"))
+    assert notify(world, [alert_id]) == 5
+    assert notify(world, [alert_id]) == 0
+    with session_scope(world.engine) as session:
+        later = new_run(session, date(2026, 12, 3))
+        add_event(session, world, session.get(Alert, alert_id), "reopened", run_id=later)
+    assert notify(world, [alert_id]) == 5
+    assert len(outbox(world.engine, kind="alert_critical")) == 8
+
+
+def test_a_resolved_alert_is_not_told(world):
+    [alert_id] = alerts(world, ("a", "critical"))
+    with session_scope(world.engine) as session:
+        session.get(Alert, alert_id).status = "resolved"
+    assert notify(world, [alert_id]) == 0
+
+
+def test_a_subscription_replaces_the_default_scope(world):
+    with session_scope(world.engine) as session:
+        # insp.b now follows only a town of Lucheng, from medium up, not Ouhai any more.
+        subscribe(session, world, "insp.b", f"{LUCHENG}/{SHUANGYU}", "medium")
+    [in_lucheng, in_ouhai] = alerts(world, ("a", "critical"), ("b", "critical"))
+    notify(world, [in_lucheng, in_ouhai])
+    to_b = [
+        m for m in outbox(world.engine, kind="alert_critical") if m.to_address == address("insp.b")
+    ]
+    assert len(to_b) == 1 and f"/inspector/alerts/{in_lucheng}" in to_b[0].body_text
+
+
+# --- the employer's notice ----------------------------------------------------------------
+
+
+def test_the_employer_gets_one_notice_listing_its_new_alerts_in_chinese(world):
+    ids = alerts(world, ("a", "critical"), ("a", "medium"), ("b", "high"))
+    notify(world, ids)
+    notices = outbox(world.engine, kind="employer_alert_notice")
+    # Employer B has no contact address.
+    assert [(m.to_address, m.language) for m in notices] == [("hr@shoes.example.cn", "zh-CN")]
+    body = notices[0].body_text
+    assert "2 项情况" in body and "如何处理" in body
+    assert "https://wageguard.test/employer" in body
+    assert "/inspector/" not in body  # the employer's links lead to its own portal
+    assert "510122199001010011" not in body  # evidence (workers) stays out
+
+
+# --- the daily digest ---------------------------------------------------------------------
+
+
+def test_the_digest_time_is_the_next_digest_hour_in_wenzhou(settings):
+    # 18:00 in Wenzhou → tomorrow 08:00 (00:00 UTC); 07:00 → today 08:00.
+    assert next_digest_at(NOW, settings) == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+    early = datetime(2026, 11, 29, 23, 0, tzinfo=UTC)
+    assert next_digest_at(early, settings) == datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
+    exactly = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
+    assert next_digest_at(exactly, settings) == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+
+
+async def test_the_digest_groups_the_non_critical_alerts_per_inspector(
+    world, smtp_server, settings
+):
+    ids = alerts(world, ("a", "high"), ("a", "high"), ("a", "medium"), ("a", "low"))
+    with session_scope(world.engine) as session:
+        subscribe(session, world, "insp.a.en", LUCHENG, "medium")
+    notify(world, ids, settings=settings)
+
+    digests = recipients(world.engine, "alert_digest")
+    assert set(digests) == {
+        address("insp.a"),
+        address("insp.a.en"),
+        address("insp.town"),
+        address("insp.city"),
+    }
+    assert not outbox(world.engine, kind="alert_critical")
+    zh, en = digests[address("insp.a")], digests[address("insp.a.en")]
+    assert zh.dedupe_key == f"digest:{world.users['insp.a']}:2026-12-01"
+    assert zh.not_before == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+    assert "2 条新预警" in zh.subject  # default: high and up
+    assert "3 new alerts" in en.subject  # from medium up: not the low one
+    assert f"/inspector/alerts/{ids[3]}" not in en.body_text
+
+    # Held until the digest hour, then delivered.
+    assert await deliver_due(world.engine, settings, NOW) == 1  # the employer's notice only
+    assert await deliver_due(world.engine, settings, zh.not_before) == 4
+    received = {r.to: r for r in smtp_server.received}
+    assert "daily digest" in received[address("insp.a.en")].subject
+    for alert_id in ids[:3]:
+        assert f"/inspector/alerts/{alert_id}" in received[address("insp.a.en")].text
+
+
+def test_a_later_run_rebuilds_the_pending_digest_instead_of_adding_one(world):
+    [first] = alerts(world, ("a", "high"))
+    notify(world, [first])
+    [before] = [
+        m for m in outbox(world.engine, kind="alert_digest") if m.to_address == address("insp.a")
+    ]
+    [second] = alerts(world, ("a", "high"))
+    notify(world, [second], now=NOW + timedelta(hours=3))
+    [after] = [
+        m for m in outbox(world.engine, kind="alert_digest") if m.to_address == address("insp.a")
+    ]
+    assert after.id == before.id and after.message_id == before.message_id
+    assert "1 条新预警" in before.subject and "2 条新预警" in after.subject
+    for alert_id in (first, second):
+        assert f"/inspector/alerts/{alert_id}" in after.body_text
+        assert f"/inspector/alerts/{alert_id}" in after.body_html
+    assert notify(world, [first, second], now=NOW + timedelta(hours=4)) == 0
+
+
+def test_alerts_after_the_digest_left_go_in_the_next_days_digest(world):
+    [first] = alerts(world, ("a", "high"))
+    notify(world, [first])
+    table = OutboxMessage.__table__
+    with world.engine.begin() as conn:
+        conn.execute(update(table).where(table.c.kind == "alert_digest").values(status="sent"))
+    [second] = alerts(world, ("a", "high"))
+    notify(world, [second], now=NOW + timedelta(hours=1))
+    mine = [
+        m for m in outbox(world.engine, kind="alert_digest") if m.to_address == address("insp.a")
+    ]
+    assert [m.dedupe_key.rsplit(":", 1)[1] for m in mine] == ["2026-12-01", "2026-12-02"]
+    assert f"/inspector/alerts/{second}" in mine[1].body_text
+    assert f"/inspector/alerts/{first}" not in mine[1].body_text
+
+
+# --- subscriptions ------------------------------------------------------------------------
+
+
+def test_without_subscriptions_an_inspector_follows_their_scope_from_high(world):
+    with session_scope(world.engine) as session:
+        assert follows_of(session, user_id=world.users["insp.a"]) == [Follow(LUCHENG, "high")]
+
+
+def test_an_inspector_may_subscribe_within_their_jurisdiction_only(world):
+    with session_scope(world.engine) as session:
+        user_id = world.users["insp.city"]
+        follows = [Follow(f"{LUCHENG}/{SHUANGYU}", "low"), Follow(OUHAI, "critical")]
+        assert replace_subscriptions(session, actor=ADMIN, user_id=user_id, follows=follows) == (
+            sorted(follows, key=lambda f: f.jurisdiction_code)
+        )
+    with session_scope(world.engine) as session, pytest.raises(Invalid):
+        replace_subscriptions(
+            session, actor=ADMIN, user_id=world.users["insp.a"], follows=[Follow(OUHAI, "low")]
+        )
+    with session_scope(world.engine) as session, pytest.raises(Invalid):
+        replace_subscriptions(
+            session, actor=ADMIN, user_id=world.users["insp.a"], follows=[Follow(CITY, "low")]
+        )
+    with session_scope(world.engine) as session, pytest.raises(Invalid):
+        replace_subscriptions(
+            session, actor=ADMIN, user_id=world.users["insp.a"], follows=[Follow(LUCHENG, "x")]
+        )
+    with session_scope(world.engine) as session:
+        assert replace_subscriptions(session, actor=ADMIN, user_id=user_id, follows=[]) == [
+            Follow(CITY, "high")
+        ]
+
+
+# --- deposit proofs -----------------------------------------------------------------------
+
+
+async def test_the_proof_decision_goes_to_the_user_who_filed_it(world, smtp_server, settings):
+    with session_scope(world.engine) as session:
+        approved = make_proof(session, world).id
+        rejected = make_proof(session, world, status="rejected", reason="回单金额与申报不符").id
+        pending = make_proof(session, world, status="pending").id
+        assert notify_proof_decision(session, approved, settings=settings) == 1
+        assert notify_proof_decision(session, rejected, settings=settings) == 1
+        assert notify_proof_decision(session, pending, settings=settings) == 0
+        assert notify_proof_decision(session, approved, settings=settings) == 0
+        with pytest.raises(NotFound):
+            notify_proof_decision(session, 999_999, settings=settings)
+    assert await deliver_due(world.engine, settings, datetime.now(UTC)) == 2
+    subjects = sorted(r.subject for r in smtp_server.received)
+    assert subjects == [
+        "[WageGuard] Deposit proof approved: BOC-2026-1102",
+        "[WageGuard] Deposit proof rejected: BOC-2026-1102",
+    ]
+    rejected_mail = next(r for r in smtp_server.received if "rejected" in r.subject)
+    assert rejected_mail.to == address("employer.a")
+    assert "回单金额与申报不符" in rejected_mail.text
+
+
+def test_without_the_users_address_the_decision_goes_to_the_employers_contact(world):
+    with session_scope(world.engine) as session:
+        session.get(User, world.users["employer.a"]).email = None
+        proof = make_proof(session, world)
+        notify_proof_decision(session, proof.id)
+    [message] = outbox(world.engine, kind="proof_decision")
+    assert (message.to_address, message.language) == ("hr@shoes.example.cn", "zh-CN")
+
+
+# --- complaints ---------------------------------------------------------------------------
+
+
+async def test_the_committee_learns_of_a_new_case_without_who_complained(
+    world, smtp_server, settings
+):
+    with session_scope(world.engine) as session:
+        complaint = make_complaint(session, world, workers_affected=12)
+        assert notify_case_new(session, complaint.id, settings=settings) == 3
+        assert notify_case_new(session, complaint.id, settings=settings) == 0
+    assert await deliver_due(world.engine, settings, datetime.now(UTC)) == 3
+    received = {r.to: r for r in smtp_server.received}
+    assert set(received) == {address("mediator.zh"), address("mediator.en"), COMMITTEE_CONTACT}
+    en, zh = received[address("mediator.en")], received[address("mediator.zh")]
+    assert "new case" in en.subject and "(group)" in en.subject
+    assert "Routed to the Shuangyu" in en.text
+    assert "群体" in zh.subject and complaint.tracking_code in zh.text
+    assert f"https://wageguard.test/mediator/cases/{complaint.id}" in zh.text
+    for mail in smtp_server.received:
+        for part in (mail.subject, mail.text, mail.html):
+            assert "张三丰" not in part and "13912345678" not in part
+            assert "老板说下个月发" not in part  # the worker's own words may name them
+
+
+def test_the_committee_is_reminded_of_the_deadline_once_per_reminder(world):
+    with session_scope(world.engine) as session:
+        complaint = make_complaint(session, world)
+        assert notify_case_reminder(session, complaint.id, 3) == 3
+        assert notify_case_reminder(session, complaint.id, 3) == 0
+        assert notify_case_reminder(session, complaint.id, 1) == 3
+        complaint.status = "closed"
+        session.flush()
+        assert notify_case_reminder(session, complaint.id, 0) == 0
+    subjects = {m.subject for m in outbox(world.engine, kind="case_reminder")}
+    assert "[WageGuard · mediation deadline] Case TC" in next(
+        s for s in subjects if s.startswith("[WageGuard")
+    )
+    assert any("还剩 1 天" in s for s in subjects)
+    assert any("1 day left" in s for s in subjects)
+
+
+def test_the_employer_is_told_of_a_complaint_but_not_who_made_it(world):
+    with session_scope(world.engine) as session:
+        complaint = make_complaint(session, world)
+        assert notify_employer_complaint(session, complaint.id) == 1
+    [message] = outbox(world.engine, kind="employer_complaint_notice")
+    assert (message.to_address, message.language) == ("hr@shoes.example.cn", "zh-CN")
+    for part in (message.subject, message.body_text, message.body_html):
+        assert "张三丰" not in part and "13912345678" not in part
+        assert complaint.tracking_code not in part  # the worker's key stays the worker's
+        assert "老板说下个月发" not in part
+    assert f"#{complaint.id}" in message.subject
+    assert "不含投诉人身份信息" in message.body_text
+    assert COMMITTEE_CONTACT in message.body_text
+    assert "第十四条" in message.body_text  # the mediation period's legal basis, from data/
+
+
+def test_the_employer_learns_who_complained_when_the_worker_agreed(world):
+    with session_scope(world.engine) as session:
+        complaint = make_complaint(session, world, disclose_identity=True)
+        notify_employer_complaint(session, complaint.id)
+    [message] = outbox(world.engine, kind="employer_complaint_notice")
+    assert "张三丰" in message.body_text and "13912345678" in message.body_html
+
+
+def test_an_employer_not_in_the_register_or_without_an_address_is_not_told(world):
+    with session_scope(world.engine) as session:
+        free_text = make_complaint(session, world, employer_id=None, employer_text="某鞋厂")
+        no_address = make_complaint(session, world, employer_id=world.employer_b)
+        assert notify_employer_complaint(session, free_text.id) == 0
+        assert notify_employer_complaint(session, no_address.id) == 0
+
+
+def test_a_group_construction_complaint_alerts_the_inspectors_of_its_county(world):
+    with session_scope(world.engine) as session:
+        complaint = make_complaint(
+            session,
+            world,
+            employer_id=world.employer_c,
+            project_id=world.project,
+            county_code=OUHAI,
+            town="娄桥街道",
+            committee_id=None,
+            workers_affected=15,
+        )
+        assert notify_group_complaint(session, complaint.id) == 2
+        assert notify_group_complaint(session, complaint.id) == 0
+    got = recipients(world.engine, "group_complaint_alert")
+    assert set(got) == {address("insp.b"), address("insp.city")}
+    body = got[address("insp.b")].body_text
+    assert "群体性建设工程领域" in body and "瓯海大道改造工程" in body
+    assert "张三丰" not in body and "13912345678" not in body
+
+
+def test_a_construction_employer_makes_a_construction_complaint_without_a_project(world):
+    with session_scope(world.engine) as session:
+        complaint = make_complaint(
+            session, world, employer_id=world.employer_c, county_code=OUHAI, town=None
+        )
+        notify_group_complaint(session, complaint.id)
+    subjects = [m.subject for m in outbox(world.engine, kind="group_complaint_alert")]
+    assert subjects and all("建设工程" in s and "群体" not in s for s in subjects)
+
+
+def test_the_group_threshold_includes_the_number(world, reference):
+    minimum = int(reference.value("group_complaint_min_workers", on=date(2026, 11, 20)))
+    with session_scope(world.engine) as session:
+        at = make_complaint(session, world, workers_affected=minimum)
+        below = make_complaint(session, world, workers_affected=minimum - 1)
+        notify_case_new(session, at.id)
+        notify_case_new(session, below.id)
+    by_case = {
+        m.dedupe_key.split(":")[1]: m.subject
+        for m in outbox(world.engine, kind="case_new", to_address=COMMITTEE_CONTACT)
+    }
+    assert "群体" in by_case[str(at.id)] and "群体" not in by_case[str(below.id)]
