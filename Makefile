@@ -16,11 +16,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo's e-mail goes to a local SMTP sink that keeps every message as a file.
+MAIL_DIR := var/mail
+SINK_PORT := 8025
+
 run: $(STAMP)
 	$(BIN)/wageguard migrate
 	$(BIN)/wageguard demo --as-of $(DEMO_DAY)
 	$(BIN)/wageguard monitors run --as-of $(DEMO_DAY)
-	$(BIN)/wageguard serve --host 127.0.0.1 --port 8000
+	@mkdir -p $(MAIL_DIR)
+	$(BIN)/python -m service.notifications.sink --port $(SINK_PORT) --dir $(MAIL_DIR) & \
+	  echo "demo e-mail is delivered to a local sink: read it in $(MAIL_DIR)/"; \
+	  WAGEGUARD_MAIL_SENDER_ENABLED=true WAGEGUARD_SMTP_PORT=$(SINK_PORT) \
+	  $(BIN)/wageguard serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check service monitors tests bench

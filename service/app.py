@@ -18,8 +18,21 @@ from service.deposits import api as deposits_api
 from service.deps import ActorDep
 from service.employers import api as employers_api
 from service.errors import install_error_handlers
+from service.mediation import api as mediation_api
 from service.monitoring.schedule import run_daily
-from service.portals import admin, employer, inspector, inspector_proofs, worker
+from service.notifications.sender import run_sender
+from service.notifications.settings import MailSettings
+from service.portals import (
+    admin,
+    employer,
+    employer_complaints,
+    inspector,
+    inspector_complaints,
+    inspector_proofs,
+    mediator,
+    worker,
+    worker_complaints,
+)
 from service.users import api as users_api
 from service.web import render
 
@@ -41,9 +54,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     zone=settings.time_zone,
                 )
             )
+        mail = MailSettings()
+        stop_sending = asyncio.Event()
+        sender = None
+        if mail.mail_sender_enabled:
+            sender = asyncio.create_task(run_sender(app.state.engine, mail, stop_sending))
         yield
         if daily:
             daily.cancel()
+        if sender:
+            stop_sending.set()
+            await sender
 
     app = FastAPI(
         title="WageGuard 薪盾",
@@ -75,6 +96,12 @@ ROUTERS = [
     auth_api.router,
     inspector.router,
     inspector_proofs.router,
+    inspector_complaints.router,
+    employer_complaints.router,
+    mediator.router,
+    worker_complaints.router,
+    worker_complaints.api_router,
+    mediation_api.router,
     employer.router,
     worker.router,
     admin.router,

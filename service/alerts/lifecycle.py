@@ -5,7 +5,7 @@ figures changed; an open alert not seen is resolved; a resolved alert seen again
 Every change is an alert event with the run's as-of day. Handling columns are never touched.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -25,6 +25,16 @@ class Changes:
     updated: int = 0
     resolved: int = 0
     reopened: int = 0
+    # Alerts that opened or reopened in this run: the ones people are told about.
+    news: list[int] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "opened": self.opened,
+            "updated": self.updated,
+            "resolved": self.resolved,
+            "reopened": self.reopened,
+        }
 
 
 def reconcile(
@@ -33,9 +43,11 @@ def reconcile(
     existing = _existing(conn, rule_ids)
     merged = _merge(findings, existing)
     changes = Changes()
-    changes.opened = _open(conn, merged[merged["_merge"] == "left_only"], as_of, run_id)
+    opened = _open(conn, merged[merged["_merge"] == "left_only"], as_of, run_id)
     seen = merged[merged["_merge"] == "both"]
-    changes.reopened = _reopen(conn, seen[seen["status"] == "resolved"], as_of, run_id)
+    reopened = _reopen(conn, seen[seen["status"] == "resolved"], as_of, run_id)
+    changes.opened, changes.reopened = len(opened), len(reopened)
+    changes.news = [*opened, *reopened]
     changes.updated = _update(conn, seen[seen["status"] == "open"], as_of, run_id)
     gone = merged[(merged["_merge"] == "right_only") & (merged["status"] == "open")]
     changes.resolved = _resolve(conn, gone, as_of, run_id)
@@ -93,9 +105,9 @@ def _int_or_none(value: object) -> int | None:
     return None if pd.isna(value) else int(value)
 
 
-def _open(conn: Connection, new: pd.DataFrame, as_of: date, run_id: int) -> int:
+def _open(conn: Connection, new: pd.DataFrame, as_of: date, run_id: int) -> list[int]:
     if new.empty:
-        return 0
+        return []
     conn.execute(
         Alert.__table__.insert(),
         [
@@ -120,7 +132,7 @@ def _open(conn: Connection, new: pd.DataFrame, as_of: date, run_id: int) -> int:
     )
     ids = _ids(conn, new)
     _events(conn, new.assign(id=ids), "opened", as_of, run_id)
-    return len(new)
+    return [int(i) for i in ids]
 
 
 def _ids(conn: Connection, frame: pd.DataFrame) -> pd.Series:
@@ -168,12 +180,12 @@ def _write_current(conn: Connection, frame: pd.DataFrame, assignments: str, as_o
     )
 
 
-def _reopen(conn: Connection, frame: pd.DataFrame, as_of: date, run_id: int) -> int:
+def _reopen(conn: Connection, frame: pd.DataFrame, as_of: date, run_id: int) -> list[int]:
     if frame.empty:
-        return 0
+        return []
     _write_current(conn, frame, ", status = 'open', resolved_on = NULL", as_of)
     _events(conn, frame, "reopened", as_of, run_id)
-    return len(frame)
+    return [int(i) for i in frame["id"]]
 
 
 def _update(conn: Connection, frame: pd.DataFrame, as_of: date, run_id: int) -> int:

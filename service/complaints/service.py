@@ -91,6 +91,7 @@ def file_complaint(
     complaint = _stored(session, checked, received_at, received_on, pin)
     routing = _routed(session, complaint, checked, reference)
     alerted = _alert_inspectors_if_needed(session, complaint, reference)
+    _notify_committee_and_employer(session, complaint)
     data_version.bump(session.connection())
     return FiledComplaint(
         complaint_id=complaint.id,
@@ -200,6 +201,17 @@ def _alert_inspectors_if_needed(
     session.flush()
     _notify_group_complaint(session, complaint.id)
     return True
+
+
+def _notify_committee_and_employer(session: Session, complaint: Complaint) -> None:
+    """The committee hears of its new case, the employer that a complaint exists (and who
+    made it only if the worker agreed) — queued in the filing's own transaction."""
+    from service.notifications.service import notify_case_new, notify_employer_complaint
+
+    if complaint.committee_id is not None:
+        notify_case_new(session, complaint.id)
+    if complaint.employer_id is not None:
+        notify_employer_complaint(session, complaint.id)
 
 
 def _notify_group_complaint(session: Session, complaint_id: int) -> None:

@@ -24,6 +24,7 @@ from service.deposits.schemas import ProofPublic
 from service.employers import service as employers
 from service.employers.models import Employer
 from service.errors import Conflict, Invalid, NotFound
+from service.notifications.service import notify_proof_decision
 from service.projects.models import Project
 
 AMOUNT = re.compile(r"\d{1,13}(?:\.\d{1,2})?")
@@ -348,6 +349,7 @@ def approve_proof(*, session: Session, actor: Actor, proof_id: int) -> ProofPubl
         before={"status": "pending"},
         after={"status": "approved", "deposit_event_id": entry.id, "event": entry.event},
     )
+    notify_proof_decision(session, proof.id)
     return get_proof(session=session, actor=actor, proof_id=proof.id)
 
 
@@ -368,4 +370,5 @@ def reject_proof(*, session: Session, actor: Actor, proof_id: int, reason: str) 
         before={"status": "pending"},
         after={"status": "rejected", "reason": reason},
     )
+    notify_proof_decision(session, proof.id)
     return get_proof(session=session, actor=actor, proof_id=proof.id)

@@ -1,11 +1,12 @@
 """run_monitors(as_of): frames → rules → reconcile alerts, as one transaction."""
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from monitors.base import Rule
 from monitors.engine import evaluate
@@ -16,6 +17,7 @@ from service.alerts.lifecycle import Changes, reconcile
 from service.monitoring.fingerprint import run_fingerprint
 from service.monitoring.frames import load_snapshot
 from service.monitoring.lock import monitor_lock
+from service.notifications.service import notify_new_alerts
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +74,19 @@ def run_monitors(
             run_id = _start_run(conn, as_of, trigger, fingerprint)
             changes = reconcile(conn, findings, rule_ids=sorted(rules), as_of=as_of, run_id=run_id)
             _finish_run(conn, run_id, len(findings), changes)
+            _notify(conn, changes.news)
     summary = RunSummary(run_id, as_of, len(findings), changes)
     log.info(summary.line())
     return summary
+
+
+def _notify(conn, alert_ids: list[int]) -> None:
+    """Inspectors and employers hear of new alerts in the run's own transaction (outbox)."""
+    if not alert_ids:
+        return
+    with Session(bind=conn) as session:
+        notify_new_alerts(session, alert_ids)
+        session.flush()
 
 
 def _latest_fingerprint(conn) -> str | None:
@@ -123,5 +135,5 @@ def _finish_run(conn, run_id: int, findings: int, changes: Changes) -> None:
             "findings = :findings, opened = :opened, updated = :updated, "
             "resolved = :resolved, reopened = :reopened WHERE id = :id"
         ),
-        {"id": run_id, "findings": findings, **asdict(changes)},
+        {"id": run_id, "findings": findings, **changes.counts()},
     )

@@ -13,8 +13,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from monitors.reference import Reference
+from service.db import session_scope
+from service.mediation.service import due_reminders
 from service.monitoring.jobs import run_monitors
 from service.monitoring.lock import RunInProgress
+from service.notifications.service import notify_case_reminder
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -50,7 +53,17 @@ async def run_daily(
 def _run_once(engine: Engine, reference: Reference, as_of: date) -> None:
     try:
         run_monitors(engine, reference, as_of=as_of, trigger="schedule")
+        send_mediation_reminders(engine, reference, as_of)
     except RunInProgress:
         log.warning("daily monitors run skipped: another run is in progress")
     except Exception:  # the loop must survive one bad night; the error is logged in full
         log.exception("daily monitors run failed")
+
+
+def send_mediation_reminders(engine: Engine, reference: Reference, today: date) -> int:
+    """Remind committees of mediation periods about to end (once per case and day)."""
+    with session_scope(engine) as session:
+        reminders = due_reminders(session, today, reference=reference)
+        for reminder in reminders:
+            notify_case_reminder(session, reminder.complaint_id, reminder.days_left)
+    return len(reminders)
