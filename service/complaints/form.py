@@ -60,7 +60,7 @@ class ComplaintForm:
     kind: str = "unpaid_wages"
     language: str = "zh-CN"
     # The worker chose mediation by the employer's own committee (Law Art. 10: the parties
-    # choose where to mediate). Not stored yet: the complaint table lacks the column.
+    # choose where to mediate).
     agrees_to_enterprise_mediation: bool | str = False
 
 

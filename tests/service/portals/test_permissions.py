@@ -1,0 +1,313 @@
+"""The permission matrix: every route × every kind of caller, with the exact status.
+
+The routes come from the app's own route table, so a new route without a decision here
+fails this test. Objects in the paths belong to employer A (county 330302): inspector A's
+jurisdiction, not inspector B's.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select, text
+
+from service.auth.models import User
+from service.complaints.form import ComplaintForm
+from service.complaints.service import file_complaint
+from service.db import session_scope
+from service.deposits.models import DepositProof
+from tests.service.portals.conftest import PASSWORD
+
+ACTORS = (
+    "anonymous",
+    "worker",
+    "employer.a",
+    "employer.b",
+    "inspector.a",
+    "inspector.b",
+    "mediator",
+    "admin",
+)
+ROLE = {
+    "employer.a": "employer",
+    "employer.b": "employer",
+    "inspector.a": "inspector",
+    "inspector.b": "inspector",
+    "mediator": "mediator",
+    "admin": "admin",
+}
+# Routes the framework adds (API documentation), open to everyone.
+FRAMEWORK = {
+    ("GET", "/docs"),
+    ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/openapi.json"),
+    ("GET", "/redoc"),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Who may call a route. `owner` narrows an allowed role to the actors whose scope holds
+    the object in the path (employer A's); others of that role get 404."""
+
+    allowed: tuple[str, ...]  # roles, or "everyone"
+    ok: int = 200  # the status an allowed caller gets (with the request this test sends)
+    owner: bool = False
+    # A well-formed body the service refuses (422) without changing anything, so the
+    # scope check is what tells callers apart.
+    body: dict | None = None
+
+    def expected(self, actor: str, api: bool) -> int:
+        if "everyone" in self.allowed:
+            return self.ok
+        role = ROLE.get(actor)
+        if role is None:
+            return 401 if api else 303
+        if role not in self.allowed:
+            return 403
+        if self.owner and actor in ("employer.b", "inspector.b"):
+            return 404
+        return self.ok
+
+
+EVERYONE = Decision(("everyone",))
+STAFF = ("inspector", "admin")
+
+DECISIONS: dict[tuple[str, str], Decision] = {
+    ("GET", "/"): EVERYONE,
+    ("GET", "/healthz"): EVERYONE,
+    ("GET", "/login"): EVERYONE,
+    ("POST", "/login"): Decision(("everyone",), ok=422),  # no credentials sent
+    ("POST", "/logout"): Decision(("everyone",), ok=303),
+    ("GET", "/worker"): EVERYONE,
+    ("GET", "/worker/complaint"): EVERYONE,
+    ("POST", "/worker/complaint"): Decision(("everyone",), ok=422),
+    ("GET", "/worker/track"): EVERYONE,
+    # No code and PIN: refused like a wrong PIN, revealing nothing.
+    ("POST", "/worker/track"): Decision(("everyone",), ok=403),
+    ("GET", "/api/worker/rights"): EVERYONE,
+    ("POST", "/api/complaints"): Decision(("everyone",), ok=422),
+    ("POST", "/api/complaints/status"): Decision(("everyone",), ok=422),
+    ("POST", "/api/auth/token"): Decision(("everyone",), ok=422),
+    ("GET", "/api/me"): Decision(("employer", "inspector", "mediator", "admin")),
+    # inspectors
+    ("GET", "/inspector/alerts"): Decision(STAFF),
+    ("GET", "/api/alerts"): Decision(STAFF),
+    ("GET", "/inspector/alerts/{alert_id}"): Decision(STAFF, owner=True),
+    ("GET", "/api/alerts/{alert_id}"): Decision(STAFF, owner=True),
+    ("POST", "/inspector/alerts/{alert_id}/acknowledge"): Decision(STAFF, 303, owner=True),
+    ("POST", "/inspector/alerts/{alert_id}/assign"): Decision(STAFF, 422, owner=True),
+    ("POST", "/inspector/alerts/{alert_id}/snooze"): Decision(STAFF, 422, owner=True),
+    ("POST", "/inspector/alerts/{alert_id}/resolve"): Decision(STAFF, 422, owner=True),
+    ("POST", "/api/alerts/{alert_id}/acknowledge"): Decision(STAFF, owner=True),
+    ("POST", "/api/alerts/{alert_id}/assign"): Decision(
+        STAFF, 422, owner=True, body={"assignee_id": 0}
+    ),
+    ("POST", "/api/alerts/{alert_id}/snooze"): Decision(
+        STAFF, 422, owner=True, body={"until": "2000-01-01"}
+    ),
+    ("POST", "/api/alerts/{alert_id}/resolve"): Decision(STAFF, 422, owner=True, body={"note": ""}),
+    ("POST", "/inspector/monitors/run"): Decision(STAFF, 303),
+    ("POST", "/api/monitors/run"): Decision(STAFF),
+    ("GET", "/inspector/employers"): Decision(STAFF),
+    ("GET", "/api/employers"): Decision(STAFF),
+    ("GET", "/inspector/employers/{employer_id}"): Decision(STAFF, owner=True),
+    ("GET", "/api/employers/{employer_id}"): Decision(STAFF, owner=True),
+    ("GET", "/inspector/employers/{employer_id}/audit"): Decision(STAFF, owner=True),
+    ("GET", "/api/employers/{employer_id}/audit"): Decision(STAFF, owner=True),
+    ("GET", "/inspector/proofs"): Decision(STAFF),
+    ("GET", "/api/proofs"): Decision(STAFF),
+    ("GET", "/inspector/proofs/{proof_id}"): Decision(STAFF, owner=True),
+    ("GET", "/api/proofs/{proof_id}"): Decision(STAFF, owner=True),
+    ("GET", "/inspector/proofs/{proof_id}/file"): Decision(STAFF, owner=True),
+    # The file of a proof: its employer, and inspectors of its jurisdiction.
+    ("GET", "/api/proofs/{proof_id}/file"): Decision(("employer", *STAFF), owner=True),
+    # Approving a proof already decided: 409 shows the caller got past the scope check.
+    ("POST", "/inspector/proofs/{decided_proof_id}/approve"): Decision(STAFF, 409, owner=True),
+    ("POST", "/inspector/proofs/{proof_id}/reject"): Decision(STAFF, 422, owner=True),
+    ("POST", "/api/proofs/{decided_proof_id}/approve"): Decision(STAFF, 409, owner=True),
+    ("POST", "/api/proofs/{proof_id}/reject"): Decision(STAFF, 422, owner=True),
+    ("GET", "/inspector/complaints"): Decision(STAFF),
+    ("GET", "/api/inspector/complaints"): Decision(STAFF),
+    ("GET", "/inspector/complaints/{complaint_id}"): Decision(STAFF, owner=True),
+    ("GET", "/api/inspector/complaints/{complaint_id}"): Decision(STAFF, owner=True),
+    # employers
+    ("GET", "/employer"): Decision(("employer",)),
+    ("GET", "/api/employer/obligations"): Decision(("employer",)),
+    ("GET", "/employer/proofs/new"): Decision(("employer",)),
+    ("POST", "/employer/proofs/new"): Decision(("employer",), 422),
+    ("POST", "/api/employer/proofs"): Decision(("employer",), 422),
+    ("GET", "/employer/proofs/{proof_id}/file"): Decision(("employer",), owner=True),
+    ("GET", "/employer/imports"): Decision(("employer",)),
+    ("POST", "/employer/imports"): Decision(("employer",), 422),
+    ("POST", "/api/employer/imports"): Decision(("employer",), 422),
+    ("GET", "/employer/complaints"): Decision(("employer",)),
+    ("GET", "/api/employer/complaints"): Decision(("employer",)),
+    # mediators
+    ("GET", "/mediator"): Decision(("mediator",)),
+    ("GET", "/mediator/cases/{complaint_id}"): Decision(("mediator",)),
+    # The API twin (earlier in the run) accepted the case: accepting again is a conflict.
+    ("POST", "/mediator/cases/{complaint_id}/accept"): Decision(("mediator",), 409),
+    ("POST", "/mediator/cases/{complaint_id}/sessions"): Decision(("mediator",), 422),
+    ("POST", "/mediator/cases/{complaint_id}/close"): Decision(("mediator",), 422),
+    ("GET", "/api/cases"): Decision(("mediator",)),
+    ("GET", "/api/cases/{complaint_id}"): Decision(("mediator",)),
+    ("POST", "/api/cases/{complaint_id}/accept"): Decision(("mediator",)),
+    ("POST", "/api/cases/{complaint_id}/sessions"): Decision(("mediator",), 422),
+    ("POST", "/api/cases/{complaint_id}/close"): Decision(("mediator",), 422),
+    # administrators
+    ("GET", "/admin"): Decision(("admin",), 303),
+    ("GET", "/admin/users"): Decision(("admin",)),
+    ("GET", "/admin/users/new"): Decision(("admin",)),
+    ("POST", "/admin/users/new"): Decision(("admin",), 422),
+    ("GET", "/admin/users/{user_id}"): Decision(("admin",)),
+    ("POST", "/admin/users/{user_id}"): Decision(("admin",), 422),
+    ("GET", "/api/admin/users"): Decision(("admin",)),
+    ("POST", "/api/admin/users"): Decision(("admin",), 422),
+    ("GET", "/api/admin/users/{user_id}"): Decision(("admin",)),
+    ("PATCH", "/api/admin/users/{user_id}"): Decision(("admin",)),
+}
+
+
+def route_table(app) -> set[tuple[str, str]]:
+    def walk(routes):
+        for route in routes:
+            if hasattr(route, "original_router"):
+                yield from walk(route.original_router.routes)
+            else:
+                yield route
+
+    return {
+        (method, route.path)
+        for route in walk(app.routes)
+        for method in getattr(route, "methods", None) or ()
+        if method != "HEAD"
+    }
+
+
+def decided_routes() -> set[tuple[str, str]]:
+    return {(method, path.replace("decided_proof_id", "proof_id")) for method, path in DECISIONS}
+
+
+def test_every_route_has_a_permission_decision(app_client):
+    undecided = route_table(app_client.app) - decided_routes() - FRAMEWORK
+    assert not undecided, f"routes without a permission decision: {sorted(undecided)}"
+    assert not decided_routes() - route_table(app_client.app), "decisions for gone routes"
+
+
+def _objects(world, upload_dir) -> dict[str, int]:
+    with world.engine.connect() as conn:
+        alert = (
+            conn.execute(
+                text("SELECT id FROM alert WHERE employer_id = :e ORDER BY id"),
+                {"e": world.employer_a},
+            )
+            .scalars()
+            .first()
+        )
+        inspector = conn.execute(
+            text("SELECT id FROM app_user WHERE username = 'inspector.a'")
+        ).scalar_one()
+    with session_scope(world.engine) as session:
+        submitter = session.scalar(select(User).where(User.username == "employer.a"))
+        proof = DepositProof(
+            employer_id=world.employer_a,
+            kind="receipt",
+            amount_fen=100_000,
+            event_date=datetime(2026, 11, 1).date(),
+            reference="PERM-1",
+            original_name="r.pdf",
+            stored_name=_stored_pdf(upload_dir),
+            content_type="application/pdf",
+            size_bytes=5,
+            sha256="0" * 64,
+            submitted_by_id=submitter.id,
+        )
+        decided = DepositProof(
+            **{
+                **proof.model_dump(exclude={"id"}),
+                "stored_name": _stored_pdf(upload_dir),
+                "status": "rejected",
+                "reason": "unreadable scan",
+            }
+        )
+        session.add_all([proof, decided])
+        session.flush()
+        filed = file_complaint(
+            session,
+            form=ComplaintForm(
+                employer_id=world.employer_a,
+                county_code="330302",
+                town="五马街道",
+                description="三个月没发工资",
+                period_from="2026-08",
+                period_to="2026-10",
+                amount_owed="3000",
+                workers_affected="1",
+            ),
+            received_at=datetime(2026, 11, 20, 2, tzinfo=UTC),
+        )
+        return {
+            "alert_id": alert,
+            "employer_id": world.employer_a,
+            "proof_id": proof.id,
+            "decided_proof_id": decided.id,
+            "complaint_id": filed.complaint_id,
+            "user_id": inspector,
+        }
+
+
+def _stored_pdf(upload_dir) -> str:
+    name = uuid.uuid4().hex + ".pdf"
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    (upload_dir / name).write_bytes(b"%PDF-1.4 permission matrix\n")
+    return name
+
+
+def _caller(client: TestClient, actor: str) -> dict[str, str]:
+    """Headers that make a request come from `actor`: the session cookie and CSRF cookie
+    for pages, a bearer token for the API (none for anonymous callers and workers)."""
+    page = client.get("/login")
+    csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    headers = {"cookie": f"wg_csrf={csrf}", "x-csrf": csrf}
+    if actor in ROLE:
+        signed = client.post(
+            "/login",
+            data={"username": actor, "password": PASSWORD, "csrf_token": csrf},
+            headers={"cookie": f"wg_csrf={csrf}"},
+            follow_redirects=False,
+        )
+        session_cookie = signed.cookies["wg_session"]
+        headers["cookie"] += f"; wg_session={session_cookie}"
+        token = client.post("/api/auth/token", json={"username": actor, "password": PASSWORD})
+        headers["authorization"] = f"Bearer {token.json()['access_token']}"
+    client.cookies.clear()
+    return headers
+
+
+def test_every_route_answers_every_caller_with_the_decided_status(app_client, world):
+    objects = _objects(world, app_client.app.state.settings.upload_dir)
+    callers = {actor: _caller(app_client, actor) for actor in ACTORS}
+    wrong = []
+    # Signing out ends the callers' sessions: that route goes last.
+    for method, template in sorted(DECISIONS, key=lambda route: (route[1] == "/logout", route)):
+        path = template.format(**objects)
+        api = path.startswith("/api/")
+        for actor in ACTORS:
+            headers = dict(callers[actor])
+            if api:
+                headers.pop("cookie")
+            else:
+                headers.pop("authorization", None)
+            data = None if api else {"csrf_token": headers["x-csrf"]}
+            decision = DECISIONS[(method, template)]
+            json = (decision.body or {}) if api and method in ("POST", "PATCH") else None
+            response = app_client.request(
+                method, path, headers=headers, data=data, json=json, follow_redirects=False
+            )
+            app_client.cookies.clear()
+            want = decision.expected(actor, api)
+            if response.status_code != want:
+                wrong.append(f"{method} {path} as {actor}: {response.status_code}, want {want}")
+    assert not wrong, "\n".join(wrong)
