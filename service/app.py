@@ -18,6 +18,7 @@ from service.deposits import api as deposits_api
 from service.deps import ActorDep
 from service.employers import api as employers_api
 from service.errors import install_error_handlers
+from service.limits import BodySizeLimit
 from service.mediation import api as mediation_api
 from service.monitoring.schedule import run_daily
 from service.notifications.sender import run_sender
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.login_limiter = LoginLimiter()
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit)
     for router in ROUTERS:
         app.include_router(router)
 
