@@ -132,6 +132,11 @@ DECISIONS: dict[tuple[str, str], Decision] = {
     ("GET", "/api/inspector/complaints"): Decision(STAFF),
     ("GET", "/inspector/complaints/{complaint_id}"): Decision(STAFF, owner=True),
     ("GET", "/api/inspector/complaints/{complaint_id}"): Decision(STAFF, owner=True),
+    # an inspector's own e-mail subscription (administrators have no jurisdiction to follow)
+    ("GET", "/inspector/subscriptions"): Decision(("inspector",)),
+    ("POST", "/inspector/subscriptions"): Decision(("inspector",), 303),
+    ("GET", "/api/subscriptions"): Decision(("inspector",)),
+    ("PUT", "/api/subscriptions"): Decision(("inspector",), 422),
     # employers
     ("GET", "/employer"): Decision(("employer",)),
     ("GET", "/api/employer/obligations"): Decision(("employer",)),
@@ -302,7 +307,7 @@ def test_every_route_answers_every_caller_with_the_decided_status(app_client, wo
                 headers.pop("authorization", None)
             data = None if api else {"csrf_token": headers["x-csrf"]}
             decision = DECISIONS[(method, template)]
-            json = (decision.body or {}) if api and method in ("POST", "PATCH") else None
+            json = (decision.body or {}) if api and method in ("POST", "PATCH", "PUT") else None
             response = app_client.request(
                 method, path, headers=headers, data=data, json=json, follow_redirects=False
             )
