@@ -62,6 +62,7 @@ def create_demo_users(session: Session) -> list[tuple[DemoUser, str]]:
                 password=demo.password,
                 role=demo.role,
                 display_name=demo.display_name,
+                email=f"{demo.username}@demo.wageguard.local",
                 employer_id=employer_id,
                 committee_id=committee_id,
                 scopes=list(demo.scopes),

@@ -66,7 +66,11 @@ def test_demo_generates_and_imports_the_wenzhou_data_set(db_url, tmp_path):
     with engine.connect() as conn:
         employers = conn.execute(text("SELECT COUNT(*) FROM employer")).scalar_one()
         payroll = conn.execute(text("SELECT COUNT(*) FROM payroll_entry")).scalar_one()
+        # The demo users get mail (in the local sink): every one has an address.
+        no_mail = conn.execute(text("SELECT COUNT(*) FROM app_user WHERE email IS NULL"))
+        assert no_mail.scalar_one() == 0
     engine.dispose()
+    assert "inspector.lucheng" in result.stdout and "demo-inspector-2026" in result.stdout
     assert 250 <= employers <= 350
     assert payroll > 25_000
 
