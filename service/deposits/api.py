@@ -16,7 +16,7 @@ from service.deps import EmployerDep, InspectorDep, SessionDep, SettingsDep, req
 from service.errors import Invalid
 from service.i18n import language_of, translate
 from service.imports.service import ImportReport
-from service.imports.uploads import Upload, import_for_employer, problem_rows
+from service.imports.uploads import problem_rows
 
 router = APIRouter(prefix="/api", tags=["deposits"])
 
@@ -105,14 +105,12 @@ def import_files(
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> ImportResult:
     """Import the employer's own workers, contracts, payroll and insurance files."""
-    employer = employer_obligations.own_employer(session, actor)
-    report = import_for_employer(
+    report = employer_obligations.import_own_files(
         engine=request.app.state.engine,
-        reference=employer_obligations.reference_for(settings.data_dir),
+        session=session,
         actor=actor,
-        employer_id=employer.id,
-        employer_uscc=employer.uscc,
-        uploads=[Upload(f.filename, f.file) for f in files or []],
+        data_dir=settings.data_dir,
+        files=files or [],
     )
     result = import_result(report, language(request, actor), MAX_LISTED_PROBLEMS)
     if not report.ok:

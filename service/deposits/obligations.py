@@ -12,8 +12,9 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
+from fastapi import UploadFile
 from sqlalchemy import select, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from monitors.base import Rule, Snapshot, typed_frame
@@ -29,6 +30,8 @@ from service.deposits.service import list_proofs
 from service.employers import service as employers
 from service.employers.models import Employer
 from service.errors import NotFound
+from service.imports.service import ImportReport
+from service.imports.uploads import Upload, import_for_employer
 from service.monitoring.frames import QUERIES
 from service.projects.models import Project
 
@@ -155,6 +158,21 @@ def own_projects(*, session: Session, actor: Actor) -> list[Project]:
             .where(Project.contractor_id == actor.employer_id)
             .order_by(Project.project_code)
         )
+    )
+
+
+def import_own_files(
+    *, engine: Engine, session: Session, actor: Actor, data_dir: Path, files: list[UploadFile]
+) -> ImportReport:
+    """The signed-in employer's upload through the contract importer (page and API)."""
+    employer = own_employer(session, actor)
+    return import_for_employer(
+        engine=engine,
+        reference=reference_for(data_dir),
+        actor=actor,
+        employer_id=employer.id,
+        employer_uscc=employer.uscc,
+        uploads=[Upload(f.filename, f.file) for f in files],
     )
 
 

@@ -19,7 +19,7 @@ from service.deposits.service import ProofForm
 from service.deps import EmployerDep, SessionDep, SettingsDep
 from service.i18n import language_of
 from service.imports.spec import EMPLOYER_FILES
-from service.imports.uploads import Upload, import_for_employer, problem_rows
+from service.imports.uploads import problem_rows
 from service.web import render
 
 router = APIRouter(prefix="/employer", include_in_schema=False)
@@ -119,14 +119,12 @@ def import_files(
     settings: SettingsDep,
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
-    employer = employer_obligations.own_employer(session, actor)
-    report = import_for_employer(
+    report = employer_obligations.import_own_files(
         engine=request.app.state.engine,
-        reference=employer_obligations.reference_for(settings.data_dir),
+        session=session,
         actor=actor,
-        employer_id=employer.id,
-        employer_uscc=employer.uscc,
-        uploads=[Upload(f.filename, f.file) for f in files or []],
+        data_dir=settings.data_dir,
+        files=files or [],
     )
     context = {
         "files": EMPLOYER_FILES,
