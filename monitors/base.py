@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import TypeVar, cast
 
 import pandas as pd
 
@@ -26,6 +27,7 @@ class Severity(StrEnum):
 # The columns of each snapshot frame and their dtypes: ids int64 (Int64 where optional),
 # money integer fen, dates datetime64 (NaT = none), flags bool, text str (NA = none).
 ID, OPTIONAL_ID, MONEY, DATE, FLAG, TEXT = "int64", "Int64", "Int64", "datetime64[s]", "bool", "str"
+HOURS = "float64"  # hours worked may be fractional; NaN = not given
 SNAPSHOT_COLUMNS: dict[str, dict[str, str]] = {
     "employers": {
         "employer_id": ID,
@@ -38,6 +40,8 @@ SNAPSHOT_COLUMNS: dict[str, dict[str, str]] = {
         "dishonesty_listed": FLAG,
         "real_name_management": FLAG,
         "dedicated_wage_account": FLAG,
+        "service_office": FLAG,  # a migrant-population service office ("yes" on file)
+        "liaison_name": TEXT,
     },
     "workers": {"worker_id": ID, "id_number": TEXT, "name": TEXT, "hukou_county_code": TEXT},
     "contracts": {
@@ -64,6 +68,7 @@ SNAPSHOT_COLUMNS: dict[str, dict[str, str]] = {
         "amount_due_fen": MONEY,
         "amount_paid_fen": MONEY,
         "paid_date": DATE,
+        "hours_worked": HOURS,
     },
     "projects": {
         "project_id": ID,
@@ -123,13 +128,13 @@ def typed_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     for column, dtype in columns.items():
         values = frame[column] if column in frame else pd.Series(pd.NA, index=frame.index)
         if dtype == DATE:
-            out[column] = pd.to_datetime(values, errors="coerce").astype(DATE)
+            out[column] = pd.to_datetime(values, errors="coerce").astype(DATE)  # type: ignore[call-overload]
         elif dtype == FLAG:
             out[column] = values.fillna(False).astype(bool)
         elif dtype == TEXT:
             out[column] = values.astype(object).where(values.notna(), None).astype("str")
         else:
-            out[column] = pd.to_numeric(values).astype(dtype)
+            out[column] = pd.to_numeric(values).astype(dtype)  # type: ignore[call-overload]
     return out
 
 
@@ -145,6 +150,9 @@ FINDING_COLUMNS = (
 )
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class Snapshot:
     """The data as of one day. Frames hold every row; rules decide what counts on `as_of`."""
@@ -153,9 +161,19 @@ class Snapshot:
     reference: Reference
     calendar: WorkCalendar
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # Values derived from the frames once and shared by the rules that need them; not copied by
+    # dataclasses.replace, so a snapshot with other reference data computes its own.
+    derived: dict[str, object] = field(default_factory=dict, init=False, repr=False)
+
+    def derive(self, name: str, compute: Callable[[], T]) -> T:
+        """`compute()` once per snapshot (the snapshot never changes): rules that need the same
+        intermediate result (deposit positions, say) share it. Treat the value as read-only."""
+        if name not in self.derived:
+            self.derived[name] = compute()
+        return cast(T, self.derived[name])
 
     def __getattr__(self, name: str) -> pd.DataFrame:
-        frames = self.__dict__.get("frames", {})
+        frames: dict[str, pd.DataFrame] = self.__dict__.get("frames", {})
         if name in frames:
             return frames[name]
         raise AttributeError(name)

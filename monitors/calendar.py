@@ -9,6 +9,13 @@ and deadlines computed for it may come out a few days early. Update `chinese_cal
 The calendar is a precomputed table of every day from 2000-01-01 to 2040-12-31 with a running
 count of working days, so deadlines are index arithmetic and `np.searchsorted`, also for whole
 columns of dates. Dates outside the table raise ValueError.
+
+Statutory holidays (法定节假日) are paid days although nobody works (劳社部发〔2008〕3号: 21.75 paid
+days a month = working days plus statutory holidays). The package names every day of a holiday
+break but not which of them are the statutory ones, so they are derived: a weekday of a break
+that is not a swapped day (调休, `is_in_lieu`). That gives the 11 days of 2024 and the 13 of 2025
+and 2026; a statutory day that falls on a weekend is then replaced by the weekday the notice
+gives off instead, which is counted in its place.
 """
 
 from datetime import date, timedelta
@@ -25,9 +32,19 @@ _SATURDAY = 5
 
 def _official_is_workday(day: date) -> bool:
     try:
-        return chinese_calendar.is_workday(day)
+        return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
         return day.weekday() < _SATURDAY  # year not in the package: Monday–Friday
+
+
+def _official_is_paid(day: date) -> bool:
+    """A working day, or a statutory holiday: a weekday off that is not a swapped day."""
+    if _official_is_workday(day):
+        return True
+    try:
+        return day.weekday() < _SATURDAY and not chinese_calendar.is_in_lieu(day)
+    except NotImplementedError:
+        return False
 
 
 class WorkCalendar:
@@ -41,6 +58,9 @@ class WorkCalendar:
         self._is_working = np.fromiter((_official_is_workday(d) for d in days), bool, size)
         # _worked[i]: working days from first_day through day i inclusive (non-decreasing).
         self._worked = np.cumsum(self._is_working, dtype=np.int64)
+        days = (first_day + timedelta(days=i) for i in range(size))
+        is_paid = np.fromiter((_official_is_paid(d) for d in days), bool, size)
+        self._paid = np.cumsum(is_paid, dtype=np.int64)
         self._epoch = np.datetime64(first_day, "D")
 
     # --- scalar forms ---------------------------------------------------------------------------
@@ -84,6 +104,22 @@ class WorkCalendar:
         out = self._add_working_days(index[present], steps[present])
         return self._to_series(out, present, days)
 
+    def on_or_after_working_day_many(self, days: pd.Series) -> pd.Series:
+        """`day` if it is a working day, else the next working day; missing dates stay missing.
+
+        A period whose last day is a rest day or holiday ends on the next working day (Civil
+        Code Art. 203)."""
+        index, present = self._indices(days)
+        return self._to_series(self._on_or_after(index[present]), present, days)
+
+    def paid_days_many(self, firsts: pd.Series, lasts: pd.Series) -> pd.Series:
+        """Paid days (working days and statutory holidays) in [first, last], aligned by
+        position; 0 when last is before first."""
+        first, _ = self._indices(firsts)
+        last, _ = self._indices(lasts)
+        counts = self._paid[last] - _before(self._paid, first)
+        return pd.Series(np.maximum(counts, 0), index=firsts.index, dtype="int64")
+
     def on_or_before_working_day_many(self, days: pd.Series) -> pd.Series:
         """Vectorised `on_or_before_working_day`; missing dates stay missing."""
         index, present = self._indices(days)
@@ -115,6 +151,13 @@ class WorkCalendar:
         self._check_inside(self._is_working[found])
         return found
 
+    def _on_or_after(self, index: np.ndarray) -> np.ndarray:
+        # The first day whose running count reaches this day's count before it, plus one.
+        target = self._worked[index] - self._is_working[index] + 1
+        found = np.searchsorted(self._worked, target, side="left")
+        self._check_inside(found < len(self._worked))
+        return found
+
     def _index(self, day: date) -> int:
         if not self.first_day <= day <= self.last_day:
             raise ValueError(f"{day} is outside the working-day table")
@@ -140,7 +183,12 @@ class WorkCalendar:
         out = np.full(len(present), np.datetime64("NaT"), dtype="datetime64[D]")
         out[present] = self._epoch + index
         unit = days.dtype if pd.api.types.is_datetime64_dtype(days.dtype) else "datetime64[s]"
-        return pd.Series(out.astype(unit), index=days.index)
+        return pd.Series(out.astype(unit), index=days.index)  # type: ignore[arg-type]  # a numpy datetime64 dtype here
+
+
+def _before(running: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """The running count of the day before each index (0 before the table's first day)."""
+    return np.where(index > 0, running[np.maximum(index - 1, 0)], 0)
 
 
 @cache

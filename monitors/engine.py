@@ -1,5 +1,7 @@
 """Run rules over a snapshot: findings in, findings out. Pure: no database, no clock."""
 
+from typing import Any
+
 import pandas as pd
 
 from monitors.base import FINDING_COLUMNS, Rule, Severity, Snapshot
@@ -48,7 +50,12 @@ def _evaluate_rule(rule: Rule, snapshot: Snapshot) -> pd.DataFrame:
 def _complete(findings: pd.DataFrame, rule: Rule, snapshot: Snapshot) -> pd.DataFrame:
     if "employer_id" not in findings:
         raise RuleError(f"rule {rule.id} returned findings without employer_id")
-    defaults = {"project_id": pd.NA, "period": "", "subject_count": 1, "amount_fen": pd.NA}
+    defaults: dict[str, Any] = {
+        "project_id": pd.NA,
+        "period": "",
+        "subject_count": 1,
+        "amount_fen": pd.NA,
+    }
     for column, value in defaults.items():
         if column not in findings:
             findings[column] = value
@@ -57,7 +64,7 @@ def _complete(findings: pd.DataFrame, rule: Rule, snapshot: Snapshot) -> pd.Data
     findings["subject_count"] = findings["subject_count"].astype("int64")
     findings["amount_fen"] = findings["amount_fen"].astype("Int64")
     if "evidence" not in findings:
-        findings["evidence"] = [{} for _ in range(len(findings))]
+        findings["evidence"] = [{} for _ in range(len(findings))]  # type: ignore[assignment]
     findings["severity"] = _severity(findings, rule, snapshot)
     return findings[list(FINDING_COLUMNS)]
 

@@ -20,8 +20,8 @@ def affected_workers(rows: pd.DataFrame, key: list[str], workers: pd.DataFrame) 
     """
     ids = rows[[*key, "worker_id"]].drop_duplicates()
     ids = ids.assign(masked=masked_worker_ids(ids["worker_id"], workers))
-    shown = ids.sort_values([*key, "masked"]).groupby(key, sort=False, dropna=False)
-    shown = shown.head(MAX_LISTED_WORKERS)
+    grouped = ids.sort_values([*key, "masked"]).groupby(key, sort=False, dropna=False)
+    shown = grouped.head(MAX_LISTED_WORKERS)
     return shown.groupby(key, sort=False, dropna=False)["masked"].agg(list)
 
 

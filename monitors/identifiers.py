@@ -138,7 +138,7 @@ def mask_id_numbers(codes: pd.Series) -> pd.Series:
     hidden = "*" * (CODE_LENGTH - _ID_VISIBLE_HEAD - _ID_VISIBLE_TAIL)
     masked = text.str.slice_replace(_ID_VISIBLE_HEAD, CODE_LENGTH - _ID_VISIBLE_TAIL, hidden)
     tails = text.str.slice(start=-_MALFORMED_VISIBLE_TAIL)
-    result = masked.to_numpy(dtype=object, na_value=None)
+    result = masked.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]  # stubs: no object dtype with na_value
     # Malformed values: one concatenation per distinct length (a handful), not one per row.
     for length in np.unique(lengths[present & ~valid]):
         rows = present & ~valid & (lengths == length)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -59,7 +60,7 @@ class LegalBasis:
     zh: str
     en: str
     source: str
-    status: str  # confirmed, unconfirmed or policy (defined by WageGuard, not by law)
+    status: str  # law, policy (set by WageGuard, not by law) or unconfirmed (see STATUSES)
 
 
 @dataclass(frozen=True)
@@ -124,13 +125,23 @@ def _integer(
     return Column(name, Kind.INTEGER, required=required, low=low, high=high)
 
 
-STATUSES = ("confirmed", "unconfirmed")
+# How far a figure can be relied on: `law` (as the cited source says), `unconfirmed` (the
+# rules reference marks it UNCONFIRMED or best knowledge) and, for parameters, `policy` (set by
+# WageGuard itself). `confirmed`, the earlier word for `law`, is still read as `law`.
+STATUSES = ("law", "unconfirmed", "confirmed")
+LAW, POLICY, UNCONFIRMED = "law", "policy", "unconfirmed"
+# Said wherever a figure that is not plainly the law's is shown: appended to each part of its
+# legal basis, so alerts, exports, e-mails and pages carry it without a template knowing.
+STATUS_MARKERS = {  # from the stronger to the weaker standing
+    POLICY: ("（本系统设定）", " (set by this service)"),
+    UNCONFIRMED: ("（待核实）", " (to be confirmed)"),
+}
 COUNTY_CODE = r"\d{6}"  # GB/T 2260
 BASIS_COLUMNS = (Column("legal_basis_zh"), Column("legal_basis_en"), Column("source"))
 # Units whose values must be whole numbers; only the 21.75 paid days per month is fractional.
 INTEGER_UNITS = (
     "bp", "bp_per_day", "fen", "days", "working_days", "months", "years", "workers",
-    "complaints", "times_per_month", "months_of_min_wage", "direction", "tier",
+    "complaints", "times_per_month", "months_of_min_wage", "direction", "tier", "count",
 )  # fmt: skip
 FRACTIONAL_UNITS = ("days_per_month",)
 
@@ -196,7 +207,7 @@ PARAMETERS = TableSpec(
         Column("value", Kind.NUMBER),
         _choice("unit", *INTEGER_UNITS, *FRACTIONAL_UNITS),
         Column("valid_from", Kind.DATE),
-        _choice("status", *STATUSES, "policy"),
+        _choice("status", *STATUSES, POLICY),
         *BASIS_COLUMNS,
         Column("note", required=False),
     ),
@@ -249,7 +260,7 @@ class Table:
         return [
             (
                 int(row["line"]),
-                template.format(**{key: _shown(value) for key, value in row.items()}),
+                template.format(**{str(key): _shown(value) for key, value in row.items()}),
             )
             for row in bad.to_dict("records")
         ]
@@ -342,6 +353,7 @@ def _cell_problems(table: Table, column: Column) -> list[Problem]:
     invalid, why = _invalid(column, values)
     name = column.name
     problems = table.problems_where(blank & column.required, f"{name} is empty")
+    why = why.replace("{", "{{").replace("}", "}}")  # a pattern's \d{6} is no placeholder
     return problems + table.problems_where(invalid & ~blank, f"{name} {{{name}!r}} {why}")
 
 
@@ -549,17 +561,26 @@ def _all_parameters(tables: dict[str, Table]) -> pd.DataFrame:
 
 
 def _weakest(statuses: Iterable[str]) -> str:
-    """The status of a joined basis: unconfirmed if any part is, then policy, else confirmed."""
+    """The status of a joined basis: unconfirmed if any part is, then policy, else law."""
     seen = set(statuses)
-    for status in ("unconfirmed", "policy"):
+    for status in (UNCONFIRMED, POLICY):
         if status in seen:
             return status
-    return "confirmed"
+    return LAW
 
 
 def _join_unique(texts: Iterable[str], separator: str) -> str:
+    """Each article once; cited by figures of different standing, it keeps the weakest marker
+    (an article cited for a law figure and a policy figure reads "set by this service")."""
     parts = (part.strip() for text in texts for part in text.split(separator.strip()))
-    return separator.join(dict.fromkeys(part for part in parts if part))
+    markers = [marker for pair in STATUS_MARKERS.values() for marker in pair]  # weakest last
+    marked: dict[str, str] = {}
+    for part in filter(None, parts):
+        found = next((m for m in markers if part.endswith(m)), "")
+        article = part.removesuffix(found) if found else part
+        kept = marked.get(article, "")
+        marked[article] = max(kept, found, key=lambda m: markers.index(m) if m else -1)
+    return separator.join(article + marker for article, marker in marked.items())
 
 
 def _standard_in_force(asked: pd.DataFrame, standards: pd.DataFrame, column: str) -> pd.Series:
@@ -579,6 +600,11 @@ def _standard_in_force(asked: pd.DataFrame, standards: pd.DataFrame, column: str
     in_force = matched["valid_to"].isna() | (matched["day"] <= matched["valid_to"])
     found = pd.Series(matched[column].where(in_force).array, index=matched["position"])
     return found.reindex(range(len(asked))).astype("Int64")
+
+
+def _parameter(name: str, row: pd.Series) -> Parameter:
+    basis = LegalBasis(row["legal_basis_zh"], row["legal_basis_en"], row["source"], row["status"])
+    return Parameter(name, row["value"], row["unit"], row["valid_from"].date(), basis, row["note"])
 
 
 def _normalise_industry_codes(codes: pd.Series) -> pd.Series:
@@ -608,32 +634,30 @@ class Reference:
         self.industries = public(INDUSTRIES).set_index("code")
         self.leased_premises_deposit = public(LEASED_PREMISES_DEPOSIT)
         self.parameters = _all_parameters(tables)
-        self._parameter_rows: dict[str, pd.DataFrame] = dict(
-            tuple(self.parameters.groupby("name", sort=False))
-        )
+        self._parameter_rows: dict[str, list[Parameter]] = {
+            str(name): [_parameter(str(name), row) for _, row in rows.iterrows()]
+            for name, rows in self.parameters.groupby("name", sort=False)
+        }
         self._city_code = str(self.jurisdictions.index[self.jurisdictions["level"] == "city"][0])
 
     # parameters
 
     def param(self, name: str, on: date | None = None) -> Parameter:
         """The parameter in force on ``on``; without ``on``, its most recent row."""
+        # Built once per Reference: a pandas filter per call cost milliseconds, and every
+        # complaint filed asks for several parameters.
         rows = self._parameter_rows.get(name)
         if rows is None:
             raise UnknownParameter(
                 self._label(PARAMETERS.file), [(None, f"no parameter named {name!r}")]
             )
         if on is not None:
-            rows = rows[rows["valid_from"] <= pd.Timestamp(on)]
-        if rows.empty:
+            day = on.date() if isinstance(on, datetime) else on
+            rows = [row for row in rows if row.valid_from <= day]
+        if not rows:
             problem = f"parameter {name!r} is not in force on {on}"
             raise ReferenceDataError(self._label(PARAMETERS.file), [(None, problem)])
-        row = rows.iloc[-1]
-        basis = LegalBasis(
-            row["legal_basis_zh"], row["legal_basis_en"], row["source"], row["status"]
-        )
-        return Parameter(
-            name, row["value"], row["unit"], row["valid_from"].date(), basis, row["note"]
-        )
+        return rows[-1]
 
     def value(self, name: str, on: date | None = None) -> int | float:
         return self.param(name, on).value
@@ -721,9 +745,34 @@ class Reference:
         return f"{self.data_label}/{file}"
 
 
+def _with_status_markers(table: Table) -> Table:
+    """`confirmed` read as `law`; every part of a policy or unconfirmed row's legal basis marked
+    as such, in both languages."""
+    frame = table.frame.assign(status=table.frame["status"].replace("confirmed", LAW))
+    for status, (zh, en) in STATUS_MARKERS.items():
+        rows = frame["status"] == status
+        for column, separator, marker in (
+            ("legal_basis_zh", "；", zh),
+            ("legal_basis_en", "; ", en),
+        ):
+            frame.loc[rows, column] = frame.loc[rows, column].map(
+                lambda text, sep=separator, mark=marker: _marked(text, sep, mark)
+            )
+    return Table(table.label, frame)
+
+
+def _marked(text: str, separator: str, marker: str) -> str:
+    """Each part of a joined basis followed by `marker`; a separator inside brackets is part
+    of the text ("(in force 2013-01-11; whether still in force is not verified)")."""
+    outside_brackets = re.escape(separator.strip()) + r"\s*(?![^()（）]*[)）])"
+    parts = (part.strip() for part in re.split(outside_brackets, text))
+    return separator.join(part + marker for part in parts if part)
+
+
 def _load(data_dir: Path) -> Reference:
     tables = {spec.file: _read_table(spec, data_dir) for spec in SPECS}
     _check_across(tables)
+    tables = {name: _with_status_markers(table) for name, table in tables.items()}
     return Reference(tables, data_dir.name)
 
 
@@ -733,5 +782,239 @@ def _load_default() -> Reference:
 
 
 def load_reference(data_dir: Path | None = None) -> Reference:
-    """Load and check every reference file; the repository's ``data/`` is loaded once and cached."""
-    return _load_default() if data_dir is None else _load(Path(data_dir))
+    """Load and check every reference file; the repository's ``data/`` is loaded once and cached
+    (also when named: the app passes its settings' data_dir, and a load costs seconds)."""
+    if data_dir is None or Path(data_dir).resolve() == DEFAULT_DATA_DIR:
+        return _load_default()
+    return _load(Path(data_dir))
+
+
+# --- supervision tables: employer risk tiers and the county assessment (考核) -------------------
+# Read by their own loaders, not by load_reference(): no monitor uses them, and their rows name
+# parameters, which are checked against the loaded reference.
+
+TIERS = ("red", "orange", "yellow", "green")  # the strongest first
+# What a risk-tier row measures for an employer, and the unit of its threshold (None: no
+# threshold). data/README.md defines each measure.
+TIER_MEASURES = {
+    "open_alerts": "count",
+    "arrears_outstanding_fen": "fen",
+    "arrears_longest_months": "months",
+    "arrears_periods": "count",
+    "always": None,
+}
+# The county assessment's measures and their unit: a share in basis points or a median in days.
+ASSESSMENT_MEASURES = {
+    "deposit_coverage": "bp",
+    "arrears_settled_share": "bp",
+    "arrears_settlement_days": "days",
+    "mediation_within_period": "bp",
+    "work_injury_coverage_high_risk": "bp",
+    "coordinator_staffing": "bp",
+    "service_office_compliance": "bp",
+    "alert_handling_days": "days",
+}
+ASSESSMENT_TOTAL_WEIGHT = 100
+NOT_APPLICABLE = "n/a"  # a basis that names no article gets no status marker
+_RULE_ID = r"[a-z_]+\.[a-z_]+"
+_SEVERITY = r"(critical|high|medium|low)"
+_NAMES = r"[a-z][a-z0-9_]*( [a-z][a-z0-9_]*)*"
+
+RISK_TIERS = TableSpec(
+    "risk_tiers.csv",
+    (
+        _integer("order", low=1),
+        Column("rule_id", pattern=r"[a-z][a-z0-9_]{0,39}"),
+        _choice("tier", *TIERS),
+        _choice("measure", *TIER_MEASURES),
+        Column("alert_rules", required=False, pattern=rf"{_RULE_ID}( {_RULE_ID})*"),
+        Column("alert_severities", required=False, pattern=rf"{_SEVERITY}( {_SEVERITY})*"),
+        _integer("threshold", low=1, required=False),
+        Column("threshold_parameter", required=False, pattern=r"[a-z][a-z0-9_]*"),
+        _integer("window_months", low=1, high=120, required=False),
+        Column("valid_from", Kind.DATE),
+        Column("valid_to", Kind.DATE, required=False),
+        _choice("status", *STATUSES, POLICY),
+        Column("reason_zh"),
+        Column("reason_en"),
+        *BASIS_COLUMNS,
+    ),
+    key=("rule_id", "valid_from"),
+)
+ASSESSMENT = TableSpec(
+    "assessment.csv",
+    (
+        _integer("order", low=1),
+        Column("indicator_id", pattern=r"[a-z][a-z0-9_]{0,39}"),
+        Column("name_zh"),
+        Column("name_en"),
+        _integer("weight", low=1, high=ASSESSMENT_TOTAL_WEIGHT),
+        _choice("measure", *ASSESSMENT_MEASURES),
+        _choice("unit", "bp", "days"),
+        _integer("target"),
+        _integer("floor"),
+        Column("parameters", required=False, pattern=_NAMES),
+        Column("valid_from", Kind.DATE),
+        Column("valid_to", Kind.DATE, required=False),
+        _choice("status", *STATUSES, POLICY),
+        Column("definition_zh"),
+        Column("definition_en"),
+        *BASIS_COLUMNS,
+    ),
+    key=("indicator_id", "valid_from"),
+)
+
+
+def load_risk_tiers(data_dir: Path | None = None) -> pd.DataFrame:
+    """data/risk_tiers.csv, checked: one row per (rule_id, valid_from), legal bases marked."""
+    table = _read_table(RISK_TIERS, Path(data_dir or DEFAULT_DATA_DIR))
+    _check_risk_tiers(table, load_reference(data_dir))
+    return _supervision_frame(table, "order")
+
+
+def load_assessment(data_dir: Path | None = None) -> pd.DataFrame:
+    """data/assessment.csv, checked: weights in force add up to 100 on every day."""
+    table = _read_table(ASSESSMENT, Path(data_dir or DEFAULT_DATA_DIR))
+    _check_assessment(table, load_reference(data_dir))
+    return _supervision_frame(table, "order")
+
+
+def in_force(rows: pd.DataFrame, on: date) -> pd.DataFrame:
+    """The rows of an effective-dated table that apply on ``on``."""
+    day = pd.Timestamp(on)
+    started = rows["valid_from"] <= day
+    not_ended = rows["valid_to"].isna() | (day <= rows["valid_to"])
+    return rows[started & not_ended]
+
+
+def indicator_points(value: float | None, *, weight: int, target: int, floor: int) -> float | None:
+    """Points for one assessment indicator: the full weight at or beyond ``target``, none at
+    or beyond ``floor``, linear between. The same formula serves shares (target above floor)
+    and durations (target below floor). None (no case to measure) stays None: the county's
+    score is then taken over the weights of the indicators it has (``county_score``)."""
+    if value is None:
+        return None
+    reached = (value - floor) / (target - floor)
+    return weight * min(max(reached, 0.0), 1.0)
+
+
+def county_score(points: dict[str, float | None], weights: dict[str, int]) -> float | None:
+    """A county's score out of 100: its points over the weights of the indicators that had
+    cases to measure, so a county is neither rewarded nor punished for having none."""
+    measured = [name for name, value in points.items() if value is not None]
+    possible = sum(weights[name] for name in measured)
+    if possible == 0:
+        return None
+    return ASSESSMENT_TOTAL_WEIGHT * sum(points[name] or 0.0 for name in measured) / possible
+
+
+def _supervision_frame(table: Table, order: str) -> pd.DataFrame:
+    frame = _with_status_markers(table).frame
+    for column in ("legal_basis_zh", "legal_basis_en"):  # "n/a" names no article to mark
+        plain = table.frame[column] == NOT_APPLICABLE
+        frame.loc[plain, column] = NOT_APPLICABLE
+    return frame.drop(columns="line").sort_values([order, "valid_from"], ignore_index=True)
+
+
+def _parameter_problems(
+    table: Table, names: pd.Series, reference: Reference, units: pd.Series | None = None
+) -> list[Problem]:
+    """Each named parameter must exist (and, where ``units`` is given, have that unit)."""
+    known = reference.parameters.drop_duplicates("name").set_index("name")["unit"]
+    names = names.fillna("").str.strip()
+    exploded = names.str.split().explode().dropna()  # an empty cell explodes to NaN
+    unknown = exploded[(exploded != "") & ~exploded.isin(known.index)]
+    missing = pd.Series(False, index=table.frame.index)
+    missing[unknown.index.unique()] = True
+    first_unknown = unknown.groupby(level=0).first().reindex(table.frame.index)
+    problems = table.problems_where(
+        missing, "parameter {parameter} is not in parameters.csv", parameter=first_unknown
+    )
+    if units is not None:
+        unit = names.map(known)
+        wrong = (names != "") & unit.notna() & (unit != units)
+        problems += table.problems_where(
+            wrong,
+            "parameter {p} is in {unit}, the measure needs {needed}",
+            p=names,
+            unit=unit,
+            needed=units,
+        )
+    return problems
+
+
+def _given(texts: pd.Series) -> pd.Series:
+    """An optional text cell that is filled in."""
+    return texts.fillna("").str.strip() != ""
+
+
+def _check_risk_tiers(table: Table, reference: Reference) -> None:
+    frame = table.frame
+    unit = frame["measure"].map(TIER_MEASURES)
+    always = frame["measure"] == "always"
+    rules, severities = _given(frame["alert_rules"]), _given(frame["alert_severities"])
+    given = frame["threshold"].notna().astype(int) + _given(frame["threshold_parameter"])
+    problems = _key_problems(table, ("order", "valid_from"))
+    problems += table.problems_where(
+        always & (given > 0), "measure always takes no threshold or threshold_parameter"
+    )
+    problems += table.problems_where(
+        ~always & (given != 1), "give exactly one of threshold and threshold_parameter"
+    )
+    problems += table.problems_where(always & (frame["tier"] != "green"), "measure always is green")
+    periods = frame["measure"] == "arrears_periods"
+    problems += table.problems_where(
+        periods & (frame["window_months"].isna() | ~rules),
+        "measure arrears_periods needs window_months and alert_rules",
+    )
+    problems += table.problems_where(
+        ~periods & frame["window_months"].notna(), "only arrears_periods takes window_months"
+    )
+    alert_filters = rules | severities
+    problems += table.problems_where(
+        alert_filters & ~frame["measure"].isin(["open_alerts", "arrears_periods"]),
+        "alert_rules and alert_severities apply to open_alerts and arrears_periods only",
+    )
+    problems += _parameter_problems(table, frame["threshold_parameter"], reference, units=unit)
+    if not (always & frame["valid_to"].isna()).any():
+        problems.append((None, "needs a row with measure always and no valid_to (the default)"))
+    table.fail(problems)
+
+
+def _check_assessment(table: Table, reference: Reference) -> None:
+    frame = table.frame
+    expected_unit = frame["measure"].map(ASSESSMENT_MEASURES)
+    is_share = frame["unit"] == "bp"
+    problems = table.problems_where(
+        frame["unit"] != expected_unit, "measure {measure} is in {needed}", needed=expected_unit
+    )
+    problems += table.problems_where(frame["target"] == frame["floor"], "target equals floor")
+    for column in ("target", "floor"):
+        problems += table.problems_where(
+            is_share & (frame[column] > 10000), f"{column} {{{column}}} is above 10000 bp"
+        )
+    problems += _parameter_problems(table, frame["parameters"], reference)
+    problems += _weight_problems(table)
+    table.fail(problems)
+
+
+def _weight_problems(table: Table) -> list[Problem]:
+    """On the first day of every version of the table, the weights in force add up to 100."""
+    frame = table.frame
+    days = set(frame["valid_from"]) | {
+        end + pd.Timedelta(days=1) for end in frame["valid_to"].dropna()
+    }
+    problems: list[Problem] = []
+    for day in sorted(days):
+        rows = in_force(frame, day.date())
+        total = int(rows["weight"].sum())
+        if rows.empty and day > frame["valid_from"].min():
+            continue  # the table was retired
+        if total != ASSESSMENT_TOTAL_WEIGHT:
+            problems.append(
+                (
+                    int(rows["line"].min()) if not rows.empty else None,
+                    f"weights in force on {day.date()} add up to {total}, not 100",
+                )
+            )
+    return problems

@@ -1,7 +1,7 @@
 """`wageguard`: the command line (data contract §0)."""
 
 import sys
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from monitors.reference import ReferenceDataError, load_reference
+from service import clock
 from service.config import get_settings
 
 app = typer.Typer(help="WageGuard (薪盾): wage-guarantee monitoring.", no_args_is_help=True)
@@ -79,12 +80,25 @@ def demo(
     print_report(report, Console(), err)
     if not report.ok:
         raise typer.Exit(1)
+    _file_demo_complaints(engine, reference, seed=seed, scale=scale, as_of=_parse_day(as_of))
     _print_demo_users(engine)
 
 
-def _print_demo_users(engine) -> None:
-    from service.auth.demo_users import create_demo_users
+def _file_demo_complaints(engine, reference, *, seed: int, scale: int, as_of) -> None:
     from service.db import session_scope
+    from service.demo.complaints import create_demo_complaints
+
+    with session_scope(engine) as session:
+        filed = create_demo_complaints(
+            session, reference=reference, as_of=as_of, seed=seed, scale=scale
+        )
+    if filed:
+        typer.echo(f"{filed} demo complaints filed")
+
+
+def _print_demo_users(engine) -> None:
+    from service.db import session_scope
+    from service.demo.users import create_demo_users
 
     with session_scope(engine) as session:
         users = create_demo_users(session)
@@ -104,26 +118,36 @@ app.add_typer(users_app, name="users")
 @users_app.command("create")
 def users_create(
     username: Annotated[str, typer.Argument()],
-    role: Annotated[str, typer.Option(help="admin, inspector, employer or mediator")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="admin, inspector, supervisor (read-only), employer, mediator or legal_aid"
+        ),
+    ],
     display_name: Annotated[str, typer.Option("--name", help="name shown in the app")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     scope: Annotated[
         list[str] | None,
-        typer.Option(help="inspector jurisdiction: county code, or county/town (repeatable)"),
+        typer.Option(
+            help="inspector, supervisor or legal_aid jurisdiction: county code, or county/town "
+            "(repeatable)"
+        ),
     ] = None,
     employer: Annotated[str | None, typer.Option(help="employer's USCC (employer users)")] = None,
     committee: Annotated[str | None, typer.Option(help="committee code (mediators)")] = None,
     email: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """Create a user and assign their jurisdiction."""
+    """Create a user and assign their jurisdiction. The password is asked for (hidden, twice),
+    or read from WAGEGUARD_NEW_PASSWORD: never from the command line, which shell history
+    and process lists keep."""
     from sqlalchemy import select
 
     from service.auth.service import create_user
+    from service.committees.models import MediationCommittee
     from service.db import session_scope
     from service.employers.models import Employer
     from service.errors import Invalid
-    from service.mediation.models import MediationCommittee
 
+    password = _new_password()
     engine, _ = _ready_engine()
     try:
         with session_scope(engine) as session:
@@ -158,24 +182,75 @@ def users_create(
     typer.echo(f"user {username} ({role}) created")
 
 
+NEW_PASSWORD_VARIABLE = "WAGEGUARD_NEW_PASSWORD"
+
+
+def _new_password() -> str:
+    import os
+
+    if password := os.environ.get(NEW_PASSWORD_VARIABLE):
+        return password
+    return typer.prompt("password", hide_input=True, confirmation_prompt=True)
+
+
 @monitors_app.command("run")
 def monitors_run(
     as_of: Annotated[
-        str | None, typer.Option(help="evaluate as of this day, YYYY-MM-DD (default: today)")
+        str | None,
+        typer.Option(help="evaluate as of this day, YYYY-MM-DD (default: today in Wenzhou)"),
+    ] = None,
+    months_before: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=24,
+            help="first run as of the last day of each of this many months before, as a "
+            "daily schedule would have (the demo's history); days not after the latest run "
+            "are skipped",
+        ),
+    ] = 0,
+    employer: Annotated[
+        str | None, typer.Option(help="only this employer (its USCC): its alerts, now")
     ] = None,
 ) -> None:
     """Evaluate every rule as of a day and update the alerts."""
-    from service.monitoring.jobs import run_monitors
+    from sqlalchemy import text
+
+    from service.flows.monitor_runs import check_employer, run_monitors
     from service.monitoring.lock import RunInProgress
 
-    day = _parse_day(as_of) if as_of else date.today()
+    day = _parse_day(as_of) if as_of else clock.today()
     engine, reference = _ready_engine()
+    with engine.connect() as conn:
+        latest = conn.execute(
+            text("SELECT MAX(as_of) FROM monitor_run WHERE status = 'succeeded'")
+        ).scalar()
+    latest_day = _parse_day(str(latest)[:10]) if latest else None
+    days = [d for d in _month_ends_before(day, months_before) if not latest_day or d > latest_day]
     try:
-        summary = run_monitors(engine, reference, as_of=day, trigger="cli")
+        if employer is not None:
+            employer_id = _employer_id(engine, employer)
+            summary = check_employer(
+                engine, reference, employer_id=employer_id, as_of=day, trigger="cli"
+            )
+            typer.echo(summary.line())
+            return
+        for one in [*days, day]:
+            summary = run_monitors(engine, reference, as_of=one, trigger="cli")
+            typer.echo(summary.line())
     except RunInProgress as error:
         err.print(str(error))
         raise typer.Exit(3) from error
-    typer.echo(summary.line())
+
+
+def _month_ends_before(day: date, months: int) -> list[date]:
+    """The last days of the `months` months before `day`'s month, oldest first."""
+    ends = []
+    end = day.replace(day=1) - timedelta(days=1)
+    for _ in range(months):
+        ends.append(end)
+        end = end.replace(day=1) - timedelta(days=1)
+    return ends[::-1]
 
 
 class ExportFormat(StrEnum):
@@ -190,9 +265,22 @@ def alerts_export(
     """Print the open alerts to standard output (JSON lines or CSV)."""
     from service.alerts.export import open_alerts, write_csv, write_jsonl
 
-    engine, _ = _ready_engine()
-    frame = open_alerts(engine)
+    engine, reference = _ready_engine()
+    frame = open_alerts(engine, reference)
     (write_csv if format is ExportFormat.csv else write_jsonl)(frame, sys.stdout)
+
+
+def _employer_id(engine, uscc: str) -> int:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        found = conn.execute(
+            text("SELECT id FROM employer WHERE uscc = :uscc"), {"uscc": uscc.strip().upper()}
+        ).scalar()
+    if found is None:
+        err.print(f"no employer with USCC {uscc}")
+        raise typer.Exit(2)
+    return int(found)
 
 
 def _parse_day(text: str) -> date:
@@ -206,16 +294,51 @@ def _parse_day(text: str) -> date:
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="processes serving requests (each with its own threads)")
+    ] = 1,
 ) -> None:
     """Serve the web app and API."""
+    import os
+
     import uvicorn
 
-    from service.app import create_app
+    from service.serving_port import message, port_state
 
+    if (state := port_state(host, port)) != "free":
+        typer.echo(message(state, host, port), err=True)
+        raise typer.Exit(0 if state == "wageguard" else 1)
     _ready_engine()
-    # The served app runs the monitors daily unless WAGEGUARD_SCHEDULER_ENABLED=false.
-    settings = get_settings().model_copy(update={"scheduler_enabled": _scheduler_wanted()})
-    uvicorn.run(create_app(settings), host=host, port=port)
+    # The served app runs the monitors daily unless WAGEGUARD_SCHEDULER_ENABLED=false; with
+    # several workers each schedules the run, and the run's lock lets only one go ahead.
+    # Workers are separate processes: they read their settings from the environment.
+    os.environ["WAGEGUARD_SCHEDULER_ENABLED"] = str(_scheduler_wanted()).lower()
+    # proxy_headers off: uvicorn would otherwise take X-Forwarded-For from any local peer as
+    # the client's address, and a fresh header would reset every limit. The app believes
+    # it only from the proxies listed in WAGEGUARD_TRUSTED_PROXIES (service/client_address.py).
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+    )
+
+
+@app.command("port-check")
+def port_check(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Exit 0 when the port is free, 3 when WageGuard already serves it, 1 when another
+    program holds it (what `make run` asks before loading the demo)."""
+    from service.serving_port import message, port_state
+
+    state = port_state(host, port)
+    if state != "free":
+        typer.echo(message(state, host, port), err=True)
+        raise typer.Exit(3 if state == "wageguard" else 1)
 
 
 def _scheduler_wanted() -> bool:

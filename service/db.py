@@ -16,19 +16,30 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(
+    database_url: str, *, pool_size: int = 5, max_overflow: int = 10, pool_timeout: float = 30
+) -> Engine:
+    """An engine whose pool holds `pool_size + max_overflow` connections at most; the app
+    sizes it to its request threads (Settings.request_threads)."""
     url = make_url(database_url)
+    pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout}
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
+        if not url.database or url.database == ":memory:":
+            pool = {}  # one connection per thread (SingletonThreadPool): nothing to size
+        else:
             from pathlib import Path
 
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # Writers take turns on SQLite: a busy connection waits up to 30 s for the lock
+        # instead of failing with "database is locked".
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **pool
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
         url = url.set(drivername="postgresql+psycopg")
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -41,14 +52,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-_engines: dict[str, Engine] = {}
+_engines: dict[tuple, Engine] = {}
 
 
 def get_engine(settings: Settings) -> Engine:
-    """One engine per database URL for the life of the process."""
-    if settings.database_url not in _engines:
-        _engines[settings.database_url] = make_engine(settings.database_url)
-    return _engines[settings.database_url]
+    """One engine per database URL and pool size for the life of the process."""
+    pool = (settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout)
+    key = (settings.database_url, *pool)
+    if key not in _engines:
+        _engines[key] = make_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
+        )
+    return _engines[key]
+
+
+def release_engines(database_url: str) -> None:
+    """Close every pooled connection to `database_url`: an app at shutdown, so connections
+    do not outlive it (a process serving many apps in turn would otherwise pile them up)."""
+    for key in [key for key in _engines if key[0] == database_url]:
+        _engines.pop(key).dispose()
 
 
 @contextmanager

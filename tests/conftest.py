@@ -1,25 +1,33 @@
 """Real databases for every test: SQLite and PostgreSQL, migrated with Alembic.
 
-Each test run creates its own PostgreSQL database (dropped at the end), so runs never
-collide; each test gets clean tables.
+Each test gets a database of its own, copied from a template migrated once per run (and
+per seed, such as the portals' world): a file copy on SQLite, CREATE DATABASE ... TEMPLATE
+on PostgreSQL. Names are unique, so runs and xdist workers never collide; every PostgreSQL
+database a run creates is dropped.
 """
 
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
 from monitors.reference import Reference, load_reference
-from service.db import make_engine, session_scope
+from service.auth import passwords, signin
+from service.db import make_engine, release_engines, session_scope
 from service.migrate import upgrade
-from service.models import metadata
 from service.reference_sync import sync_reference
+
+# Cheap Argon2 for every test and every process it starts (service/auth/passwords.py);
+# tests/service/auth/test_hashing_cost.py checks that production stays strong.
+os.environ.setdefault("WAGEGUARD_PASSWORD_HASHING", "cheap-for-tests")
 
 PG_SERVER_URL = os.environ.get(
     "WAGEGUARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -27,17 +35,36 @@ PG_SERVER_URL = os.environ.get(
 DATABASES = ("sqlite", "postgresql")
 
 
-@pytest.fixture(scope="session")
-def reference() -> Reference:
+@cache
+def shared_reference() -> Reference:
+    """The reference data, loaded once per test process as the app's lifespan does."""
     return load_reference()
 
 
+@pytest.fixture
+def strong_password_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Production's Argon2 cost, for a test that measures what a hash costs."""
+    strong = passwords.HASHERS["strong"]()
+    monkeypatch.setattr(passwords, "hasher", lambda: strong)
+    signin._dummy_hash.cache_clear()
+    yield
+    signin._dummy_hash.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def reference() -> Reference:
+    return shared_reference()
+
+
 class PostgresServer:
-    """Creates throw-away databases on the test server."""
+    """Creates throw-away databases on the test server, each a copy of a template."""
 
     def __init__(self, server_url: str) -> None:
         self.url = make_url(server_url)
         self.created: list[str] = []
+        # Dropping a copy takes a fraction of a second (now and then seconds, when the server
+        # checkpoints): done beside the next test, not in its way.
+        self._dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dropdb")
 
     def _admin(self) -> psycopg.Connection:
         url = self.url
@@ -45,17 +72,32 @@ class PostgresServer:
             host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True
         )
 
-    def create_database(self) -> str:
+    def create_database(self, template: str | None = None) -> str:
+        """A new database, empty or a copy of `template` (a database nobody is connected to);
+        copying block by block (WAL_LOG) skips the checkpoints FILE_COPY would force."""
         name = f"wageguard_test_{uuid.uuid4().hex[:12]}"
+        copy = f' TEMPLATE "{template}" STRATEGY WAL_LOG' if template else ""
         with self._admin() as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"{copy}')
         self.created.append(name)
+        return self.url_of(name)
+
+    def url_of(self, name: str) -> str:
         return self.url.set(database=name).render_as_string(hide_password=False)
 
-    def drop_all(self) -> None:
+    def drop_later(self, url: str) -> None:
+        name = make_url(url).database
+        self.created.remove(name)
+        self._dropper.submit(self._drop, name)
+
+    def _drop(self, name: str) -> None:
         with self._admin() as conn:
-            for name in self.created:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def drop_all(self) -> None:
+        self._dropper.shutdown(wait=True)
+        for name in self.created:
+            self._drop(name)
 
 
 @pytest.fixture(scope="session")
@@ -71,38 +113,83 @@ def prepare(engine: Engine, reference: Reference) -> None:
         sync_reference(session, reference)
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory, reference: Reference) -> Path:
-    path = tmp_path_factory.mktemp("template") / "wageguard.db"
-    engine = make_engine(f"sqlite:///{path}")
-    prepare(engine, reference)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+@dataclass(frozen=True)
+class Seed:
+    """Rows a group of tests starts from (the portals' world): built once per database in a
+    template, which each test gets a copy of. `build(engine, scratch folder, reference)`."""
+
+    name: str
+    build: Callable[[Engine, Path, Reference], None]
+
+
+class Templates:
+    """Per database kind and seed, a template built on first use; tests get copies: a file
+    copy for SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL (faster than a TRUNCATE)."""
+
+    def __init__(self, folder: Path, reference: Reference, postgres: PostgresServer) -> None:
+        self.folder = folder
+        self.reference = reference
+        self.postgres = postgres
+        self.built: dict[tuple[str, str], str] = {}  # (kind, seed name) -> file or database
+
+    def copy(self, kind: str, seed: Seed | None, tmp_path: Path) -> str:
+        template = self._template(kind, seed)
+        if kind == "sqlite":
+            path = tmp_path / "wageguard.db"
+            shutil.copy(template, path)
+            return f"sqlite:///{path}"
+        return self.postgres.create_database(template=template)
+
+    def _template(self, kind: str, seed: Seed | None) -> str:
+        key = (kind, seed.name if seed else "")
+        if key not in self.built:
+            url = self._new(kind, seed)
+            engine = make_engine(url)
+            if seed is None:
+                prepare(engine, self.reference)
+            else:
+                seed.build(engine, self.folder / f"{kind}-{seed.name}", self.reference)
+            _settle(engine)
+            self.built[key] = make_url(url).database
+        return self.built[key]
+
+    def _new(self, kind: str, seed: Seed | None) -> str:
+        base = None if seed is None else self._template(kind, None)
+        if kind == "sqlite":
+            path = self.folder / f"{uuid.uuid4().hex[:12]}.db"
+            if base:
+                shutil.copy(base, path)
+            return f"sqlite:///{path}"
+        return self.postgres.create_database(template=base)
+
+
+def _settle(engine: Engine) -> None:
+    """Everything in the main SQLite file, and no connection left open to copy around."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
-    return path
 
 
 @pytest.fixture(scope="session")
-def postgres_url(postgres_server: PostgresServer, reference: Reference) -> str:
-    url = postgres_server.create_database()
-    engine = make_engine(url)
-    prepare(engine, reference)
-    engine.dispose()
-    return url
+def templates(
+    tmp_path_factory: pytest.TempPathFactory, reference: Reference, postgres_server: PostgresServer
+) -> Templates:
+    return Templates(tmp_path_factory.mktemp("templates"), reference, postgres_server)
 
 
 @pytest.fixture(params=DATABASES)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, reference: Reference) -> str:
-    """A migrated database with reference data and no other rows."""
-    if request.param == "sqlite":
-        path = tmp_path / "wageguard.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
-    url = request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    _truncate_data(engine)
-    engine.dispose()
-    return url
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, templates: Templates) -> Iterator[str]:
+    """A migrated database of its own with reference data, and the rows of `database_seed`
+    when the test uses that fixture (the portals' world)."""
+    seed = None
+    if "database_seed" in request.fixturenames:
+        seed = request.getfixturevalue("database_seed")
+    url = templates.copy(request.param, seed, tmp_path)
+    yield url
+    release_engines(url)  # an app left unclosed, or the CLI's engine
+    if request.param == "postgresql":
+        templates.postgres.drop_later(url)
 
 
 @pytest.fixture
@@ -120,12 +207,6 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("postgres_server").create_database()
 
 
-# Kept between tests: reference rows, and the data counter (runs are cleared, so no run
-# can match an old fingerprint).
-REFERENCE_TABLES = {"jurisdiction", "alembic_version", "data_version"}
-
-
-def _truncate_data(engine: Engine) -> None:
-    tables = [t.name for t in metadata.sorted_tables if t.name not in REFERENCE_TABLES]
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+# The browser fixtures are defined once, here, for every test folder: a second definition
+# would start a second sync Playwright in the same process, which Playwright refuses.
+from tests.service.portals.browser import browser, live_server  # noqa: E402, F401

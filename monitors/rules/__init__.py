@@ -1,5 +1,13 @@
 """Every rule module; importing this package registers them all."""
 
-from monitors.rules import complaints, contracts, deposits, insurance, mediation, wages
+from monitors.rules import (
+    complaints,
+    contracts,
+    deposits,
+    institutions,
+    insurance,
+    mediation,
+    wages,
+)
 
-__all__ = ["complaints", "contracts", "deposits", "insurance", "mediation", "wages"]
+__all__ = ["complaints", "contracts", "deposits", "institutions", "insurance", "mediation", "wages"]

@@ -10,8 +10,8 @@ free text (not in the register) are skipped: an alert needs an employer to be ab
 import pandas as pd
 
 from monitors.base import Severity, Snapshot
+from monitors.declare import rule
 from monitors.evidence import evidence_records, iso, listed_records
-from monitors.registry import rule
 
 ONE_DAY = pd.Timedelta(days=1)
 # The complaint kinds that count as wage complaints for the cluster rule (data contract §2).

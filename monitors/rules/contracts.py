@@ -15,10 +15,13 @@ import pandas as pd
 from monitors.base import Severity, Snapshot
 from monitors.calendar import WorkCalendar
 from monitors.dates import add_months
+from monitors.declare import rule
 from monitors.evidence import evidence_records, iso, listed_records, masked_worker_ids
-from monitors.registry import rule
 
 ONE_DAY = pd.Timedelta(days=1)
+# Codes of the readings of the law shown with an alert (their text is in the catalogue).
+READING_DOUBLE_WAGES = "double_wages_whole_months_paid_days"
+READING_SECOND_PROBATION = "one_probation_even_after_rehire"
 BP_WHOLE = 10_000  # basis points in 100 %
 # 21.75 is held in hundredths so the daily-wage arithmetic stays in integer fen.
 HUNDREDTHS = 100
@@ -62,7 +65,7 @@ def contract_missing(snapshot: Snapshot) -> pd.DataFrame:
         return _empty_findings()
     late = _with_liability(late, snapshot)
     late = _with_deemed_open_ended(late, snapshot)
-    late["worker"] = masked_worker_ids(late["worker_id"], snapshot.workers)
+    late["worker"] = masked_worker_ids(late["worker_id"], _workers_of(late, snapshot))
     late = late.assign(
         start=iso(late["start_date"]),
         sign_by=iso(late["deadline"]),
@@ -73,7 +76,7 @@ def contract_missing(snapshot: Snapshot) -> pd.DataFrame:
     )
     columns = [
         "worker", "start", "sign_by", "signed", "double_wage_from", "double_wage_to",
-        "paid_days", "liability_fen", "deemed_open_ended_on",
+        "whole_months", "paid_days", "liability_fen", "deemed_open_ended_on",
     ]  # fmt: skip
     grouped = late.groupby("employer_id")
     findings = pd.DataFrame(
@@ -84,13 +87,16 @@ def contract_missing(snapshot: Snapshot) -> pd.DataFrame:
         }
     ).reset_index()
     findings["total_liability_fen"] = findings["amount_fen"]
-    findings["evidence"] = evidence_records(findings, ["total_liability_fen", "workers"])
+    # How the law was read where it leaves a choice (see _with_liability), for the inspector.
+    findings["reading"] = READING_DOUBLE_WAGES
+    findings["evidence"] = evidence_records(findings, ["total_liability_fen", "workers", "reading"])
     return findings[["employer_id", "subject_count", "amount_fen", "evidence"]]
 
 
 def _late_contracts(snapshot: Snapshot) -> pd.DataFrame:
     """Contracts whose worker was still employed after the signing deadline without a
-    contract signed on or before it (LCL Art. 10: sign within one month of the first day)."""
+    contract signed on or before it (LCL Art. 10: sign within one month of the first day; a
+    month ending on a rest day or holiday ends on the next working day, Civil Code Art. 203)."""
     as_of = snapshot.as_of_ts
     months = int(snapshot.reference.value("written_contract_deadline_months", on=snapshot.as_of))
     contracts = snapshot.contracts
@@ -101,22 +107,45 @@ def _late_contracts(snapshot: Snapshot) -> pd.DataFrame:
     # As of D, a signature or departure dated after D has not happened yet.
     seen_signed = started["signed_date"].where(started["signed_date"] <= as_of)
     seen_left = started["left_date"].where(started["left_date"] <= as_of)
-    deadline = add_months(started["start_date"], months)
+    month_mark = add_months(started["start_date"], months)
+    deadline = _next_working_day(month_mark, snapshot.calendar)
     employed_past_deadline = (as_of > deadline) & (seen_left.isna() | (seen_left > deadline))
     not_signed_in_time = seen_signed.isna() | (seen_signed > deadline)
     late = employed_past_deadline & not_signed_in_time
     return started[late].assign(
-        seen_signed=seen_signed[late], seen_left=seen_left[late], deadline=deadline[late]
+        seen_signed=seen_signed[late],
+        seen_left=seen_left[late],
+        month_mark=month_mark[late],
+        deadline=deadline[late],
     )
 
 
-def _with_liability(late: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
-    """The extra (second) wage owed under LCL Art. 82 ¶1 / IR Art. 6, per contract.
+def _next_working_day(days: pd.Series, calendar: WorkCalendar) -> pd.Series:
+    """Civil Code Art. 203: a period ending on a rest day or holiday ends on the next working
+    day. Days outside the calendar's table stay as they are."""
+    inside = (days >= pd.Timestamp(calendar.first_day)) & (days <= pd.Timestamp(calendar.last_day))
+    moved = calendar.on_or_after_working_day_many(days.where(inside))
+    return moved.astype(days.dtype).where(inside, days)
 
-    It runs from the day after the one-month mark to the day before signing, or to D, or to the
-    last day of work, whichever comes first, and stops after `double_wage_max_months` (IR Art. 7:
-    the day before the one-year mark). Days are paid working days by the official calendar,
-    each worth monthly wage / 21.75 (劳社部发〔2008〕3号); rounded half up to the fen.
+
+def _with_liability(late: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
+    """The extra (second) wage owed under LCL Art. 82 ¶1 / IR Art. 6, per contract (data
+    contract v2, "Double wages").
+
+    The window runs from the day after the one-month period ends (moved off a rest day by Civil
+    Code Art. 203) to the day before signing, or to D, or to the last day of work, whichever
+    comes first. Each whole month in it counts one monthly wage; the part month left over counts
+    its paid days ÷ 21.75 × the wage (劳社部发〔2008〕3号), paid days being the working days and
+    the statutory holidays in it, rounded half up to the fen and never more than one monthly
+    wage (it is less than a month).
+
+    The cap (IR Art. 7): the window ends at the latest on the day before the one-year mark, as
+    the article says, and a deadline moved by Art. 203 delays its start but not that end. Read
+    literally, the longest window is eleven months less one day (ten whole months and a part
+    month of one day short of a month); the part month then counts its paid days, capped at one
+    monthly wage, so the eleven-month maximum of `double_wage_max_months` is never exceeded.
+    This literal reading is a choice (some courts count eleven whole months); the evidence
+    shows the window's days so the inspector sees it.
     """
     reference, on = snapshot.reference, snapshot.as_of
     months = int(reference.value("written_contract_deadline_months", on=on))
@@ -132,13 +161,29 @@ def _with_liability(late: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
         }
     )
     last = ends.min(axis=1)  # NaT (not signed, not left) never wins
-    days = _working_days(first, last, snapshot.calendar)
+    runs = first <= last
+    whole = _whole_months(first, last).where(runs, 0)
+    part_first = add_months(first, whole)
+    days = _paid_days(part_first, last, snapshot.calendar).where(runs, 0)
     scale = round(paid_days_per_month * HUNDREDTHS)
     wage = late["monthly_wage_fen"].astype("Int64")
-    liability = (wage * days * HUNDREDTHS + scale // 2) // scale
+    part = np.minimum((wage * days * HUNDREDTHS + scale // 2) // scale, wage)
     return late.assign(
-        window_first=first, window_last=last, paid_days=days, liability_fen=liability
+        window_first=first,
+        window_last=last,
+        whole_months=whole,
+        paid_days=days,
+        liability_fen=(wage * whole + part).astype("Int64"),
     )
+
+
+def _whole_months(first: pd.Series, last: pd.Series) -> pd.Series:
+    """Whole months in [first, last]: the most n with first + n months - 1 day <= last."""
+    end = last + ONE_DAY
+    months = (end.dt.year - first.dt.year) * 12 + (end.dt.month - first.dt.month)
+    months = months.fillna(0).astype("int64").clip(lower=0)
+    overshoot = (add_months(first, months) > end).fillna(False)
+    return (months - overshoot.astype("int64")).clip(lower=0)
 
 
 def _with_deemed_open_ended(late: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
@@ -152,21 +197,20 @@ def _with_deemed_open_ended(late: pd.DataFrame, snapshot: Snapshot) -> pd.DataFr
     return late.assign(deemed_on=mark.where(reached & employed_then & unsigned_then))
 
 
-def _working_days(first: pd.Series, last: pd.Series, calendar: WorkCalendar) -> pd.Series:
-    """Working days in [first, last] (0 when empty). Days outside the calendar's table count
-    Monday–Friday, as the calendar itself does for years it does not know."""
+def _paid_days(first: pd.Series, last: pd.Series, calendar: WorkCalendar) -> pd.Series:
+    """Paid days (working days and statutory holidays) in [first, last] (0 when empty). Days
+    outside the calendar's table count Monday–Friday, as the calendar itself does for years it
+    does not know."""
     table_first = pd.Timestamp(calendar.first_day)
     table_last = pd.Timestamp(calendar.last_day)
-    inside_first = first.clip(lower=table_first)
-    inside_last = last.clip(upper=table_last)
-    has_inside = inside_first <= inside_last
+    inside_first = first.clip(lower=table_first)  # type: ignore[call-overload]
+    inside_last = last.clip(upper=table_last)  # type: ignore[call-overload]
+    has_inside = (inside_first <= inside_last).fillna(False)
     safe_first = inside_first.where(has_inside, table_first)
     safe_last = inside_last.where(has_inside, table_first)
-    inside = calendar.is_working_day_many(safe_first).astype("int64") + (
-        calendar.working_days_between_many(safe_first, safe_last).astype("int64")
-    )
-    before = _weekdays(first, last.clip(upper=table_first - ONE_DAY))
-    after = _weekdays(first.clip(lower=table_last + ONE_DAY), last)
+    inside = calendar.paid_days_many(safe_first, safe_last)
+    before = _weekdays(first, last.clip(upper=table_first - ONE_DAY))  # type: ignore[call-overload]
+    after = _weekdays(first.clip(lower=table_last + ONE_DAY), last)  # type: ignore[call-overload]
     return (inside.where(has_inside, 0) + before + after).astype("int64")
 
 
@@ -200,11 +244,18 @@ def _weekdays(first: pd.Series, last: pd.Series) -> pd.Series:
         "probation_max_months_task_based",
         "probation_max_months_part_time",
         "probation_wage_min_ratio_bp",
+        "probation_max_per_employer_worker",
     ),
     inputs=("contracts", "workers", "employers"),
 )
 def contract_probation_invalid(snapshot: Snapshot) -> pd.DataFrame:
-    """Probations set where none is allowed, longer than the term allows, or underpaid."""
+    """Probations set where none is allowed, longer than the term allows, underpaid, or set
+    again for a worker the same employer already had on probation (LCL Art. 19 ¶2).
+
+    "Again" is judged by start date among the contracts that had started by D: the earliest
+    contract with a probation is the one allowed; every later one of the same employer and
+    worker is unlawful, whether or not the first relation ended in between (the article makes
+    no exception for a worker rehired after leaving)."""
     contracts = snapshot.contracts
     probations = contracts[
         (contracts["start_date"] <= snapshot.as_of_ts) & contracts["probation_end"].notna()
@@ -217,6 +268,7 @@ def contract_probation_invalid(snapshot: Snapshot) -> pd.DataFrame:
                 "too_long": (checked["max_months"] > 0)
                 & (checked["probation_end"] > checked["lawful_end"]),
                 "wage_below_floor": checked["below_floor"],
+                "second_probation": _repeated_probation(checked, snapshot),
             }
         )
         .fillna(False)
@@ -226,6 +278,14 @@ def contract_probation_invalid(snapshot: Snapshot) -> pd.DataFrame:
     if unlawful.empty:
         return _empty_findings()
     return _probation_findings(unlawful, reasons.loc[unlawful.index], snapshot)
+
+
+def _repeated_probation(probations: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
+    """Probations beyond the number allowed per employer and worker, in start order."""
+    allowed = int(snapshot.reference.value("probation_max_per_employer_worker", on=snapshot.as_of))
+    ordered = probations.sort_values(["start_date", "contract_id"], kind="stable")
+    earlier = ordered.groupby(["employer_id", "worker_id"], sort=False).cumcount()
+    return (earlier >= allowed).reindex(probations.index)
 
 
 def _with_probation_limit(probations: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
@@ -252,11 +312,11 @@ def _with_probation_limit(probations: pd.DataFrame, snapshot: Snapshot) -> pd.Da
         value("probation_max_months_3y_plus"),  # open-ended: as a term of 3 years or more
         *(value(name) for _, name, _ in TERM_BANDS),
     ]
-    conditions = [condition.fillna(False).to_numpy(dtype=bool) for condition in conditions]
+    masks = [condition.fillna(False).to_numpy(dtype=bool) for condition in conditions]
     # A fixed term without an end date has no known length: its probation length is not
     # checked (its wage still is).
-    band = pd.Series(np.select(conditions, bands, default="unknown_term"), index=probations.index)
-    max_months = pd.Series(np.select(conditions, limits, default=-1), index=probations.index)
+    band = pd.Series(np.select(masks, bands, default="unknown_term"), index=probations.index)
+    max_months = pd.Series(np.select(masks, limits, default=-1), index=probations.index)
     max_months = max_months.astype("Int64").mask(max_months < 0)
     lawful_end = add_months(start, max_months.fillna(0).astype("int64")) - ONE_DAY
     return probations.assign(
@@ -306,7 +366,7 @@ def _probation_findings(
     }
     reason_lists = pd.Series(bits, index=reasons.index).map(combinations)
     unlawful = unlawful.assign(
-        worker=masked_worker_ids(unlawful["worker_id"], snapshot.workers),
+        worker=masked_worker_ids(unlawful["worker_id"], _workers_of(unlawful, snapshot)),
         reasons=reason_lists,
         start=iso(unlawful["start_date"]),
         end=iso(unlawful["end_date"]),
@@ -324,17 +384,25 @@ def _probation_findings(
         "shortfall_per_month_fen",
     ]  # fmt: skip
     grouped = unlawful.groupby("employer_id")
+    second = unlawful["reasons"].map(lambda names: "second_probation" in names)
     findings = pd.DataFrame(
         {
             "subject_count": grouped["contract_id"].nunique(),
             "contracts": listed_records(unlawful, ["employer_id"], columns, sort_by="worker"),
+            "rehired": second.groupby(unlawful["employer_id"]).any(),
         }
     ).reset_index()
-    findings["evidence"] = evidence_records(findings, ["contracts"])
+    findings["reading"] = findings["rehired"].map({True: READING_SECOND_PROBATION, False: None})
+    findings["evidence"] = evidence_records(findings, ["contracts", "reading"])
     return findings[["employer_id", "subject_count", "evidence"]]
 
 
 # --- shared helpers -----------------------------------------------------------------------------
+
+
+def _workers_of(contracts: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
+    """The workers of these contracts only: masking the whole register costs more than the rule."""
+    return snapshot.workers[snapshot.workers["worker_id"].isin(contracts["worker_id"])]
 
 
 def _parameter_reader(snapshot: Snapshot) -> Callable[[str], int]:

@@ -17,8 +17,8 @@ import pandas as pd
 
 from monitors.base import Severity, Snapshot
 from monitors.dates import add_months, period_end, wage_due_dates
+from monitors.declare import rule
 from monitors.evidence import affected_workers, evidence_records, iso
-from monitors.registry import rule
 
 # What each ledger event does to the balance (contract §1, deposit_events).
 _EVENT_SIGN = {"deposit": 1, "guarantee": 1, "replenish": 1, "drawdown": -1, "return": -1}
@@ -305,7 +305,7 @@ def _active_contracts(contracts: pd.DataFrame, day: pd.Timestamp) -> pd.DataFram
 def _worker_lists(keys: pd.Series, listed: pd.Series) -> pd.Series:
     """The masked workers listed for each key; an empty list where none are."""
     found = keys.map(listed).astype(object)
-    empty = pd.Series([[] for _ in range(len(keys))], index=keys.index, dtype=object)
+    empty: pd.Series = pd.Series([[] for _ in range(len(keys))], index=keys.index, dtype=object)
     return found.where(found.notna(), empty)
 
 
@@ -488,10 +488,14 @@ def _combined(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _owed(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Overdue project positions and overdue leased-premises positions."""
-    return (
-        _overdue(_project_positions(snapshot), snapshot),
-        _overdue(_leased_positions(snapshot), snapshot),
+    """Overdue project positions and overdue leased-premises positions (computed once per
+    snapshot: deposit.missing and deposit.shortfall both start from them)."""
+    return snapshot.derive(
+        "deposits.owed",
+        lambda: (
+            _overdue(_project_positions(snapshot), snapshot),
+            _overdue(_leased_positions(snapshot), snapshot),
+        ),
     )
 
 
@@ -514,13 +518,16 @@ def _owed(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
 )
 def deposit_missing(snapshot: Snapshot) -> pd.DataFrame:
     """A project past its deposit deadline (not completed, not exempt), or a leased-premises
-    employer with active workers, holds no wage-guarantee deposit."""
+    employer with active workers, holds no wage-guarantee deposit. A balance emptied by a
+    drawdown is not "missing": the drawdown has its replenishment window and then
+    `deposit.not_replenished` (v2)."""
+    drawn = _drawn_gaps(snapshot)
     projects, leased = _owed(snapshot)
     # a negative balance (drawn down with nothing deposited) is no deposit either
-    projects = projects[projects["balance_fen"] <= 0].assign(
+    projects = projects[projects["balance_fen"] + _outstanding_on(projects, drawn) <= 0].assign(
         penalty_min_fen=_param(snapshot, "penalty_no_deposit_min_fen")  # Decree 724 Art. 55
     )
-    leased = leased[leased["balance_fen"] <= 0]
+    leased = leased[leased["balance_fen"] + _outstanding_on(leased, drawn) <= 0]
     return _combined(
         [
             _findings(projects, [*_PROJECT_EVIDENCE, "penalty_min_fen"], projects["required_fen"]),
@@ -529,10 +536,42 @@ def deposit_missing(snapshot: Snapshot) -> pd.DataFrame:
     )
 
 
-def _short(positions: pd.DataFrame) -> pd.DataFrame:
+def _short(positions: pd.DataFrame, drawn: pd.DataFrame) -> pd.DataFrame:
+    """Positions above zero but below the required amount, once the gaps drawdowns opened are
+    set aside: inside its replenishment window a drawdown is not a shortfall, and once the
+    window has passed it is `deposit.not_replenished`'s (data contract v2). What remains is the
+    shortfall; the drawn gap is shown beside it."""
+    outstanding = _outstanding_on(positions, drawn)
     balance, required = positions["balance_fen"], positions["required_fen"]
-    short = positions[(balance > 0) & (balance < required)]
-    return short.assign(shortfall_fen=short["required_fen"] - short["balance_fen"])
+    counted = balance + outstanding
+    short = positions[(counted > 0) & (counted < required)]
+    drawn_gap = outstanding[short.index]
+    return short.assign(
+        drawn_down_outstanding_fen=drawn_gap,
+        shortfall_fen=short["required_fen"] - counted[short.index],
+        reading=np.where(drawn_gap > 0, "drawdown_gap_not_a_shortfall", None),  # type: ignore[call-overload]
+    )
+
+
+def _outstanding_on(positions: pd.DataFrame, drawn: pd.DataFrame) -> pd.Series:
+    """Per position, the drawdowns on its ledger not yet restored (aligned with `positions`)."""
+    if drawn.empty:
+        return pd.Series(0, index=positions.index, dtype="Int64")
+    per_ledger = drawn.groupby(_LEDGER, dropna=False)["outstanding_fen"].sum().rename("drawn")
+    found = positions[_LEDGER].merge(per_ledger.reset_index(), on=_LEDGER, how="left")["drawn"]
+    return pd.Series(found.fillna(0).to_numpy(), index=positions.index).astype("Int64")
+
+
+def _drawn_gaps(snapshot: Snapshot) -> pd.DataFrame:
+    """Every drawdown up to D with what is still outstanding of it, inside its window or not."""
+
+    def compute() -> pd.DataFrame:
+        drawdowns = _replenished(_drawdowns(snapshot), snapshot)
+        restored = drawdowns["replenished_fen"] + drawdowns["replenished_after_deadline_fen"]
+        outstanding = (drawdowns["amount_fen"] - restored).clip(lower=0)
+        return drawdowns.assign(outstanding_fen=outstanding)[outstanding > 0]
+
+    return snapshot.derive("deposits.drawn_gaps", compute)
 
 
 @rule(
@@ -555,12 +594,15 @@ def _short(positions: pd.DataFrame) -> pd.DataFrame:
 )
 def deposit_shortfall(snapshot: Snapshot) -> pd.DataFrame:
     """A project (or leased-premises employer) whose deposit is due holds a balance above zero
-    but below the required amount."""
-    projects, leased = (_short(positions) for positions in _owed(snapshot))
+    but below the required amount — not counting a gap a drawdown opened, which has its
+    replenishment window and then `deposit.not_replenished` (v2)."""
+    drawn = _drawn_gaps(snapshot)
+    projects, leased = (_short(positions, drawn) for positions in _owed(snapshot))
+    shown = ["drawn_down_outstanding_fen", "shortfall_fen", "reading"]
     return _combined(
         [
-            _findings(projects, [*_PROJECT_EVIDENCE, "shortfall_fen"], projects["shortfall_fen"]),
-            _findings(leased, [*_LEASED_EVIDENCE, "shortfall_fen"], leased["shortfall_fen"]),
+            _findings(projects, [*_PROJECT_EVIDENCE, *shown], projects["shortfall_fen"]),
+            _findings(leased, [*_LEASED_EVIDENCE, *shown], leased["shortfall_fen"]),
         ]
     )
 
@@ -575,6 +617,14 @@ _LEDGER = ["employer_id", "project_id"]
 
 def _overdue_drawdowns(snapshot: Snapshot) -> pd.DataFrame:
     """Drawdowns up to the as-of day whose replenishment deadline has passed."""
+    drawdowns = _drawdowns(snapshot)
+    # on the deadline day the contractor may still replenish: late from the day after
+    overdue = drawdowns[drawdowns["deadline"] < snapshot.as_of_ts]
+    return overdue.reset_index(drop=True)
+
+
+def _drawdowns(snapshot: Snapshot) -> pd.DataFrame:
+    """Drawdowns up to the as-of day with their replenishment deadline (65号 Art. 21)."""
     events = snapshot.deposit_events
     drawdowns = events[
         (events["event"] == "drawdown") & (events["event_date"] <= snapshot.as_of_ts)
@@ -583,9 +633,7 @@ def _overdue_drawdowns(snapshot: Snapshot) -> pd.DataFrame:
         drawdowns["event_date"], _param(snapshot, "deposit_replenish_deadline_working_days")
     )
     drawdowns = drawdowns.assign(deadline=deadline)
-    # on the deadline day the contractor may still replenish: late from the day after
-    overdue = drawdowns[drawdowns["deadline"] < snapshot.as_of_ts]
-    return overdue[[*_LEDGER, "event_date", "amount_fen", "deadline"]].reset_index(drop=True)
+    return drawdowns[[*_LEDGER, "event_date", "amount_fen", "deadline"]].reset_index(drop=True)
 
 
 def _replenished(drawdowns: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:

@@ -1,11 +1,12 @@
 """Work-injury insurance: every employee must be covered (工伤保险条例 Art. 2; SIL Art. 33;
 安全生产法 Art. 51 ¶1)."""
 
+import numpy as np
 import pandas as pd
 
 from monitors.base import Snapshot
+from monitors.declare import rule
 from monitors.evidence import evidence_records, iso, listed_records, masked_worker_ids
-from monitors.registry import rule
 
 KEY = ["employer_id", "project_id"]
 
@@ -119,7 +120,7 @@ def _registration_due(active: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
     return active["start_date"].where(active["project_id"].notna(), active["start_date"] + grace)
 
 
-def _in_registration_grace(active: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
+def _in_registration_grace(active: pd.DataFrame, snapshot: Snapshot) -> np.ndarray:
     """Off-site workers still within the enrolment period; on a project there is none: cover
     is due on the first day of work."""
     off_site = active["project_id"].isna().to_numpy(dtype=bool)
@@ -134,12 +135,12 @@ def _last_cover_end(uncovered: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
     ended = insurance[(insurance["start_date"] <= as_of) & (insurance["end_date"] < as_of)]
     personal = ended[ended["worker_id"].notna()].astype({"worker_id": "int64"})
     personal_end = (
-        personal.groupby(["employer_id", "worker_id"], as_index=False)["end_date"]
+        personal.groupby(["employer_id", "worker_id"], as_index=False)["end_date"]  # type: ignore[call-overload]
         .max()
         .rename(columns={"end_date": "personal"})
     )
     project_end = (
-        ended[ended["worker_id"].isna()]
+        ended[ended["worker_id"].isna()]  # type: ignore[call-overload]
         .groupby("project_id", as_index=False)["end_date"]
         .max()
         .rename(columns={"end_date": "project"})

@@ -4,8 +4,8 @@
 import pandas as pd
 
 from monitors.base import Severity, Snapshot
+from monitors.declare import rule
 from monitors.evidence import affected_workers, evidence_records
-from monitors.registry import rule
 
 # GB/T 2260: the first four digits of a county code name its prefecture-level city.
 CITY_PREFIX = 4

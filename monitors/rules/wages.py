@@ -14,8 +14,8 @@ import pandas as pd
 from monitors import dates
 from monitors.base import Severity, Snapshot
 from monitors.calendar import WorkCalendar
+from monitors.declare import rule
 from monitors.evidence import MAX_LISTED_WORKERS, affected_workers, evidence_records, iso
-from monitors.registry import rule
 
 KEY = ["employer_id", "month"]
 # The data contract: "a day past the month's end means its last day"; 31 is past every end.
@@ -166,11 +166,10 @@ def _usual_pay_days(contracts: pd.DataFrame) -> pd.Series:
     return usual.set_index("employer_id")["pay_day"]
 
 
-def _pay_days(rows: pd.DataFrame, contracts: pd.DataFrame) -> np.ndarray:
-    """The pay day that governs each row: that of the worker's contract in force in the month;
-    without one, the employer's most common pay day; without any contract, the last day of the
-    month (the latest date that still pays monthly, Labour Law Art. 50)."""
-    position = _contract_of_rows(rows, contracts)
+def _pay_days(rows: pd.DataFrame, contracts: pd.DataFrame, position: np.ndarray) -> np.ndarray:
+    """The pay day that governs each row: that of the worker's contract in force in the month
+    (at `position`); without one, the employer's most common pay day; without any contract, the
+    last day of the month (the latest date that still pays monthly, Labour Law Art. 50)."""
     found = position >= 0
     pay_days = np.full(len(rows), LAST_DAY_OF_MONTH, dtype=np.int64)
     pay_days[found] = contracts["pay_day"].to_numpy(dtype=np.int64)[position[found]]
@@ -178,6 +177,13 @@ def _pay_days(rows: pd.DataFrame, contracts: pd.DataFrame) -> np.ndarray:
         usual = rows["employer_id"].map(_usual_pay_days(contracts)).fillna(LAST_DAY_OF_MONTH)
         pay_days[~found] = usual.to_numpy(dtype=np.int64)[~found]
     return np.clip(pay_days, 1, LAST_DAY_OF_MONTH)
+
+
+def _left_days(contracts: pd.DataFrame, position: np.ndarray) -> np.ndarray:
+    """The last day of work of the contract at each position; NO_DAY_AFTER where the relation
+    has not ended or there is no contract."""
+    lefts = np.append(_days(contracts["left_date"], NO_DAY_AFTER), NO_DAY_AFTER)
+    return lefts[position]  # position -1 (no contract) selects the appended NO_DAY_AFTER
 
 
 def _due_days(months: np.ndarray, pay_days: np.ndarray, calendar: WorkCalendar) -> np.ndarray:
@@ -222,7 +228,9 @@ def _empty_findings() -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
 
 
-def _frame(source: pd.DataFrame, positions: np.ndarray, **columns: np.ndarray) -> pd.DataFrame:
+def _frame(
+    source: pd.DataFrame, positions: np.ndarray, **columns: np.ndarray | int | bool
+) -> pd.DataFrame:
     """A small frame of `source`'s employer and worker at `positions`, plus `columns`."""
     return pd.DataFrame(
         {
@@ -259,12 +267,17 @@ def _unpaid_severity(findings: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
     legal_basis=(
         "pay_frequency_min_times_per_month",
         "holiday_payday_rule",
+        "wages_due_on_leaving",
         "arrears_extra_compensation_min_bp",
     ),
     inputs=("payroll", "contracts", "workers"),
 )
 def wages_unpaid(snapshot: Snapshot) -> pd.DataFrame:
-    """Workers were paid less than the wages due for a period whose pay date has passed."""
+    """Workers were paid less than the wages due for a period whose pay date has passed.
+
+    A worker whose relation ended is owed every period up to the one holding `left_date` on
+    that day, when it is earlier than the pay day (工资支付暂行规定 Art. 9; data contract v2):
+    the evidence counts those workers in `workers_due_on_leaving`."""
     as_of = AsOf.of(snapshot)
     payroll = snapshot.payroll
     months = _months(payroll["period"])
@@ -275,9 +288,18 @@ def wages_unpaid(snapshot: Snapshot) -> pd.DataFrame:
     short = np.flatnonzero((paid < due) & (months <= as_of.last_month_due))
     rows = _frame(payroll, short, month=months[short], due=due[short], paid=paid[short])
     contracts = _contracts_as_of(snapshot, as_of)
-    rows["due_day"] = _due_days(
-        rows["month"].to_numpy(), _pay_days(rows, contracts), snapshot.calendar
+    position = _contract_of_rows(rows, contracts)
+    pay_day_due = _due_days(
+        rows["month"].to_numpy(), _pay_days(rows, contracts, position), snapshot.calendar
     )
+    after_leaving = int(snapshot.reference.value("wages_due_on_leaving", on=snapshot.as_of))
+    left_day = _left_days(contracts, position) + after_leaving
+    # 工资支付暂行规定 Art. 9: when the relation ends, wages are paid in full on leaving.
+    due_on_leaving = (rows["month"].to_numpy() <= _month_of_day(left_day)) & (
+        left_day < pay_day_due
+    )
+    rows["due_day"] = np.where(due_on_leaving, left_day, pay_day_due)
+    rows["due_on_leaving"] = due_on_leaving
     # Late only after the due date: on the pay day itself the wages are not yet overdue.
     rows = rows[rows["due_day"] < as_of.day]
     if rows.empty:
@@ -291,10 +313,12 @@ def wages_unpaid(snapshot: Snapshot) -> pd.DataFrame:
             amount_due_fen=("due", "sum"),
             amount_paid_fen=("paid", "sum"),
             first_due_day=("due_day", "min"),
+            workers_due_on_leaving=("due_on_leaving", "sum"),
         )
     )
     groups["due_date"] = _iso_days(groups["first_due_day"])
-    return _findings(groups, rows, snapshot, ["due_date", "amount_due_fen", "amount_paid_fen"])
+    evidence = ["due_date", "amount_due_fen", "amount_paid_fen", "workers_due_on_leaving"]
+    return _findings(groups, rows, snapshot, evidence)
 
 
 # --- wages.unreported -----------------------------------------------------------------------------
@@ -416,10 +440,15 @@ def wages_unreported(snapshot: Snapshot) -> pd.DataFrame:
 
 
 def _minimum_wages(
-    snapshot: Snapshot, payroll: pd.DataFrame, period_code: np.ndarray, months: np.ndarray
+    snapshot: Snapshot,
+    payroll: pd.DataFrame,
+    period_code: np.ndarray,
+    months: np.ndarray,
+    kind: str = "monthly",
 ) -> np.ndarray:
-    """Monthly minimum wage (fen) for each payroll row: the tier of the employer's county, the
-    standard in force on the period's first day; -1 where unknown (no county, no standard).
+    """Minimum wage (fen; `kind` monthly or hourly) for each payroll row: the tier of the
+    employer's county, the standard in force on the period's first day; -1 where unknown (no
+    county, no standard).
 
     reference.minimum_wage_fen is asked once per (county, period) pair, then looked up.
     """
@@ -430,7 +459,7 @@ def _minimum_wages(
     county = np.append(county_of_employer, -1)[position]
     asked_counties = pd.Series(np.repeat(np.asarray(counties, dtype=object), len(months)))
     asked_periods = pd.Series(np.tile(_period_text(months), len(counties)))
-    found = snapshot.reference.minimum_wage_fen(asked_counties, asked_periods)
+    found = snapshot.reference.minimum_wage_fen(asked_counties, asked_periods, kind=kind)
     table = np.full((len(counties) + 1, len(months) + 1), -1, dtype=np.int64)
     table[:-1, :-1] = found.to_numpy(dtype=np.int64, na_value=-1).reshape(
         len(counties), len(months)
@@ -452,24 +481,8 @@ def _whole_period_full_time(
     return found
 
 
-@rule(
-    id="wages.below_minimum",
-    title=("工资低于当地最低工资标准", "Wage below the local minimum wage"),
-    action=(
-        "责令用人单位限期补足低于当地最低工资标准的差额",
-        "Order the employer to pay the difference up to the local minimum wage by a deadline",
-    ),
-    severity=Severity.high,
-    legal_basis=(
-        "min_wage_monthly_zj_tier1_fen",
-        "min_wage_monthly_zj_tier2_fen",
-        "min_wage_monthly_zj_tier3_fen",
-    ),
-    inputs=("payroll", "contracts", "employers", "workers"),
-)
-def wages_below_minimum(snapshot: Snapshot) -> pd.DataFrame:
-    """A full-time worker employed for a whole month was owed less than the minimum wage."""
-    as_of = AsOf.of(snapshot)
+def _below_monthly_minimum(snapshot: Snapshot, as_of: AsOf) -> pd.DataFrame:
+    """Full-time workers employed for a whole closed month and owed less than its minimum."""
     payroll = snapshot.payroll
     period_code, distinct_months = _period_codes(payroll["period"])
     months = np.append(distinct_months, NO_MONTH)[period_code]
@@ -482,18 +495,102 @@ def wages_below_minimum(snapshot: Snapshot) -> pd.DataFrame:
     contracts = _contracts_as_of(snapshot, as_of)
     position = _contract_of_rows(rows, contracts)
     rows = rows[_whole_period_full_time(contracts, position, rows["month"].to_numpy())]
+    return rows.assign(hourly_minimum=-1, part_time=False, shortfall=rows["minimum"] - rows["due"])
+
+
+def _part_time_rows(snapshot: Snapshot, as_of: AsOf) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Payroll rows of closed months whose contract in force is part-time, with that
+    contract's position in the returned contracts. Cheap filters first: payroll is large and
+    part-time work rare."""
+    contracts = _contracts_as_of(snapshot, as_of)
+    part_time = contracts[~_full_time(contracts)]
+    payroll = snapshot.payroll
+    candidates = payroll[payroll["employer_id"].isin(part_time["employer_id"].unique())]
+    _, pair_codes = _pair_codes(part_time, candidates)
+    candidates = candidates[pair_codes >= 0]
+    months = _months(candidates["period"])
+    closed = months <= as_of.last_closed_month
+    rows = candidates[closed].assign(month=months[closed])
+    position = _contract_of_rows(rows, contracts)
+    in_force = position >= 0
+    in_force[in_force] = ~_full_time(contracts)[position[in_force]]
+    return rows[in_force].assign(contract=position[in_force]), contracts
+
+
+def _below_hourly_minimum(snapshot: Snapshot, as_of: AsOf) -> pd.DataFrame:
+    """Part-time workers paid less per hour than the county's hourly minimum (LCL Art. 72 ¶1).
+
+    The pay per hour is `amount_due / hours_worked` where the payroll gives hours (compared as
+    amount_due < hourly minimum × hours, so no rounding decides a case); without hours, the
+    contract's `hourly_wage`. A row with neither cannot be judged and is left out (a choice:
+    dividing `monthly_wage` by 174 hours would guess at the hours). Without hours the money at
+    stake is unknown, so such a row adds to the workers but not to the amount."""
+    rows, contracts = _part_time_rows(snapshot, as_of)
+    period_code, distinct_months = _period_codes(rows["period"])
+    hourly_minimum = _minimum_wages(snapshot, rows, period_code, distinct_months, kind="hourly")
+    due = _money(rows["amount_due_fen"])
+    hours = rows["hours_worked"].to_numpy(dtype=np.float64, na_value=np.nan)
+    with_hours = hours > 0
+    owed_for_hours = np.ceil(hourly_minimum * np.where(with_hours, hours, 0.0)).astype(np.int64)
+    agreed = contracts["hourly_wage_fen"].to_numpy(dtype=np.int64, na_value=-1)[rows["contract"]]
+    known = hourly_minimum >= 0
+    below = known & np.where(
+        with_hours, due < owed_for_hours, (agreed >= 0) & (agreed < hourly_minimum)
+    )
+    shortfall = np.where(with_hours, owed_for_hours - due, 0)
+    at = np.flatnonzero(below)
+    return _frame(
+        rows,
+        at,
+        month=rows["month"].to_numpy()[at],
+        due=due[at],
+        minimum=-1,
+        hourly_minimum=hourly_minimum[at],
+        part_time=True,
+        shortfall=shortfall[at],
+    )
+
+
+@rule(
+    id="wages.below_minimum",
+    title=("工资低于当地最低工资标准", "Wage below the local minimum wage"),
+    action=(
+        "责令用人单位限期补足低于当地最低工资标准的差额",
+        "Order the employer to pay the difference up to the local minimum wage by a deadline",
+    ),
+    severity=Severity.high,
+    legal_basis=(
+        "min_wage_monthly_zj_tier1_fen",
+        "min_wage_monthly_zj_tier2_fen",
+        "min_wage_monthly_zj_tier3_fen",
+        "min_wage_hourly_zj_tier1_fen",
+        "part_time_hourly_minimum",
+    ),
+    inputs=("payroll", "contracts", "employers", "workers"),
+)
+def wages_below_minimum(snapshot: Snapshot) -> pd.DataFrame:
+    """A full-time worker employed for a whole month was owed less than the monthly minimum
+    wage, or a part-time worker less per hour than the hourly minimum wage (v2)."""
+    as_of = AsOf.of(snapshot)
+    parts = [_below_monthly_minimum(snapshot, as_of), _below_hourly_minimum(snapshot, as_of)]
+    rows = pd.concat([part for part in parts if not part.empty] or parts[:1], ignore_index=True)
     if rows.empty:
         return _empty_findings()
-    groups = (
-        rows.assign(shortfall=rows["minimum"] - rows["due"])
-        .groupby(KEY)
-        .agg(
-            subject_count=("worker_id", "size"),
-            amount_fen=("shortfall", "sum"),
-            minimum_wage_fen=("minimum", "first"),  # one county and one period per alert
-            amount_due_fen=("due", "sum"),
-        )
+    groups = rows.groupby(KEY).agg(
+        subject_count=("worker_id", "size"),
+        amount_fen=("shortfall", "sum"),
+        minimum_wage_fen=("minimum", "max"),  # one county and one period per alert
+        hourly_minimum_wage_fen=("hourly_minimum", "max"),
+        amount_due_fen=("due", "sum"),
+        part_time_workers=("part_time", "sum"),
     )
+    for column in ("minimum_wage_fen", "hourly_minimum_wage_fen"):
+        groups[column] = groups[column].astype("Int64").mask(groups[column] < 0)
     counties = snapshot.employers.set_index("employer_id")["county_code"]
-    groups["county_code"] = groups.index.get_level_values("employer_id").map(counties)
-    return _findings(groups, rows, snapshot, ["county_code", "minimum_wage_fen", "amount_due_fen"])
+    groups["county_code"] = groups.index.get_level_values("employer_id").map(counties)  # type: ignore[arg-type]
+    groups["reading"] = np.where(groups["part_time_workers"] > 0, "part_time_pay_per_hour", None)  # type: ignore[call-overload]
+    evidence = [
+        "county_code", "minimum_wage_fen", "amount_due_fen", "hourly_minimum_wage_fen",
+        "part_time_workers", "reading",
+    ]  # fmt: skip
+    return _findings(groups, rows, snapshot, evidence)

@@ -7,7 +7,11 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from monitors.reference import Reference
 from monitors.registry import all_rules
+from service.alerts.severity import RANK as SEVERITY_RANK
+from service.money import yuan
+from service.spreadsheets import safe_cell
 
 # The contract's fields first, in its order; then the compatible extensions (README).
 CONTRACT_FIELDS = [
@@ -30,11 +34,12 @@ EXTRA_FIELDS = [
     "last_seen",
     "handling",
     "evidence",
+    # law, policy (a figure WageGuard sets) or unconfirmed: how far the figures can be relied on
+    "legal_basis_status",
 ]
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
-def open_alerts(engine: Engine) -> pd.DataFrame:
+def open_alerts(engine: Engine, reference: Reference) -> pd.DataFrame:
     query = text(
         "SELECT a.rule, a.severity, e.uscc AS employer_uscc, a.project_code, a.period, "
         "a.subject_count, a.amount_fen, a.legal_basis_zh AS legal_basis, a.legal_basis_en, "
@@ -49,9 +54,11 @@ def open_alerts(engine: Engine) -> pd.DataFrame:
     rules = all_rules()
     frame["title_zh"] = frame["rule"].map({i: r.title_zh for i, r in rules.items()})
     frame["title_en"] = frame["rule"].map({i: r.title_en for i, r in rules.items()})
+    status = {i: reference.basis(*r.legal_basis).status for i, r in rules.items()}
+    frame["legal_basis_status"] = frame["rule"].map(status)
     frame["amount"] = _yuan(frame["amount_fen"])
     frame["evidence"] = frame["evidence"].map(_as_dict)
-    order = frame["severity"].map(SEVERITY_ORDER)
+    order = frame["severity"].map(SEVERITY_RANK)
     frame = frame.assign(_order=order).sort_values(
         ["_order", "first_seen", "rule", "employer_uscc", "project_code", "period"]
     )
@@ -59,10 +66,10 @@ def open_alerts(engine: Engine) -> pd.DataFrame:
 
 
 def _yuan(fen: pd.Series) -> pd.Series:
-    """Integer fen → CNY text with two decimals; empty when there is no amount."""
-    values = pd.to_numeric(fen).astype("Int64")
-    text_values = (values // 100).astype(str) + "." + (values % 100).astype(str).str.zfill(2)
-    return text_values.where(values.notna(), "")
+    """Integer fen → the contract's CNY text (two decimals, no sign or separators); empty
+    when there is no amount."""
+    values = pd.to_numeric(fen).astype("Int64").astype(object).where(fen.notna(), None)
+    return values.map(lambda f: yuan(f, symbol=False, grouped=False, missing=""))
 
 
 def _as_dict(value: object) -> dict:
@@ -76,7 +83,9 @@ def write_jsonl(frame: pd.DataFrame, out: TextIO) -> None:
 
 
 def write_csv(frame: pd.DataFrame, out: TextIO) -> None:
+    """CSV for spreadsheets: no cell can run as a formula (names and codes come from
+    employers' own files)."""
     frame = frame.assign(
         evidence=frame["evidence"].map(lambda e: json.dumps(e, ensure_ascii=False, default=str))
     )
-    frame.to_csv(out, index=False, lineterminator="\n")
+    frame.map(safe_cell).to_csv(out, index=False, lineterminator="\n")

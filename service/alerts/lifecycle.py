@@ -38,12 +38,20 @@ class Changes:
 
 
 def reconcile(
-    conn: Connection, findings: pd.DataFrame, *, rule_ids: list[str], as_of: date, run_id: int
+    conn: Connection,
+    findings: pd.DataFrame,
+    *,
+    rule_ids: list[str],
+    as_of: date,
+    run_id: int,
+    employer_id: int | None = None,
 ) -> Changes:
-    existing = _existing(conn, rule_ids)
+    """With `employer_id`, the findings are that employer's only, and so are the alerts they
+    are reconciled with: the other employers' alerts stay as they are."""
+    existing = _existing(conn, rule_ids, employer_id)
     merged = _merge(findings, existing)
     changes = Changes()
-    opened = _open(conn, merged[merged["_merge"] == "left_only"], as_of, run_id)
+    opened = _open(conn, merged[merged["_merge"] == "left_only"], as_of, run_id, employer_id)
     seen = merged[merged["_merge"] == "both"]
     reopened = _reopen(conn, seen[seen["status"] == "resolved"], as_of, run_id)
     changes.opened, changes.reopened = len(opened), len(reopened)
@@ -54,19 +62,20 @@ def reconcile(
     return changes
 
 
-def _existing(conn: Connection, rule_ids: list[str]) -> pd.DataFrame:
-    columns = ["id", *KEY, "status", *FIGURES, *SILENT, "last_seen"]
-    statement = text(f"SELECT {', '.join(columns)} FROM alert WHERE rule IN :rules").bindparams(
+def _of_rules(columns: list[str], employer_id: int | None):
+    """SELECT `columns` of the alerts of some rules (:rules), of one employer if given."""
+    one = " AND employer_id = :employer_id" if employer_id is not None else ""
+    return text(f"SELECT {', '.join(columns)} FROM alert WHERE rule IN :rules{one}").bindparams(
         bindparam("rules", expanding=True)
     )
-    rows = conn.execute(statement, {"rules": rule_ids or [""]}).all()
+
+
+def _existing(conn: Connection, rule_ids: list[str], employer_id: int | None) -> pd.DataFrame:
+    columns = ["id", *KEY, "status", *FIGURES, *SILENT, "last_seen"]
+    statement = _of_rules(columns, employer_id)
+    rows = conn.execute(statement, {"rules": rule_ids or [""], "employer_id": employer_id}).all()
     frame = pd.DataFrame.from_records(rows, columns=columns)
     frame["amount_fen"] = frame["amount_fen"].astype("Int64")
-    frame["evidence"] = (
-        frame["evidence"].map(Alert.model_fields["evidence"].annotation)
-        if False
-        else frame["evidence"]
-    )
     return frame
 
 
@@ -105,7 +114,9 @@ def _int_or_none(value: object) -> int | None:
     return None if pd.isna(value) else int(value)
 
 
-def _open(conn: Connection, new: pd.DataFrame, as_of: date, run_id: int) -> list[int]:
+def _open(
+    conn: Connection, new: pd.DataFrame, as_of: date, run_id: int, employer_id: int | None
+) -> list[int]:
     if new.empty:
         return []
     conn.execute(
@@ -130,19 +141,18 @@ def _open(conn: Connection, new: pd.DataFrame, as_of: date, run_id: int) -> list
             for r in new.itertuples(index=False)
         ],
     )
-    ids = _ids(conn, new)
+    ids = _ids(conn, new, employer_id)
     _events(conn, new.assign(id=ids), "opened", as_of, run_id)
     return [int(i) for i in ids]
 
 
-def _ids(conn: Connection, frame: pd.DataFrame) -> pd.Series:
+def _ids(conn: Connection, frame: pd.DataFrame, employer_id: int | None) -> pd.Series:
     """Ids of just-inserted alerts, aligned with `frame`, read back by key."""
     rules = sorted(frame["rule"].unique())
-    statement = text(f"SELECT id, {', '.join(KEY)} FROM alert WHERE rule IN :rules").bindparams(
-        bindparam("rules", expanding=True)
-    )
+    statement = _of_rules(["id", *KEY], employer_id)
     known = pd.DataFrame.from_records(
-        conn.execute(statement, {"rules": rules}).all(), columns=["id", *KEY]
+        conn.execute(statement, {"rules": rules, "employer_id": employer_id}).all(),
+        columns=["id", *KEY],
     )
     keyed = frame[KEY].astype({"employer_id": "int64"}).merge(known, on=KEY, how="left")
     return pd.Series(keyed["id"].to_numpy(), index=frame.index)

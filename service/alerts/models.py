@@ -10,11 +10,11 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.auth.models import utc_now
+from service.alerts.severity import SEVERITIES
+from service.clock import utc_now
 
 ALERT_STATUSES = ("open", "resolved")
 HANDLING_STATES = ("new", "acknowledged", "assigned", "snoozed", "closed")
-SEVERITIES = ("critical", "high", "medium", "low")
 EVENT_KINDS = ("opened", "updated", "resolved", "reopened")
 
 

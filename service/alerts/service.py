@@ -6,37 +6,40 @@ handling columns — status and figures belong to the monitors — and each writ
 entry with the handling before and after.
 """
 
+import functools
 from datetime import date, datetime
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypedDict, get_args
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, field_validator, model_validator
 from sqlalchemy import ColumnElement, case, func, or_, select, true
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
 
+from monitors.base import Severity
+from monitors.calendar import default_calendar
 from monitors.identifiers import is_valid_id_number, mask_id_number
-from monitors.reference import Reference
+from monitors.reference import Reference, ReferenceDataError
 from monitors.registry import all_rules
-from service.alerts.models import SEVERITIES, Alert, AlertEvent, MonitorRun
+from service.alerts.models import Alert, AlertEvent, MonitorRun
+from service.alerts.severity import RANK as SEVERITY_RANK
 from service.audit import service as audit
 from service.audit.models import AuditEntry
 from service.auth.actors import Actor
-from service.auth.models import User, UserScope, utc_now
+from service.auth.models import User, UserScope
+from service.bounds import CodeText, PageNumber, SearchText
+from service.clock import utc_now
 from service.employers import service as employers
 from service.employers.models import Employer
-from service.employers.service import Paging, paging
+from service.employers.service import SECTION_ROWS, Paging, paging
 from service.errors import Conflict, Invalid, NotFound
 from service.jurisdictions.models import Jurisdiction, town_code
-from service.monitoring.jobs import run_monitors
-from service.monitoring.lock import RunInProgress
 from service.projects.models import Project
 
 NOTE_MAX_LENGTH = 2000
-SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}  # critical first
-
-Severity = Literal["critical", "high", "medium", "low"]
 Handling = Literal["new", "acknowledged", "assigned", "snoozed", "closed"]
-StatusFilter = Literal["open", "resolved", "all"]
+# needs_action: the monitors still see the problem and no inspector has closed it (snoozed
+# alerts stay out through their day, as in every view but handling=snoozed).
+StatusFilter = Literal["needs_action", "open", "resolved", "closed", "all"]
 Sort = Literal["severity", "first_seen", "amount", "employer"]
 STATUS_FILTERS: tuple[str, ...] = get_args(StatusFilter)
 SORTS: tuple[str, ...] = get_args(Sort)
@@ -46,7 +49,7 @@ def readable(actor: Actor) -> ColumnElement[bool]:
     """The alerts an actor may see: those of the employers it may see."""
     if actor.role == "admin":
         return true()
-    return Alert.employer_id.in_(select(Employer.id).where(employers.readable(actor)))
+    return col(Alert.employer_id).in_(select(col(Employer.id)).where(employers.readable(actor)))
 
 
 class FieldInvalid(Invalid):
@@ -70,15 +73,15 @@ class RunConflict(Conflict):
 class AlertFilters(BaseModel):
     """The inbox's filters, sort and page; an empty form field means "any"."""
 
-    county: str | None = Field(default=None, max_length=12)
-    town: str | None = Field(default=None, max_length=100)
-    rule: str | None = Field(default=None, max_length=64)
+    county: CodeText | None = None
+    town: SearchText | None = None
+    rule: CodeText | None = None
     severity: Severity | None = None
-    status: StatusFilter = "open"
+    status: StatusFilter = "needs_action"
     handling: Handling | None = None
-    q: str | None = Field(default=None, max_length=100)
+    q: SearchText | None = None
     sort: Sort = "severity"
-    page: int = Field(default=1, ge=1)
+    page: PageNumber = 1
 
     @model_validator(mode="before")
     @classmethod
@@ -101,7 +104,9 @@ class AlertFilters(BaseModel):
         return {k: str(v) for k, v in values.items() if v is not None and v != defaults[k]}
 
 
-class AlertRow(BaseModel):
+class AlertHeading(BaseModel):
+    """What every list of alerts shows of one: which rule, how grave, where it stands."""
+
     id: int
     rule: str
     title_zh: str
@@ -109,6 +114,9 @@ class AlertRow(BaseModel):
     severity: str
     status: str
     handling: str
+
+
+class AlertRow(AlertHeading):
     employer_id: int
     employer_name: str
     employer_uscc: str
@@ -124,13 +132,37 @@ class AlertRow(BaseModel):
     snoozed_until: date | None
     assigned_to_id: int | None
     assigned_to_name: str | None
+    county_name_zh: str | None = None
+    county_name_en: str | None = None
+    # One plain word for where the alert stands (see `plain_state`), the day the
+    # investigation is due and how many days ago the alert first opened.
+    state: str = ""
+    deadline: date | None = None
+    age_days: int = 0
+    overdue: bool = False
+
+
+class AlertBrief(AlertHeading):
+    """One of an employer's alerts on its page."""
+
+    project_code: str
+    period: str
+    subject_count: int
+    amount_fen: int | None
+    first_seen: date
+    last_seen: date
 
 
 class AlertPage(Paging):
     items: list[AlertRow]
 
 
-def _titles(rule: str) -> dict[str, str]:
+class _Titles(TypedDict):
+    title_zh: str
+    title_en: str
+
+
+def _titles(rule: str) -> _Titles:
     found = all_rules().get(rule)
     return {
         "title_zh": found.title_zh if found else rule,
@@ -141,30 +173,34 @@ def _titles(rule: str) -> dict[str, str]:
 def _conditions(actor: Actor, filters: AlertFilters, today: date) -> list[ColumnElement[bool]]:
     conditions = [readable(actor)]
     equal = {
-        Employer.county_code: filters.county,
-        Employer.town: filters.town,
-        Alert.rule: filters.rule,
-        Alert.severity: filters.severity,
-        Alert.handling: filters.handling,
+        col(Employer.county_code): filters.county,
+        col(Employer.town): filters.town,
+        col(Alert.rule): filters.rule,
+        col(Alert.severity): filters.severity,
+        col(Alert.handling): filters.handling,
     }
     conditions += [column == value for column, value in equal.items() if value is not None]
-    if filters.status != "all":
-        conditions.append(Alert.status == filters.status)
+    if filters.status == "needs_action":
+        conditions += [col(Alert.status) == "open", col(Alert.handling) != "closed"]
+    elif filters.status == "closed":
+        conditions.append(col(Alert.handling) == "closed")
+    elif filters.status != "all":
+        conditions.append(col(Alert.status) == filters.status)
     if filters.q:
         term = filters.q.strip()
         conditions.append(
             or_(
-                Employer.name.contains(term, autoescape=True),
-                Employer.uscc.startswith(term.upper(), autoescape=True),
+                col(Employer.name).contains(term, autoescape=True),
+                col(Employer.uscc).startswith(term.upper(), autoescape=True),
             )
         )
     if filters.handling != "snoozed":
         # A snoozed alert stays out of the inbox through its snoozed_until day.
         conditions.append(
             or_(
-                Alert.handling != "snoozed",
-                Alert.snoozed_until.is_(None),
-                Alert.snoozed_until < today,
+                col(Alert.handling) != "snoozed",
+                col(Alert.snoozed_until).is_(None),
+                col(Alert.snoozed_until) < today,
             )
         )
     return conditions
@@ -173,47 +209,141 @@ def _conditions(actor: Actor, filters: AlertFilters, today: date) -> list[Column
 def _order(sort: str) -> list[Any]:
     """Each sort ends with the alert id, so that paging is stable."""
     if sort == "first_seen":
-        return [Alert.first_seen.desc(), Alert.id.desc()]
+        return [col(Alert.first_seen).desc(), col(Alert.id).desc()]
     if sort == "amount":
-        return [Alert.amount_fen.is_(None), Alert.amount_fen.desc(), Alert.id.desc()]
+        return [col(Alert.amount_fen).is_(None), col(Alert.amount_fen).desc(), col(Alert.id).desc()]
     if sort == "employer":
-        return [Employer.name, Alert.first_seen.desc(), Alert.id.desc()]
+        return [col(Employer.name), col(Alert.first_seen).desc(), col(Alert.id).desc()]
     rank = case(SEVERITY_RANK, value=Alert.severity, else_=len(SEVERITY_RANK))
-    return [rank, Alert.first_seen.desc(), Alert.id.desc()]
+    return [rank, col(Alert.first_seen).desc(), col(Alert.id).desc()]
 
 
-def list_alerts(*, session: Session, actor: Actor, filters: AlertFilters, today: date) -> AlertPage:
-    """One page (50) of the alerts in scope that match the filters, with the total count."""
+def plain_state(alert: Alert, today: date) -> str:
+    """One word for where an alert stands, the inspector's handling first: closed (办结),
+    cleared (the monitors no longer see it), snoozed (through its day), assigned,
+    acknowledged (in hand), or new (needs action)."""
+    if alert.handling == "closed":
+        return "closed"
+    if alert.status == "resolved":
+        return "cleared"
+    if alert.handling == "snoozed" and alert.snoozed_until and alert.snoozed_until >= today:
+        return "snoozed"
+    if alert.handling in ("assigned", "acknowledged"):
+        return alert.handling
+    return "new"
+
+
+@functools.lru_cache(maxsize=4096)
+def _working_days_after(day: date, days: int) -> date:
+    """Counting working days walks the calendar day by day (~25 ms for 60): an inbox page of
+    50 alerts took over a second before their few distinct first days were remembered."""
+    return default_calendar().add_working_days(day, days)
+
+
+def investigation_due(first_seen: date, reference: Reference) -> date | None:
+    """The day an investigation opened on the alert's first day must be done: the legal
+    number of working days after it (劳动保障监察条例 第十七条; 浙江省劳动保障监察条例 第三十条)."""
+    try:
+        days = int(reference.value("inspection_investigation_working_days", first_seen))
+        return _working_days_after(first_seen, days)
+    except (ReferenceDataError, ValueError):
+        return None  # a day outside the reference's or the calendar's range
+
+
+def timing(alert: Alert, today: date, reference: Reference | None) -> dict[str, Any]:
+    """The plain state, the deadline, the age, and whether the deadline has passed while the
+    alert still needs action."""
+    state = plain_state(alert, today)
+    deadline = investigation_due(alert.first_seen, reference) if reference else None
+    return {
+        "state": state,
+        "deadline": deadline,
+        "age_days": max((today - alert.first_seen).days, 0),
+        "overdue": bool(deadline and deadline < today and state not in ("closed", "cleared")),
+    }
+
+
+def list_alerts(
+    *,
+    session: Session,
+    actor: Actor,
+    filters: AlertFilters,
+    today: date,
+    reference: Reference | None = None,
+) -> AlertPage:
+    """One page (50) of the alerts in scope that match the filters, with the total count;
+    with `reference`, each with its investigation deadline."""
     conditions = _conditions(actor, filters, today)
     total = (
         session.scalar(
             select(func.count())
             .select_from(Alert)
-            .join(Employer, Employer.id == Alert.employer_id)
+            .join(Employer, col(Employer.id) == col(Alert.employer_id))
             .where(*conditions)
         )
         or 0
     )
     pages = paging(total, filters.page)
+    items = _rows(
+        session,
+        conditions,
+        filters.sort,
+        pages.per_page,
+        (pages.page - 1) * pages.per_page,
+        today=today,
+        reference=reference,
+    )
+    return AlertPage(**pages.model_dump(), items=items)
+
+
+def all_alerts(
+    *,
+    session: Session,
+    actor: Actor,
+    filters: AlertFilters,
+    today: date,
+    limit: int,
+    reference: Reference | None = None,
+) -> list[AlertRow]:
+    """Every alert in scope that matches the filters (no paging, at most `limit`), in the
+    inbox's order: what an export holds."""
+    conditions = _conditions(actor, filters, today)
+    return _rows(session, conditions, filters.sort, limit, 0, today=today, reference=reference)
+
+
+def _rows(
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    sort: str,
+    limit: int,
+    offset: int,
+    *,
+    today: date,
+    reference: Reference | None,
+) -> list[AlertRow]:
+    county = aliased(Jurisdiction)
     rows = session.execute(
         select(
             Alert,
-            Employer.name,
-            Employer.uscc,
-            Employer.county_code,
-            Employer.town,
-            Project.name,
-            User.display_name,
+            col(Employer.name),
+            col(Employer.uscc),
+            col(Employer.county_code),
+            col(Employer.town),
+            col(Project.name),
+            col(User.display_name),
+            col(county.name_zh),
+            col(county.name_en),
         )
-        .join(Employer, Employer.id == Alert.employer_id)
-        .outerjoin(Project, Project.project_code == Alert.project_code)
-        .outerjoin(User, User.id == Alert.assigned_to_id)
+        .join(Employer, col(Employer.id) == Alert.employer_id)
+        .outerjoin(county, col(county.code) == col(Employer.county_code))
+        .outerjoin(Project, col(Project.project_code) == Alert.project_code)
+        .outerjoin(User, col(User.id) == Alert.assigned_to_id)
         .where(*conditions)
-        .order_by(*_order(filters.sort))
-        .limit(pages.per_page)
-        .offset((pages.page - 1) * pages.per_page)
+        .order_by(*_order(sort))
+        .limit(limit)
+        .offset(offset)
     ).all()
-    items = [
+    return [
         AlertRow(
             **alert.model_dump(include=set(AlertRow.model_fields)),
             **_titles(alert.rule),
@@ -223,10 +353,12 @@ def list_alerts(*, session: Session, actor: Actor, filters: AlertFilters, today:
             town=town,
             project_name=project,
             assigned_to_name=assignee,
+            county_name_zh=county_zh,
+            county_name_en=county_en,
+            **timing(alert, today, reference),
         )
-        for alert, name, uscc, county, town, project, assignee in rows
+        for alert, name, uscc, county, town, project, assignee, county_zh, county_en in rows
     ]
-    return AlertPage(**pages.model_dump(), items=items)
 
 
 class Place(BaseModel):
@@ -246,7 +378,7 @@ def filter_choices(*, session: Session, actor: Actor) -> FilterChoices:
     """The counties and towns of the actor's jurisdiction, and every rule, for the filters."""
     places = session.scalars(
         select(Jurisdiction)
-        .where(Jurisdiction.level.in_(("county", "town")))
+        .where(col(Jurisdiction.level).in_(("county", "town")))
         .order_by(Jurisdiction.code)
     ).all()
     admin = actor.role == "admin"
@@ -281,6 +413,7 @@ class TimelineEntry(BaseModel):
     subject_count: int | None = None
     amount_fen: int | None = None
     actor_label: str | None = None
+    actor_name: str | None = None  # the person's display name
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
 
@@ -306,19 +439,28 @@ class AlertDetail(AlertRow):
 
 
 def _readable_alert(session: Session, actor: Actor, alert_id: int, *, lock: bool = False) -> Alert:
-    statement = select(Alert).where(Alert.id == alert_id, readable(actor))
+    statement = select(Alert).where(col(Alert.id) == alert_id, readable(actor))
     alert = session.scalars(statement.with_for_update() if lock else statement).first()
     if alert is None:
-        raise NotFound(f"no alert {alert_id}")
+        raise NotFound(f"no alert {alert_id}", message="onelang.error.no_alert")
     return alert
 
 
-def get_alert(*, session: Session, actor: Actor, alert_id: int) -> AlertDetail:
-    """One alert in scope (NotFound otherwise) with its evidence, timeline and colleagues."""
+def get_alert(
+    *,
+    session: Session,
+    actor: Actor,
+    alert_id: int,
+    today: date | None = None,
+    reference: Reference | None = None,
+) -> AlertDetail:
+    """One alert in scope (NotFound otherwise) with its evidence, timeline and colleagues;
+    with `today`, its plain state and age (and, with `reference`, its deadline)."""
     alert = _readable_alert(session, actor, alert_id)
-    employer = session.get(Employer, alert.employer_id)
+    employer = session.get_one(Employer, alert.employer_id)
+    county = session.get(Jurisdiction, employer.county_code)
     project = session.scalars(
-        select(Project.name).where(Project.project_code == alert.project_code)
+        select(col(Project.name)).where(col(Project.project_code) == alert.project_code)
     ).first()
     assignee = session.get(User, alert.assigned_to_id) if alert.assigned_to_id else None
     rule = all_rules().get(alert.rule)
@@ -334,9 +476,12 @@ def get_alert(*, session: Session, actor: Actor, alert_id: int) -> AlertDetail:
         town=employer.town,
         project_name=project,
         assigned_to_name=assignee.display_name if assignee else None,
+        county_name_zh=county.name_zh if county else None,
+        county_name_en=county.name_en if county else None,
+        **(timing(alert, today, reference) if today else {}),
         workers=affected_workers(evidence),
         evidence=evidence,
-        timeline=_timeline(session, alert.id),
+        timeline=_timeline(session, alert_id),
         colleagues=colleagues(session=session, actor=actor, employer=employer),
     )
 
@@ -370,12 +515,13 @@ def affected_workers(evidence: dict[str, Any]) -> list[str]:
 
 def _timeline(session: Session, alert_id: int) -> list[TimelineEntry]:
     """The monitors' events and the handling changes from the audit log, oldest first."""
-    events = session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert_id)).all()
+    events = session.scalars(select(AlertEvent).where(col(AlertEvent.alert_id) == alert_id)).all()
     entries = session.scalars(
         select(AuditEntry).where(
-            AuditEntry.entity == "alert", AuditEntry.entity_key == str(alert_id)
+            col(AuditEntry.entity) == "alert", col(AuditEntry.entity_key) == str(alert_id)
         )
     ).all()
+    names = audit.actor_names(session, (e.actor_id for e in entries))
     timeline = [
         TimelineEntry(
             at=e.at,
@@ -393,6 +539,7 @@ def _timeline(session: Session, alert_id: int) -> list[TimelineEntry]:
             source="handling",
             kind=e.action,
             actor_label=e.actor_label,
+            actor_name=names.get(e.actor_id or 0),
             before=e.before,
             after=e.after,
         )
@@ -410,16 +557,18 @@ def colleagues(*, session: Session, actor: Actor, employer: Employer) -> list[Co
         codes.add(county.parent_code)
     if employer.town:
         codes.add(town_code(employer.county_code, employer.town))
-    covering = select(UserScope.user_id).where(UserScope.jurisdiction_code.in_(sorted(codes)))
+    covering = select(col(UserScope.user_id)).where(
+        col(UserScope.jurisdiction_code).in_(sorted(codes))
+    )
     users = session.execute(
-        select(User.id, User.username, User.display_name)
+        select(col(User.id), col(User.username), col(User.display_name))
         .where(
-            User.role == "inspector",
-            User.is_active,
-            User.id != (actor.user_id or 0),
-            User.id.in_(covering),
+            col(User.role) == "inspector",
+            col(User.is_active),
+            col(User.id) != (actor.user_id or 0),
+            col(User.id).in_(covering),
         )
-        .order_by(User.display_name, User.id)
+        .order_by(col(User.display_name), col(User.id))
     ).all()
     return [Colleague(id=i, username=u, display_name=d) for i, u, d in users]
 
@@ -446,7 +595,9 @@ def _handling_record(alert: Alert) -> dict[str, Any]:
     }
 
 
-def _handle(session: Session, actor: Actor, alert: Alert, action: str, **changes: Any):
+def _handle(
+    session: Session, actor: Actor, alert: Alert, action: str, **changes: Any
+) -> AlertHandling:
     """Write only handling columns, and the audit entry with before and after."""
     before = _handling_record(alert)
     for column, value in changes.items():
@@ -480,7 +631,7 @@ def assign(
 ) -> AlertHandling:
     """Hand the alert to a colleague whose jurisdiction covers the employer."""
     alert = _readable_alert(session, actor, alert_id, lock=True)
-    employer = session.get(Employer, alert.employer_id)
+    employer = session.get_one(Employer, alert.employer_id)
     allowed = {c.id for c in colleagues(session=session, actor=actor, employer=employer)}
     if assignee_id is None:
         raise FieldInvalid("assignee_id", "inspector.field.assignee_required")
@@ -538,33 +689,61 @@ class RunResult(BaseModel):
     reused_findings: bool
 
 
-def run_now(
-    *, session: Session, actor: Actor, engine: Engine, reference: Reference, as_of: date
-) -> RunResult:
-    """Run the monitors as of `as_of` (their own transaction, under the monitors lock) and
-    record who asked; RunConflict while another run holds the lock."""
-    try:
-        summary = run_monitors(engine, reference, as_of=as_of, trigger="api")
-    except RunInProgress as error:
-        raise RunConflict("a monitors run is already in progress") from error
-    result = get_run(session=session, run_id=summary.run_id)
-    audit.record(
-        session,
-        actor,
-        "monitors.run",
-        "monitor_run",
-        str(summary.run_id),
-        after=result.model_dump(mode="json"),
-    )
-    return result
-
-
 def get_run(*, session: Session, run_id: int | None = None) -> RunResult:
     """A monitors run, or the latest one."""
-    statement = select(MonitorRun).order_by(MonitorRun.id.desc())
+    statement = select(MonitorRun).order_by(col(MonitorRun.id).desc())
     if run_id is not None:
-        statement = statement.where(MonitorRun.id == run_id)
+        statement = statement.where(col(MonitorRun.id) == run_id)
     run = session.scalars(statement.limit(1)).first()
     if run is None:
         raise NotFound("no monitors run yet")
     return RunResult.model_validate(run.model_dump() | {"run_id": run.id})
+
+
+# --- one employer's alerts, for its overview (service/flows/employer_overview.py) --------------
+
+
+IN_LIST_CHUNK = 10_000  # SQLite binds at most 32,766 parameters per statement
+
+
+def open_counts(session: Session, employer_ids: list[int]) -> dict[int, int]:
+    """How many open alerts each of `employer_ids` has (a page of employers: one grouped
+    query, where a subquery per row ran for every row OFFSET skipped too)."""
+    counts: dict[int, int] = {}
+    for start in range(0, len(employer_ids), IN_LIST_CHUNK):
+        rows = session.execute(
+            select(col(Alert.employer_id), func.count())
+            .where(
+                col(Alert.employer_id).in_(employer_ids[start : start + IN_LIST_CHUNK]),
+                col(Alert.status) == "open",
+            )
+            .group_by(col(Alert.employer_id))
+        ).all()
+        counts |= {employer_id: count for employer_id, count in rows}
+    return {employer_id: counts.get(employer_id, 0) for employer_id in employer_ids}
+
+
+def of_employer(session: Session, employer_id: int) -> tuple[int, list[AlertBrief]]:
+    """An employer's latest alerts (SECTION_ROWS at most), open ones first, then the most
+    recently seen; with how many there are."""
+    where = col(Alert.employer_id) == employer_id
+    total = session.scalar(select(func.count()).select_from(Alert).where(where)) or 0
+    rows = session.scalars(
+        select(Alert)
+        .where(where)
+        .order_by(
+            (col(Alert.status) == "open").desc(),
+            col(Alert.last_seen).desc(),
+            col(Alert.id).desc(),
+        )
+        .limit(SECTION_ROWS)
+    ).all()
+    rules = all_rules()
+    return total, [
+        AlertBrief(
+            **alert.model_dump(include=set(AlertBrief.model_fields)),
+            title_zh=rules[alert.rule].title_zh if alert.rule in rules else alert.rule,
+            title_en=rules[alert.rule].title_en if alert.rule in rules else alert.rule,
+        )
+        for alert in rows
+    ]

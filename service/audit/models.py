@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from service.auth.models import utc_now
+from service.clock import utc_now
 
 
 class AuditEntry(SQLModel, table=True):

@@ -1,13 +1,16 @@
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
-ROLES = ("admin", "inspector", "employer", "mediator")
+from service.clock import utc_now
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+# legal_aid: a county legal-aid centre's staff, scoped to its county (service/legal_aid).
+ROLES = ("admin", "inspector", "employer", "mediator", "supervisor", "legal_aid")
+# Roles scoped by places (the city, counties, towns): a supervisor reads what an inspector of
+# the same places reads on the overview, and acts on nothing; a legal-aid centre's staff
+# serve its county.
+PLACE_ROLES = ("inspector", "supervisor", "legal_aid")
 
 
 class User(SQLModel, table=True):

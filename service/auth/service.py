@@ -2,47 +2,29 @@
 
 import hashlib
 import secrets
-import time
-from collections import defaultdict, deque
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from service import clock
 from service.audit.service import record
 from service.auth.actors import Actor
 from service.auth.models import ROLES, ApiToken, User, UserScope, UserSession
-from service.auth.passwords import hash_password, verify_password
-from service.errors import Invalid, TooManyRequests, Unauthenticated
+from service.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, password_weakness
+from service.errors import Invalid
+from service.i18n import translate
 from service.jurisdictions.models import Jurisdiction
 
 SESSION_DAYS = 7
-MIN_PASSWORD_LENGTH = 10  # product security policy
+_Token = TypeVar("_Token", UserSession, ApiToken)
 TOKEN_DAYS = 30
-LOGIN_WINDOW_SECONDS = 15 * 60
-LOGIN_MAX_FAILURES = 5
-
-
-class LoginLimiter:
-    """Failed sign-ins per (address, username) in a sliding window, kept in the app's
-    memory: enough to slow guessing from one place; several processes add a proxy limit."""
-
-    def __init__(self) -> None:
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-
-    def check(self, address: str, username: str) -> None:
-        attempts = self._failures[(address, username)]
-        now = time.monotonic()
-        while attempts and now - attempts[0] > LOGIN_WINDOW_SECONDS:
-            attempts.popleft()
-        if len(attempts) >= LOGIN_MAX_FAILURES:
-            raise TooManyRequests("too many failed sign-ins; try again later")
-
-    def failed(self, address: str, username: str) -> None:
-        self._failures[(address, username)].append(time.monotonic())
-
-    def succeeded(self, address: str, username: str) -> None:
-        self._failures.pop((address, username), None)
+# Why a password is refused, as catalogue keys (service/i18n/security.*.json).
+PASSWORD_PROBLEMS = {"short": "security.password.short", "guessable": "security.password.guessable"}
+PASSWORD_RULE: dict[str, object] = {"min": MIN_PASSWORD_LENGTH}
+# Input bounds, checked at the edge: a megabyte "password" must not reach Argon2.
 
 
 def token_hash(token: str) -> str:
@@ -61,13 +43,13 @@ def create_user(
     locale: str = "zh-CN",
     employer_id: int | None = None,
     committee_id: int | None = None,
-    scopes: list[str] = (),
+    scopes: Sequence[str] = (),
 ) -> User:
     if role not in ROLES:
         raise Invalid({"role": f"must be one of {', '.join(ROLES)}"})
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid({"password": f"at least {MIN_PASSWORD_LENGTH} characters"})
-    if session.scalar(select(User).where(User.username == username)):
+    if weakness := password_weakness(password, known_words=(username, display_name)):
+        raise Invalid({"password": translate("en", PASSWORD_PROBLEMS[weakness], **PASSWORD_RULE)})
+    if session.scalar(select(User).where(col(User.username) == username)):
         raise Invalid({"username": "already taken"})
     user = User(
         username=username,
@@ -81,6 +63,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    assert user.id is not None  # the flush gave it its id
     for code in scopes:
         if session.get(Jurisdiction, code) is None:
             raise Invalid({"scopes": f"unknown jurisdiction {code}"})
@@ -102,45 +85,24 @@ def create_user(
     return user
 
 
-def authenticate(
-    *, session: Session, username: str, password: str, address: str, limiter: LoginLimiter
-) -> User:
-    """The user for these credentials; too many failures from one place are refused."""
-    limiter.check(address, username)
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.is_active or not verify_password(password, user.password_hash):
-        limiter.failed(address, username)
-        raise Unauthenticated("wrong username or password")
-    limiter.succeeded(address, username)
-    return user
-
-
 def start_session(*, session: Session, user: User) -> str:
-    token = secrets.token_urlsafe(32)
-    session.add(
-        UserSession(
-            token_hash=token_hash(token),
-            user_id=user.id,
-            expires_at=datetime.now(UTC) + timedelta(days=SESSION_DAYS),
-        )
-    )
-    session.flush()
-    return token
+    return _new_token(session, UserSession, user, timedelta(days=SESSION_DAYS))
 
 
 def end_session(*, session: Session, token: str) -> None:
-    session.execute(delete(UserSession).where(UserSession.token_hash == token_hash(token)))
+    session.execute(delete(UserSession).where(col(UserSession.token_hash) == token_hash(token)))
 
 
 def issue_token(*, session: Session, user: User) -> str:
+    return _new_token(session, ApiToken, user, timedelta(days=TOKEN_DAYS))
+
+
+def _new_token(session: Session, table: type[_Token], user: User, lifetime: timedelta) -> str:
+    """A random token for the user; only its hash is stored."""
+    assert user.id is not None  # a stored user
     token = secrets.token_urlsafe(32)
-    session.add(
-        ApiToken(
-            token_hash=token_hash(token),
-            user_id=user.id,
-            expires_at=datetime.now(UTC) + timedelta(days=TOKEN_DAYS),
-        )
-    )
+    expires_at = clock.utc_now() + lifetime
+    session.add(table(token_hash=token_hash(token), user_id=user.id, expires_at=expires_at))
     session.flush()
     return token
 
@@ -153,11 +115,9 @@ def user_for_api_token(session: Session, token: str) -> User | None:
     return _user_for(session, ApiToken, token)
 
 
-def _user_for(
-    session: Session, table: type[UserSession] | type[ApiToken], token: str
-) -> User | None:
-    row = session.scalar(select(table).where(table.token_hash == token_hash(token)))
-    if row is None or _aware(row.expires_at) < datetime.now(UTC):
+def _user_for(session: Session, table: type[_Token], token: str) -> User | None:
+    row = session.scalar(select(table).where(col(table.token_hash) == token_hash(token)))
+    if row is None or _aware(row.expires_at) < clock.utc_now():
         return None
     user = session.get(User, row.user_id)
     return user if user is not None and user.is_active else None
@@ -170,8 +130,8 @@ def _aware(moment: datetime) -> datetime:
 def actor_for(session: Session, user: User) -> Actor:
     scopes = session.scalars(
         select(Jurisdiction)
-        .join(UserScope, UserScope.jurisdiction_code == Jurisdiction.code)
-        .where(UserScope.user_id == user.id)
+        .join(UserScope, col(UserScope.jurisdiction_code) == col(Jurisdiction.code))
+        .where(col(UserScope.user_id) == user.id)
     ).all()
     counties = frozenset(j.code for j in scopes if j.level in ("county", "city"))
     towns = frozenset((j.parent_code or "", j.name_zh) for j in scopes if j.level == "town")
@@ -191,8 +151,8 @@ def actor_for(session: Session, user: User) -> Actor:
 def _with_city_counties(session: Session, codes: frozenset[str]) -> frozenset[str]:
     """A city-wide scope covers every county of the city."""
     children = session.scalars(
-        select(Jurisdiction.code).where(
-            Jurisdiction.parent_code.in_(codes), Jurisdiction.level == "county"
+        select(col(Jurisdiction.code)).where(
+            col(Jurisdiction.parent_code).in_(codes), col(Jurisdiction.level) == "county"
         )
     ).all()
     return codes | frozenset(children)

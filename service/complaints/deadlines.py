@@ -5,22 +5,15 @@ Chinese law counts a period from the day after the triggering day, and a period 
 day is a rest day or holiday ends on the next working day (Civil Code Arts. 201, 203).
 """
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from monitors.calendar import WorkCalendar, default_calendar
 from monitors.reference import Reference
+from service import clock
 
 # Wenzhou's time: a complaint received at 23:30 on the 20th (Beijing time) was received on the
 # 20th, although it is still the 20th at 15:30 UTC.
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
-
-
-def local_date(at: datetime) -> date:
-    """The day in Wenzhou of an aware timestamp."""
-    if at.utcoffset() is None:
-        raise ValueError("a timestamp without a time zone is ambiguous")
-    return at.astimezone(LOCAL_ZONE).date()
+local_date = clock.local_date
 
 
 def mediation_due_on(

@@ -14,12 +14,15 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlmodel import Session
 
+from service import money
+from service.bounds import CODE_MAX_CHARS, SEARCH_MAX_CHARS, record_id
 from service.complaints.messages import Texts, texts
 from service.complaints.models import COMPLAINT_KINDS
 from service.employers.models import Employer
 from service.errors import Invalid
 from service.i18n import LANGUAGES
 from service.jurisdictions.models import Jurisdiction
+from service.jurisdictions.towns import matching_town
 from service.projects.models import Project
 
 EMPLOYER_TEXT_MAX_CHARS = 200
@@ -27,15 +30,14 @@ TOWN_MAX_CHARS = 60
 DESCRIPTION_MAX_CHARS = 2000
 WORKER_NAME_MAX_CHARS = 50
 WORKERS_MIN, WORKERS_MAX = 1, 10_000
-# CNY with at most two decimals, up to 9,999,999,999.99 (well inside BIGINT fen).
-AMOUNT = re.compile(r"\d{1,10}(?:\.\d{1,2})?")
+# A count has a few digits: int() of a 5,000-digit text is refused (or slow), never tried.
+COUNT_MAX_DIGITS = 9
 PERIOD = re.compile(r"(\d{4})-(\d{2})")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Mainland mobile numbers (11 digits from 13x to 19x, optionally +86) and landlines with
 # their area code (0577-88888888 in Wenzhou).
 MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
 LANDLINE = re.compile(r"(0\d{2,3})-?(\d{7,8})")
-AMOUNT_NOISE = re.compile(r"[,\s元¥]")
 TRUE_WORDS = ("true", "on", "yes", "1")
 
 
@@ -57,11 +59,16 @@ class ComplaintForm:
     phone: str = ""
     worker_name: str = ""
     disclose_identity: bool | str = False
+    # The worker agrees to be told of the handlers' messages by SMS (needs a mobile number).
+    sms_consent: bool | str = False
     kind: str = "unpaid_wages"
     language: str = "zh-CN"
     # The worker chose mediation by the employer's own committee (Law Art. 10: the parties
     # choose where to mediate).
     agrees_to_enterprise_mediation: bool | str = False
+    # The page's searches, posted back with the form so it can show their results again.
+    employer_q: str = ""
+    project_q: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,19 +91,21 @@ class CheckedComplaint:
     disclose_identity: bool
     language: str
     agrees_to_enterprise_mediation: bool
+    sms_consent: bool = False
 
 
 def normalised(value: object) -> str:
-    """Text as typed, NFKC-normalised (full-width digits → ASCII) and stripped."""
-    return "" if value is None else unicodedata.normalize("NFKC", str(value)).strip()
+    """Text as typed, NFKC-normalised (full-width digits → ASCII) and stripped; without NUL
+    characters, which nobody types and PostgreSQL refuses in text."""
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(value)).replace("\x00", "").strip()
 
 
 def parse_fen(value: object) -> int | None:
-    """CNY text ("8500", "8,500.50 元") → fen; None when not an amount ≥ 0 with ≤ 2 decimals."""
-    text = AMOUNT_NOISE.sub("", normalised(value))
-    if not AMOUNT.fullmatch(text):
-        return None
-    return int(Decimal(text) * 100)
+    """CNY text ("8500", "12,600", "¥8,500.50 元", "８５００") → fen; None when not an amount ≥ 0
+    with ≤ 2 decimals. The one parser of every money field: service/money.py."""
+    return money.parse_fen(value)
 
 
 def parse_date(value: object) -> date | None:
@@ -120,7 +129,9 @@ def flag(value: object) -> bool:
 
 def parse_int(value: object) -> int | None:
     text = normalised(value)
-    return int(text) if text.isdigit() and text.isascii() else None
+    if not (text.isdigit() and text.isascii()) or len(text) > COUNT_MAX_DIGITS:
+        return None
+    return int(text)
 
 
 def _period(value: object) -> str | bool | None:
@@ -177,7 +188,7 @@ class _Checker:
     def employer(self) -> tuple[int | None, str | None]:
         """The employer picked from the search, else the name as typed."""
         if raw_id := normalised(self.form.employer_id):
-            employer_id = parse_int(raw_id)
+            employer_id = record_id(raw_id)
             if employer_id is None or self.session.get(Employer, employer_id) is None:
                 self.error("employer", "employer.unknown")
                 return None, None
@@ -189,17 +200,26 @@ class _Checker:
 
     def county(self) -> str:
         code = normalised(self.form.county_code)
-        place = self.session.get(Jurisdiction, code) if code else None
+        known = code and len(code) <= CODE_MAX_CHARS
+        place = self.session.get(Jurisdiction, code) if known else None
         if place is None or place.level != "county":
             self.error("county_code", "county.invalid")
         return code
+
+    def town(self, county_code: str) -> str | None:
+        """The town as typed or chosen, read as the county's town it names ("七都" → 七都街道)
+        so that routing finds the town's committee; kept as typed when it names none."""
+        text = self.text("town", TOWN_MAX_CHARS, "town.too_long")
+        if text is None:
+            return None
+        return matching_town(self.session, county_code, text) or text
 
     def project(self, county_code: str) -> int | None:
         raw = normalised(self.form.project_id)
         if not raw:
             return None
-        project_id = parse_int(raw)
-        found = self.session.scalar(
+        project_id = record_id(raw)
+        found = project_id and self.session.scalar(
             select(Project.id).where(Project.id == project_id, Project.county_code == county_code)
         )
         if found is None:
@@ -247,6 +267,12 @@ class _Checker:
             self.error("description", "description.required")
         return text or ""
 
+    def searches(self) -> None:
+        """The search texts only come back to the page, but a longer one never reaches LIKE."""
+        for field in ("employer_q", "project_q"):
+            if len(normalised(getattr(self.form, field))) > SEARCH_MAX_CHARS:
+                self.error(field, "search.too_long", limit=SEARCH_MAX_CHARS)
+
     def phone(self) -> str | None:
         phone = normalised_phone(self.form.phone)
         if phone is False:
@@ -262,23 +288,25 @@ def check_form(session: Session, form: ComplaintForm, *, received_on: date) -> C
     employer_id, employer_text = check.employer()
     county_code = check.county()
     period_from, period_to = check.periods(kind)
+    check.searches()
     checked = CheckedComplaint(
         kind=kind,
         employer_id=employer_id,
         employer_text=employer_text,
         county_code=county_code,
-        town=check.text("town", TOWN_MAX_CHARS, "town.too_long"),
+        town=check.town(county_code),
         project_id=check.project(county_code),
         period_from=period_from,
         period_to=period_to,
         amount_owed_fen=check.amount(kind),
         workers_affected=check.workers(),
         description=check.description(),
-        phone=check.phone(),
+        phone=(phone := check.phone()),
         worker_name=check.text("worker_name", WORKER_NAME_MAX_CHARS, "worker_name.too_long"),
         disclose_identity=flag(form.disclose_identity),
         language=check.language(),
         agrees_to_enterprise_mediation=flag(form.agrees_to_enterprise_mediation),
+        sms_consent=flag(form.sms_consent) and bool(phone),
     )
     if check.errors:
         raise Invalid(check.errors)

@@ -20,6 +20,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "单位名称最多 {limit} 个字。",
         "The employer's name may have at most {limit} characters.",
     ),
+    "search.too_long": (
+        "搜索内容最多 {limit} 个字。",
+        "A search may have at most {limit} characters.",
+    ),
     "county.invalid": (
         "请选择温州市的一个县（市、区）。",
         "Choose a county, district or county-level city of Wenzhou.",
@@ -53,9 +57,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Give the amount owed in yuan; write 0 if you do not know.",
     ),
     "amount.invalid": (
-        "金额应为不小于 0 的数字，最多两位小数，例如 8500 或 8500.50。",
-        "The amount must be a number of at least 0 with at most two decimals, "
-        "e.g. 8500 or 8500.50.",
+        "金额应为不小于 0 的数字（元），最多两位小数，例如 8500、12,600 或 ¥8,500.50。",
+        "The amount must be a number of yuan, at least 0, with at most two decimals, "
+        "e.g. 8500, 12,600 or ¥8,500.50.",
     ),
     "workers.invalid": (
         "涉及人数应为 {low} 到 {high} 之间的整数。",
@@ -101,8 +105,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Choose an outcome: agreement, failure or withdrawal.",
     ),
     "agreement_amount.invalid": (
-        "请填写协议金额（元），不小于 0，最多两位小数。",
-        "Give the agreed amount in yuan: at least 0, at most two decimals.",
+        "请填写协议金额（元），不小于 0，最多两位小数，例如 8500、12,600 或 ¥8,500.50。",
+        "Give the agreed amount in yuan: at least 0, at most two decimals, "
+        "e.g. 8500, 12,600 or ¥8,500.50.",
     ),
     "payment_due_on.invalid": (
         "请填写协议约定的支付日期（年-月-日），不能早于今天。",
@@ -121,13 +126,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "case.not_found": ("没有这个案件。", "No such case."),
     # --- tracking -------------------------------------------------------------------------
     "tracking.refused": (
-        "查询码或密码不正确。",
-        "The tracking code or PIN is not correct.",
-    ),
-    "tracking.locked": (
-        "密码错误次数过多，该查询码已暂时锁定，请 {minutes} 分钟后再试。",
-        "Too many wrong PINs: this tracking code is locked for now. Try again in {minutes} "
-        "minutes.",
+        "查询码或密码不正确，或尝试次数过多。请核对后稍等几分钟再试。",
+        "The tracking code or PIN is not correct, or there were too many attempts. Check them "
+        "and try again in a few minutes.",
     ),
     # --- routing when no mediation body is on record --------------------------------------
     "routing.unrouted": (

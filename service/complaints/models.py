@@ -5,16 +5,28 @@ read only by those allowed: the handling committee and inspectors of the jurisdi
 employer only when the worker agreed (`disclose_identity`).
 """
 
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint
 from sqlmodel import Field, SQLModel
 
-from service.auth.models import utc_now
+from service.clock import utc_now
 
 COMPLAINT_KINDS = ("unpaid_wages", "work_injury", "no_contract", "other")
 COMPLAINT_STATUSES = ("received", "accepted", "closed")
 OUTCOMES = ("agreement", "failure", "withdrawal")
+# Public references: "R" and 8 characters without look-alikes, 31^8 ≈ 8.5·10^11 of them;
+# the unique constraint backs up the (negligible) chance of a repeat.
+REFERENCE_PREFIX = "R"
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 8
+
+
+def new_public_reference() -> str:
+    return REFERENCE_PREFIX + "".join(
+        secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH)
+    )
 
 
 class Complaint(SQLModel, table=True):
@@ -29,6 +41,9 @@ class Complaint(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     tracking_code: str = Field(max_length=16, unique=True)
+    # The case's name outside the service (employer notices, e-mails): random, so it tells
+    # neither the tracking code nor how many complaints the city receives (the id would).
+    public_reference: str = Field(default_factory=new_public_reference, max_length=16, unique=True)
     pin_hash: str
     kind: str = Field(default="unpaid_wages", max_length=16)
     # The employer as found by name or USCC; free text when it is not in the register.
@@ -46,6 +61,8 @@ class Complaint(SQLModel, table=True):
     worker_name: str | None = None
     phone: str | None = None
     disclose_identity: bool = False
+    # The worker agreed to be told of handlers' messages by SMS at `phone` (service/sms).
+    sms_consent: bool = False
     # The worker agreed to the employer's own mediation committee (routing may use it).
     agrees_to_enterprise_mediation: bool = False
     language: str = Field(default="zh-CN", max_length=8)
@@ -69,6 +86,10 @@ class Complaint(SQLModel, table=True):
     # Tracking-code lock-out after repeated wrong PINs.
     pin_failures: int = 0
     locked_until: datetime | None = None
+    # Idempotent intake (service/complaints/intake.py): digests of the form's submission token
+    # or the API's Idempotency-Key, and of what was sent with it; a retry finds this case.
+    submission_key: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    submission_fingerprint: str | None = Field(default=None, max_length=64)
 
 
 class MediationSession(SQLModel, table=True):

@@ -8,8 +8,15 @@ file and line, as the other reference files do (monitors/reference.py).
 If no row applies (a county without a mediation centre on record), the case stays unrouted
 and the county's labour inspectors handle it (Law Art. 9: wage arrears may be complained to
 the labour administration).
+
+The employer's own mediation committee is the employer's staff: it cannot mediate without
+learning who complained. So it takes a case only when the worker both asked for it and
+agreed to be known (`disclose_identity`); a worker who asked for it but keeps their name
+from the employer goes to the town's people's mediation committee (or the county centre),
+and the reason says so.
 """
 
+import dataclasses
 import functools
 import string
 from collections.abc import Callable
@@ -29,9 +36,9 @@ from monitors.reference import (
     TableSpec,
     _read_table,
 )
+from service.committees.models import MediationCommittee
 from service.complaints.messages import texts
 from service.jurisdictions.models import Jurisdiction
-from service.mediation.models import MediationCommittee
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,9 @@ class RoutingCase:
     county_code: str
     town: str | None
     agrees_to_enterprise_mediation: bool
+    disclose_identity: bool = False
+    # Filled in by `route`: whether the employer has its own committee on record.
+    employer_has_enterprise_committee: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,14 +64,28 @@ class Condition:
 # applies only when its target names a committee on record.
 CONDITIONS: dict[str, Condition] = {
     "employer_has_enterprise_committee_and_worker_agrees": Condition(
-        lambda case: case.employer_id is not None and case.agrees_to_enterprise_mediation,
+        lambda case: (
+            case.employer_id is not None
+            and case.agrees_to_enterprise_mediation
+            and case.disclose_identity
+        ),
         "enterprise_committee",
+    ),
+    # The worker asked for the employer's committee, which exists, but keeps their identity
+    # from the employer: the committee would have to learn it.
+    "worker_agrees_to_enterprise_committee_but_withholds_identity": Condition(
+        lambda case: (
+            case.employer_has_enterprise_committee
+            and case.agrees_to_enterprise_mediation
+            and not case.disclose_identity
+        ),
+        None,
     ),
     "town_has_people_committee": Condition(lambda case: bool(case.town), "town_people_committee"),
     "county_has_centre": Condition(lambda case: True, "county_centre"),
     "always": Condition(lambda case: True, None),
 }
-# Target → the kind of mediation committee it names (service/mediation/models.py).
+# Target → the kind of mediation committee it names (service/committees/models.py).
 TARGET_KINDS = {
     "enterprise_committee": "enterprise",
     "town_people_committee": "people",
@@ -225,10 +249,21 @@ def route(
 ) -> Routing:
     """The first rule whose condition holds and whose target names a committee on record."""
     names = _place_names(session, case, reference)
+    # Each target's committee is read once: several rules name the same target, and the
+    # enterprise committee is read before any rule is tried.
+    committees: dict[str, MediationCommittee | None] = {}
+
+    def committee_for(target: str) -> MediationCommittee | None:
+        if target not in committees:
+            committees[target] = _committee(session, target, case)
+        return committees[target]
+
+    enterprise = committee_for("enterprise_committee") is not None
+    case = dataclasses.replace(case, employer_has_enterprise_committee=enterprise)
     for rule in rules if rules is not None else load_routing():
         if not CONDITIONS[rule.condition].holds(case):
             continue
-        committee = _committee(session, rule.target, case)
+        committee = committee_for(rule.target)
         if committee is None:
             continue
         return Routing(

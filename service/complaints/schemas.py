@@ -8,7 +8,10 @@ exists and how to respond, and who made it only when the worker agreed.
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from service.committees.contacts import contact_for
+from service.committees.models import MediationCommittee
 
 
 class EmployerHit(BaseModel):
@@ -32,6 +35,9 @@ class CaseEvent(BaseModel):
     label_zh: str
     label_en: str
     note: str | None = None  # handlers only; the worker's view leaves it out
+    # The note as the handlers' pages show it: words, never the machine's codes.
+    note_zh: str | None = None
+    note_en: str | None = None
 
 
 class Deadline(BaseModel):
@@ -41,10 +47,34 @@ class Deadline(BaseModel):
     label_en: str
 
 
+class CommitteeContact(BaseModel):
+    """How to reach the committee a case went to (data/mediation_contacts.csv via
+    service/committees/contacts.py): a hotline when its direct line is not verified, and no
+    address when none is known."""
+
+    phone: str | None
+    phone_is_direct: bool
+    address_zh: str | None
+    email: str | None
+
+    @classmethod
+    def of(cls, committee: MediationCommittee | None) -> "CommitteeContact | None":
+        if committee is None:
+            return None
+        found = contact_for(committee)
+        return cls(
+            phone=found.phone,
+            phone_is_direct=found.phone_is_direct,
+            address_zh=found.address_zh,
+            email=found.email,
+        )
+
+
 class LegalAid(BaseModel):
     """The legal-aid green channel (unpaid wages, work injuries)."""
 
     phone: str
+    address_zh: str | None = None  # None: not known (data/legal_aid_centres.csv)
     centre_zh: str
     centre_en: str
     text_zh: str
@@ -64,6 +94,7 @@ class WorkerStatus(BaseModel):
     received_on: date
     committee_name: str | None
     committee_kind: str | None
+    committee_contact: CommitteeContact | None = None
     handled_by: str | None  # the mediator who accepted the case
     routing_reason_zh: str | None
     routing_reason_en: str | None
@@ -80,9 +111,11 @@ class WorkerStatus(BaseModel):
 
 
 class CaseSummary(BaseModel):
-    """A row of a handler's case list: no identity fields."""
+    """A row of a handler's case list: no identity fields. `reference` names the case in
+    URLs and on screen; the sequential `id` stays inside the service (not in JSON)."""
 
-    id: int
+    id: int = Field(exclude=True)
+    reference: str
     kind: str
     status: str
     received_on: date
@@ -130,23 +163,28 @@ class CaseDetail(CaseSummary):
 
 
 class EmployerNotice(BaseModel):
-    """A complaint about the employer, as the employer sees it. The description, name and
-    phone are there only when the worker agreed (`disclose_identity`): a description often
-    tells who wrote it."""
+    """A complaint about the employer, as the employer may read it (complaints.disclosure).
 
-    id: int
-    kind: str
+    Without the worker's consent: the reference, the week it arrived, its status and who
+    handles it; the other fields stay empty. With consent (`identity_disclosed`), what the
+    worker agreed to show."""
+
+    reference: str  # random: neither the tracking code nor the sequential case number
+    received_week: str  # ISO week, e.g. "2026-W47": never the day
+    received_week_of: date  # the week's Monday
     status: str
-    received_on: date
-    project_code: str | None
-    period_from: str | None
-    period_to: str | None
-    amount_owed_fen: int
-    workers_affected: int
-    committee_name: str | None  # who handles it: the employer answers there
-    mediation_due_on: date | None
     outcome: str | None
+    committee_name: str | None  # who handles it: the employer answers there
+    committee_contact: CommitteeContact | None = None  # the committee's, never the worker's
     identity_disclosed: bool
+    kind: str | None = None
+    received_on: date | None = None
+    mediation_due_on: date | None = None
+    project_code: str | None = None
+    period_from: str | None = None
+    period_to: str | None = None
+    amount_owed_fen: int | None = None
+    workers_affected: int | None = None
     worker_name: str | None = None
     phone: str | None = None
     description: str | None = None

@@ -2,46 +2,45 @@
 
 The complaint is stored (flushed) before the tracking code and PIN are returned, and the
 caller shows them only after its transaction commits. The PIN exists in clear only in the
-returned value: the database holds its argon2 hash.
+returned value: the database holds its keyed hash (service/complaints/pins.py).
 
-Group complaints and complaints about construction projects also alert the county's labour
-inspectors at once (notifications domain), and the case's timeline says so.
+Group complaints and complaints about construction projects are marked for the county's labour
+inspectors at once, and the case's timeline says so; who is e-mailed is the filing use case's
+business (service/flows/filing.py).
 """
 
-import importlib
-import importlib.util
-import logging
 import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 import pandas as pd
 from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from monitors.reference import Reference, load_reference
-from service import data_version
+from monitors.reference import Reference
+from service import clock, data_version
 from service.auth.actors import Actor
-from service.auth.passwords import hash_password
+from service.bounds import SEARCH_MAX_CHARS, record_id
+from service.committees.models import MediationCommittee
 from service.complaints.deadlines import local_date, mediation_due_on
+from service.complaints.disclosure import employer_notice, notice_released
 from service.complaints.form import CheckedComplaint, ComplaintForm, check_form, normalised
 from service.complaints.models import Complaint, ComplaintEvent
+from service.complaints.pins import new_pin, pin_digest
 from service.complaints.routing import Routing, RoutingCase, route
-from service.complaints.schemas import EmployerHit, EmployerNotice, ProjectHit
+from service.complaints.schemas import CommitteeContact, EmployerHit, EmployerNotice, ProjectHit
 from service.employers.models import Employer
-from service.mediation.models import MediationCommittee
+from service.jurisdictions.models import Jurisdiction
 from service.projects.models import Project
-
-log = logging.getLogger(__name__)
+from service.stored import stored_id
 
 # Tracking codes: "WG" and 10 characters without look-alikes (no 0/O, 1/I/L): 31^10 ≈ 8·10^14
 # codes, read aloud or typed from a photo without mistakes.
 CODE_PREFIX = "WG"
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
-PIN_DIGITS = 6
 SEARCH_LIMIT = 10
-NOTIFICATIONS_MODULE = "service.notifications.service"
 
 
 @dataclass(frozen=True)
@@ -58,21 +57,23 @@ class FiledComplaint:
     routing_reason_en: str
     mediation_due_on: date | None
     inspectors_alerted: bool
+    # The rows the filing wrote and read (complaint, employer, county, committee), kept alive
+    # for the e-mails queued next in the same transaction: the identity map holds them weakly.
+    rows_read: tuple[object, ...] = field(default=(), repr=False, compare=False)
 
 
 def new_tracking_code() -> str:
     return CODE_PREFIX + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def new_pin() -> str:
-    return f"{secrets.randbelow(10**PIN_DIGITS):0{PIN_DIGITS}d}"
-
-
 def _unused_tracking_code(session: Session) -> str:
     """A code no complaint has; the unique constraint backs this up."""
     while True:
         code = new_tracking_code()
-        if session.scalar(select(Complaint.id).where(Complaint.tracking_code == code)) is None:
+        if (
+            session.scalar(select(col(Complaint.id)).where(col(Complaint.tracking_code) == code))
+            is None
+        ):
             return code
 
 
@@ -81,17 +82,17 @@ def file_complaint(
     *,
     form: ComplaintForm,
     received_at: datetime,
-    reference: Reference | None = None,
+    reference: Reference,
 ) -> FiledComplaint:
     """Check, store and route a complaint; Invalid({field: {"zh-CN", "en"}}) on bad input."""
-    reference = reference or load_reference()
     received_on = local_date(received_at)
     checked = check_form(session, form, received_on=received_on)
+    read_again = _rows_read_again(session, checked)  # kept until the e-mails are queued
     pin = new_pin()
     complaint = _stored(session, checked, received_at, received_on, pin)
+    assert complaint.id is not None  # the flush gave it its id
     routing = _routed(session, complaint, checked, reference)
-    alerted = _alert_inspectors_if_needed(session, complaint, reference)
-    _notify_committee_and_employer(session, complaint)
+    alerted = _mark_for_inspectors_if_needed(session, complaint, reference)
     data_version.bump(session.connection())
     return FiledComplaint(
         complaint_id=complaint.id,
@@ -104,22 +105,34 @@ def file_complaint(
         routing_reason_en=routing.reason_en,
         mediation_due_on=complaint.mediation_due_on,
         inspectors_alerted=alerted,
+        rows_read=(complaint, *read_again, routing.committee),
     )
+
+
+def _rows_read_again(session: Session, checked: CheckedComplaint) -> tuple[object, ...]:
+    """The employer and county that routing, alerting and the e-mails each read.
+
+    The session's identity map holds rows weakly: without a reference kept for the whole
+    filing, each of those `session.get` calls would query the row again."""
+    employer = session.get(Employer, checked.employer_id) if checked.employer_id else None
+    return (employer, session.get(Jurisdiction, checked.county_code))
 
 
 def _stored(
     session: Session, checked: CheckedComplaint, received_at: datetime, received_on: date, pin: str
 ) -> Complaint:
     values = asdict(checked)
+    code = _unused_tracking_code(session)
     complaint = Complaint(
         **values,
-        tracking_code=_unused_tracking_code(session),
-        pin_hash=hash_password(pin),
+        tracking_code=code,
+        pin_hash=pin_digest(tracking_code=code, pin=pin),
         received_at=received_at,
         received_on=received_on,
     )
     session.add(complaint)
     session.flush()
+    assert complaint.id is not None  # the flush gave it its id
     session.add(ComplaintEvent(complaint_id=complaint.id, kind="received", at=received_at))
     return complaint
 
@@ -127,24 +140,28 @@ def _stored(
 def _routed(
     session: Session, complaint: Complaint, checked: CheckedComplaint, reference: Reference
 ) -> Routing:
+    assert complaint.id is not None  # flushed by _stored
     case = RoutingCase(
         employer_id=checked.employer_id,
         county_code=checked.county_code,
         town=checked.town,
         agrees_to_enterprise_mediation=checked.agrees_to_enterprise_mediation,
+        disclose_identity=checked.disclose_identity,
     )
     routing = route(session, case, reference=reference)
     complaint.routing_reason_zh = routing.reason_zh
     complaint.routing_reason_en = routing.reason_en
     agreed = "yes" if checked.agrees_to_enterprise_mediation else "no"
+    disclosed = "yes" if checked.disclose_identity else "no"
+    choices = f"agrees_to_enterprise_mediation={agreed}; disclose_identity={disclosed}"
     if routing.rule is None or routing.committee is None:
-        note = f"no mediation body on record; agrees_to_enterprise_mediation={agreed}"
+        note = f"no mediation body on record; {choices}"
         kind = "unrouted"
     else:
         complaint.committee_id = routing.committee.id
         complaint.routing_rule = routing.rule.rule_id
         complaint.mediation_due_on = mediation_due_on(complaint.received_on, reference=reference)
-        note = f"{routing.rule.rule_id}; agrees_to_enterprise_mediation={agreed}"
+        note = f"{routing.rule.rule_id}; {choices}"
         kind = "routed"
     session.add(
         ComplaintEvent(complaint_id=complaint.id, kind=kind, at=complaint.received_at, note=note)
@@ -156,78 +173,76 @@ def _routed(
 # --- alerting the inspectors --------------------------------------------------------------------
 
 
-def alert_reasons(session: Session, complaint: Complaint, reference: Reference) -> list[str]:
-    """Why the county's inspectors must hear of this complaint at once (empty: they need not).
+@dataclass(frozen=True)
+class Urgency:
+    """Why the county's inspectors must hear of a complaint at once (no reasons: they need not)."""
 
-    A group complaint: at least `group_complaint_min_workers` workers (Law Art. 7; 以上
+    is_group: bool
+    is_construction: bool
+    reasons: tuple[str, ...]
+
+
+def urgency(session: Session, complaint: Complaint, reference: Reference) -> Urgency:
+    """A group complaint: at least `group_complaint_min_workers` workers (Law Art. 7; 以上
     includes the number). A construction complaint: about a project, or against an employer
     in construction (GB/T 4754 E47–E50), where wage arrears concentrate (Decree 724 ch. 4).
     """
     reasons = []
-    minimum = int(reference.value("group_complaint_min_workers", on=complaint.received_on))
-    if complaint.workers_affected >= minimum:
+    group = is_group(complaint, reference)
+    if group:
+        minimum = _group_minimum(complaint, reference)
         reasons.append(f"group: {complaint.workers_affected} workers (at least {minimum})")
-    if complaint.project_id is not None:
+    construction = complaint.project_id is not None
+    if construction:
         reasons.append("construction: about a project")
     elif complaint.employer_id is not None:
         employer = session.get(Employer, complaint.employer_id)
         if employer is not None and is_construction(employer.industry_code, reference):
+            construction = True
             reasons.append(f"construction: employer industry {employer.industry_code}")
-    return reasons
+    return Urgency(is_group=group, is_construction=construction, reasons=tuple(reasons))
+
+
+def is_group(complaint: Complaint, reference: Reference) -> bool:
+    """At least `group_complaint_min_workers` workers (Law Art. 7; 以上 includes the number)."""
+    return complaint.workers_affected >= _group_minimum(complaint, reference)
+
+
+def _group_minimum(complaint: Complaint, reference: Reference) -> int:
+    return int(reference.value("group_complaint_min_workers", on=complaint.received_on))
 
 
 def is_construction(industry_code: str | None, reference: Reference) -> bool:
     """Whether an industry code is construction: GB/T 4754 E47–E50, the deposit sector."""
     if not industry_code:
         return False
+    return _is_construction(industry_code, reference)
+
+
+@lru_cache(maxsize=4096)
+def _is_construction(industry_code: str, reference: Reference) -> bool:
+    # Per code and reference set: the pandas lookup costs milliseconds, and every complaint
+    # about a registered employer asks.
     flags = reference.industry_flags(pd.Series([industry_code], dtype="str"))
     return bool(flags["deposit_sector"].iloc[0])
 
 
-def _alert_inspectors_if_needed(
+def _mark_for_inspectors_if_needed(
     session: Session, complaint: Complaint, reference: Reference
 ) -> bool:
-    reasons = alert_reasons(session, complaint, reference)
+    reasons = urgency(session, complaint, reference).reasons
     if not reasons:
         return False
     session.add(
         ComplaintEvent(
-            complaint_id=complaint.id,
+            complaint_id=stored_id(complaint),
             kind="inspectors_alerted",
             at=complaint.received_at,
             note="critical; " + "; ".join(reasons),
         )
     )
     session.flush()
-    _notify_group_complaint(session, complaint.id)
     return True
-
-
-def _notify_committee_and_employer(session: Session, complaint: Complaint) -> None:
-    """The committee hears of its new case, the employer that a complaint exists (and who
-    made it only if the worker agreed) — queued in the filing's own transaction."""
-    from service.notifications.service import notify_case_new, notify_employer_complaint
-
-    if complaint.committee_id is not None:
-        notify_case_new(session, complaint.id)
-    if complaint.employer_id is not None:
-        notify_employer_complaint(session, complaint.id)
-
-
-def _notify_group_complaint(session: Session, complaint_id: int) -> None:
-    """Queue the inspectors' e-mail through the notifications domain, once it exists.
-
-    Imported late: notifications may import this domain, and it is being written now."""
-    if importlib.util.find_spec(NOTIFICATIONS_MODULE) is None:
-        log.warning("complaint %s: no notifications module, inspectors not e-mailed", complaint_id)
-        return
-    notify = getattr(importlib.import_module(NOTIFICATIONS_MODULE), "notify_group_complaint", None)
-    if notify is None:
-        log.warning(
-            "complaint %s: no notify_group_complaint, inspectors not e-mailed", complaint_id
-        )
-        return
-    notify(session, complaint_id)
 
 
 # --- searches for the form ----------------------------------------------------------------------
@@ -236,32 +251,68 @@ def _notify_group_complaint(session: Session, complaint_id: int) -> None:
 def employer_search(session: Session, query: str, county: str | None = None) -> list[EmployerHit]:
     """Employers whose name contains `query`, or whose USCC is exactly `query` (at most 10)."""
     text = normalised(query)
-    if not text:
+    if not text or len(text) > SEARCH_MAX_CHARS:  # SQLite refuses LIKE patterns over 50 KB
         return []
-    matches = or_(Employer.name.contains(text, autoescape=True), Employer.uscc == text.upper())
-    statement = select(Employer.id, Employer.name, Employer.county_code, Employer.town).where(
-        matches
+    matches = or_(
+        col(Employer.name).contains(text, autoescape=True), col(Employer.uscc) == text.upper()
     )
+    statement = select(
+        col(Employer.id), col(Employer.name), col(Employer.county_code), col(Employer.town)
+    ).where(matches)
     if county:
-        statement = statement.where(Employer.county_code == county)
+        statement = statement.where(col(Employer.county_code) == county)
     rows = session.execute(
         statement.order_by(func.length(Employer.name), Employer.name).limit(SEARCH_LIMIT)
     ).all()
     return [EmployerHit(id=r.id, name=r.name, county_code=r.county_code, town=r.town) for r in rows]
 
 
+def employer_by_uscc(session: Session, uscc: str) -> EmployerHit | None:
+    """The employer with exactly this USCC, in any county: a poster's code names it, and a
+    general contractor may be registered in another county than its site."""
+    row = session.execute(
+        select(
+            col(Employer.id), col(Employer.name), col(Employer.county_code), col(Employer.town)
+        ).where(col(Employer.uscc) == normalised(uscc).upper())
+    ).first()
+    if row is None:
+        return None
+    return EmployerHit(id=row.id, name=row.name, county_code=row.county_code, town=row.town)
+
+
+def employer_by_id(session: Session, employer_id: object) -> EmployerHit | None:
+    """The employer a form chose earlier (its id posted back), to show it chosen again."""
+    found = record_id(str(employer_id or ""))
+    employer = session.get(Employer, found) if found is not None else None
+    if employer is None or employer.id is None:
+        return None
+    return EmployerHit(
+        id=employer.id, name=employer.name, county_code=employer.county_code, town=employer.town
+    )
+
+
+def project_by_code(session: Session, code: str, county: str) -> ProjectHit | None:
+    """The project in the county with exactly this code (a poster's code names it)."""
+    row = session.execute(
+        select(col(Project.id), col(Project.project_code), col(Project.name)).where(
+            col(Project.county_code) == county, col(Project.project_code) == normalised(code)
+        )
+    ).first()
+    return ProjectHit(id=row.id, project_code=row.project_code, name=row.name) if row else None
+
+
 def project_search(session: Session, query: str, county: str) -> list[ProjectHit]:
     """Projects in the county whose name or code contains `query` (at most 10)."""
     text = normalised(query)
-    if not text or not county:
+    if not text or not county or len(text) > SEARCH_MAX_CHARS:
         return []
     rows = session.execute(
-        select(Project.id, Project.project_code, Project.name)
+        select(col(Project.id), col(Project.project_code), col(Project.name))
         .where(
-            Project.county_code == county,
+            col(Project.county_code) == county,
             or_(
-                Project.name.contains(text, autoescape=True),
-                Project.project_code.contains(text, autoescape=True),
+                col(Project.name).contains(text, autoescape=True),
+                col(Project.project_code).contains(text, autoescape=True),
             ),
         )
         .order_by(Project.name)
@@ -273,38 +324,31 @@ def project_search(session: Session, query: str, county: str) -> list[ProjectHit
 # --- what the employer is told ------------------------------------------------------------------
 
 
-def notices_for_employer(session: Session, actor: Actor) -> list[EmployerNotice]:
-    """Complaints about the actor's employer, newest first; never who made them unless the
-    worker agreed. Any other actor gets nothing here."""
+def notices_for_employer(
+    session: Session, actor: Actor, *, today: date | None = None
+) -> list[EmployerNotice]:
+    """Complaints about the actor's employer, newest week first, as the complainant shield
+    lets the employer read them (complaints.disclosure): an anonymous one only once the
+    week it arrived in has ended. Any other actor gets nothing here.
+
+    Within a week the order is the random reference's, not the order of arrival."""
     if actor.role != "employer" or actor.employer_id is None:
         return []
     rows = session.execute(
-        select(Complaint, MediationCommittee.name, Project.project_code)
-        .outerjoin(MediationCommittee, MediationCommittee.id == Complaint.committee_id)
-        .outerjoin(Project, Project.id == Complaint.project_id)
-        .where(Complaint.employer_id == actor.employer_id)
-        .order_by(Complaint.received_on.desc(), Complaint.id.desc())
+        select(Complaint, MediationCommittee, col(Project.project_code))
+        .outerjoin(MediationCommittee, col(MediationCommittee.id) == col(Complaint.committee_id))
+        .outerjoin(Project, col(Project.id) == col(Complaint.project_id))
+        .where(col(Complaint.employer_id) == actor.employer_id)
     ).all()
-    return [_notice(complaint, committee, project) for complaint, committee, project in rows]
-
-
-def _notice(complaint: Complaint, committee: str | None, project: str | None) -> EmployerNotice:
-    disclosed = complaint.disclose_identity
-    return EmployerNotice(
-        id=complaint.id,
-        kind=complaint.kind,
-        status=complaint.status,
-        received_on=complaint.received_on,
-        project_code=project,
-        period_from=complaint.period_from,
-        period_to=complaint.period_to,
-        amount_owed_fen=complaint.amount_owed_fen,
-        workers_affected=complaint.workers_affected,
-        committee_name=committee,
-        mediation_due_on=complaint.mediation_due_on,
-        outcome=complaint.outcome,
-        identity_disclosed=disclosed,
-        worker_name=complaint.worker_name if disclosed else None,
-        phone=complaint.phone if disclosed else None,
-        description=complaint.description if disclosed else None,
-    )
+    today = today or clock.today()
+    notices = [
+        employer_notice(
+            complaint,
+            committee_name=committee.name if committee else None,
+            project_code=project,
+            committee_contact=CommitteeContact.of(committee),
+        )
+        for complaint, committee, project in rows
+        if notice_released(complaint, today=today)
+    ]
+    return sorted(notices, key=lambda n: (n.received_week_of, n.reference), reverse=True)

@@ -1,114 +1,211 @@
 """The worker's view of a case, behind the tracking code and PIN.
 
-A wrong PIN and an unknown code get the same answer (TrackingRefused) and cost the same time,
-so a guesser learns nothing. Repeated wrong PINs lock the code for a while; while it is locked
-even the right PIN gets only TrackingLocked, which says so and nothing else.
+One answer for every refusal: an unknown code, a wrong PIN, a code whose delay is running
+and an address over its limit all get TrackingRefused (403, same words), so nobody learns
+whether a code exists or is being attacked. Even the right PIN is refused during a delay;
+otherwise the delay would tell a guesser when they had found it.
 
-The failure counter is written in its own short transaction: the request that carries a wrong
-PIN fails, and its own transaction rolls back, but the failure must still count. Call
-`status_for` from a session that has not written anything yet.
+Guessing is bounded before the PIN is looked at (`take_attempt`, committed by the caller at
+once, so the count holds although the refused request rolls back, and no row lock is held
+while the page is rendered):
+- per address: `tracking_attempts_per_address` an hour (service.ratelimit);
+- per code: a few free tries, then each attempt opens a delay before the next one, doubling
+  from a minute up to `tracking_max_delay_minutes`. An attempt is claimed with one
+  conditional UPDATE, so forty parallel guesses cannot all slip in before the first one
+  counts. The delay never grows into a lock: it is capped, and the right PIN clears it.
+- a browser that has opened the case before (a signed cookie, service.known_devices) counts
+  on its own few tries an hour instead, so a stranger who holds the code and keeps the
+  delays running still cannot keep the worker's phone out.
+With six-digit PINs that is at most about 30 guesses a day against one code: a million PINs
+take decades. Why the PIN is stored as a keyed hash is told in pins.py.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
-from monitors.reference import Reference, load_reference
+from monitors.reference import Reference
+from service import ratelimit
 from service.auth.models import User
-from service.auth.passwords import hash_password, verify_password
+from service.committees.models import MediationCommittee
 from service.complaints.form import normalised
 from service.complaints.messages import Texts, texts
 from service.complaints.models import Complaint, ComplaintEvent
-from service.complaints.schemas import CaseEvent, Deadline, LegalAid, WorkerStatus
+from service.complaints.pins import is_legacy, pin_digest, pin_matches
+from service.complaints.schemas import (
+    CaseEvent,
+    CommitteeContact,
+    Deadline,
+    LegalAid,
+    WorkerStatus,
+)
 from service.complaints.views import arbitration_texts, event_labels, status_labels
-from service.errors import Forbidden, TooManyRequests
+from service.config import Settings
+from service.errors import Forbidden
 from service.i18n import translate
 from service.jurisdictions.models import Jurisdiction
-from service.mediation.models import MediationCommittee
+from service.legal_aid.reference import hotline_phone, load_legal_aid
 
-# Product security policy, not law: after this many wrong PINs in a row the tracking code is
-# locked for LOCK_MINUTES. With 10^6 PINs, five tries per half hour make guessing hopeless.
-MAX_PIN_FAILURES = 5
-LOCK_MINUTES = 30
-LEGAL_AID_PHONE = "12348"  # 公共法律服务热线: legal advice and legal aid, nationwide
+FIRST_DELAY = timedelta(minutes=1)
+ADDRESS_WINDOW = timedelta(hours=1)
+MAX_CODE_LENGTH = 32  # codes are 12 characters; anything longer is cut before it is used
 LEGAL_AID_KINDS = ("unpaid_wages", "work_injury")  # the green channel (Legal Aid Law Art. 42)
 # Timeline entries the worker does not see: internal bookkeeping.
 HIDDEN_EVENTS = ("reminder",)
+# Checked when no case is open to the attempt, so every refusal costs the same.
+DECOY_DIGEST = pin_digest(tracking_code="", pin="", secret="decoy")
 
 
 class TrackingRefused(Forbidden):
-    """The code and PIN do not open a case: unknown code or wrong PIN, indistinguishably."""
+    """The code and PIN do not open a case now: unknown code, wrong PIN or a running delay,
+    indistinguishably."""
 
 
-class TrackingLocked(TooManyRequests):
-    """Too many wrong PINs: the code is locked for now."""
+@dataclass(frozen=True)
+class TrackingLimits:
+    free_failures: int
+    max_delay: timedelta
+    attempts_per_address: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "TrackingLimits":
+        return cls(
+            free_failures=settings.tracking_free_failures,
+            max_delay=timedelta(minutes=settings.tracking_max_delay_minutes),
+            attempts_per_address=settings.tracking_attempts_per_address,
+        )
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One counted attempt; `complaint_id` is None when the PIN will not be looked at."""
+
+    tracking_code: str
+    complaint_id: int | None
+    by_known_device: bool = False
 
 
 def normalised_code(code: str) -> str:
     """Codes are read from paper and typed on phones: case, spaces and dashes do not matter."""
-    return normalised(code).upper().replace(" ", "").replace("-", "")
+    return (
+        normalised(code[: MAX_CODE_LENGTH * 2])
+        .upper()
+        .replace(" ", "")
+        .replace("-", "")[:MAX_CODE_LENGTH]
+    )
 
 
-@cache
-def _decoy_hash() -> str:
-    """A hash to check an unknown code's PIN against, so it costs as long as a known one."""
-    return hash_password("decoy-pin")
+def take_attempt(
+    session: Session,
+    *,
+    tracking_code: str,
+    address: str,
+    now: datetime,
+    limits: TrackingLimits,
+    device: str | None = None,
+) -> Attempt:
+    """Count an attempt before its PIN is checked; the caller commits right after, so the
+    count stands even when the attempt is refused. `now` is aware. `device` identifies a
+    browser that has opened this case before (service.known_devices)."""
+    code = normalised_code(tracking_code)
+    if device is not None:
+        return _known_device_attempt(session, code, device, now, limits)
+    within = ratelimit.hit(
+        session,
+        key=f"track:address:{address}",
+        limit=limits.attempts_per_address,
+        window=ADDRESS_WINDOW,
+        now=now.timestamp(),
+    )
+    if not within:
+        return Attempt(code, None)
+    claimed = session.execute(
+        update(Complaint)
+        .where(
+            Complaint.tracking_code == code,
+            or_(Complaint.locked_until.is_(None), Complaint.locked_until <= now),
+        )
+        .values(pin_failures=Complaint.pin_failures + 1)
+        .returning(Complaint.id, Complaint.pin_failures)
+    ).first()
+    if claimed is None:  # unknown code, or its delay is running
+        return Attempt(code, None)
+    complaint_id, attempts = claimed
+    if attempts > limits.free_failures:
+        wait = delay_after(attempts - limits.free_failures, limits.max_delay)
+        session.execute(
+            update(Complaint).where(Complaint.id == complaint_id).values(locked_until=now + wait)
+        )
+    return Attempt(code, complaint_id)
+
+
+def _known_device_attempt(
+    session: Session, code: str, device: str, now: datetime, limits: TrackingLimits
+) -> Attempt:
+    """The worker's own phone: its own few tries an hour, untouched by a stranger's delays or
+    by the address's count, so nobody holding the code can keep the worker out."""
+    within = ratelimit.hit(
+        session,
+        key=f"track:device:{device}",
+        limit=limits.free_failures,
+        window=ADDRESS_WINDOW,
+        now=now.timestamp(),
+    )
+    if not within:
+        return Attempt(code, None)
+    found = session.scalar(select(Complaint.id).where(Complaint.tracking_code == code))
+    return Attempt(code, found, by_known_device=True)
+
+
+def delay_after(extra_attempts: int, max_delay: timedelta) -> timedelta:
+    """1, 2, 4 … minutes after each attempt beyond the free ones, up to `max_delay`."""
+    if extra_attempts > 32:
+        return max_delay
+    return min(max_delay, FIRST_DELAY * 2 ** (extra_attempts - 1))
 
 
 def status_for(
     session: Session,
-    tracking_code: str,
+    attempt: Attempt,
     pin: str,
-    now: datetime,
     *,
-    reference: Reference | None = None,
+    reference: Reference,
 ) -> WorkerStatus:
-    """The case behind a tracking code and PIN, as its worker sees it; `now` is aware."""
-    complaint = session.scalar(
-        select(Complaint).where(Complaint.tracking_code == normalised_code(tracking_code))
-    )
+    """The case behind a counted attempt, as its worker sees it; TrackingRefused otherwise.
+    A correct PIN clears the code's count (a write the request's own commit keeps), except
+    from a known device, which never used it: a stranger's tries do not start afresh."""
+    pin = normalised(pin[:64])
+    complaint = session.get(Complaint, attempt.complaint_id) if attempt.complaint_id else None
     if complaint is None:
-        verify_password(normalised(pin), _decoy_hash())
+        pin_matches(tracking_code=attempt.tracking_code, pin=pin, stored=DECOY_DIGEST)
         raise TrackingRefused(_refused())
-    if complaint.locked_until is not None and complaint.locked_until > now:
-        raise TrackingLocked(_locked(complaint.locked_until, now))
-    if not verify_password(normalised(pin), complaint.pin_hash):
-        _count_failure(session, complaint.id, now)
+    code = complaint.tracking_code
+    if not pin_matches(tracking_code=code, pin=pin, stored=complaint.pin_hash):
         raise TrackingRefused(_refused())
-    if complaint.pin_failures or complaint.locked_until is not None:
+    if not attempt.by_known_device:
         complaint.pin_failures, complaint.locked_until = 0, None
-        session.flush()
-    return _worker_view(session, complaint, reference or load_reference())
+    if is_legacy(complaint.pin_hash):
+        complaint.pin_hash = pin_digest(tracking_code=code, pin=pin)
+    session.flush()
+    return _worker_view(session, complaint, reference)
+
+
+def status_by_pass(session: Session, tracking_code: str, *, reference: Reference) -> WorkerStatus:
+    """The case a valid case pass opens (service/complaints/case_pass.py): no PIN, no count."""
+    complaint = session.scalar(select(Complaint).where(Complaint.tracking_code == tracking_code))
+    if complaint is None:
+        raise TrackingRefused(_refused())
+    return _worker_view(session, complaint, reference)
+
+
+def complaint_id_of(session: Session, tracking_code: str) -> int | None:
+    return session.scalar(select(Complaint.id).where(Complaint.tracking_code == tracking_code))
 
 
 def _refused() -> Texts:
     return texts("tracking.refused")
-
-
-def _locked(until: datetime, now: datetime) -> Texts:
-    seconds = int((until - now).total_seconds())
-    return texts("tracking.locked", minutes=max(1, -(-seconds // 60)))  # rounded up
-
-
-def _count_failure(session: Session, complaint_id: int, now: datetime) -> None:
-    """One more wrong PIN, in its own transaction (see the module docstring); the fifth in a
-    row locks the code and starts the count again. One UPDATE, so parallel guesses each
-    count."""
-    reaches = Complaint.pin_failures + 1 >= MAX_PIN_FAILURES
-    until = literal(now + timedelta(minutes=LOCK_MINUTES), Complaint.__table__.c.locked_until.type)
-    statement = (
-        update(Complaint)
-        .where(Complaint.id == complaint_id)
-        .values(
-            pin_failures=case((reaches, 0), else_=Complaint.pin_failures + 1),
-            locked_until=case((reaches, until), else_=Complaint.locked_until),
-        )
-    )
-    with Session(session.get_bind()) as own:
-        own.execute(statement)
-        own.commit()
 
 
 # --- the view model ---------------------------------------------------------------------------
@@ -130,6 +227,7 @@ def _worker_view(session: Session, complaint: Complaint, reference: Reference) -
         received_on=complaint.received_on,
         committee_name=committee.name if committee else None,
         committee_kind=committee.kind if committee else None,
+        committee_contact=CommitteeContact.of(committee),
         handled_by=handler.display_name if handler else None,
         routing_reason_zh=complaint.routing_reason_zh,
         routing_reason_en=complaint.routing_reason_en,
@@ -193,7 +291,8 @@ def _legal_aid(session: Session, complaint: Complaint) -> LegalAid | None:
     county_zh = county.name_zh if county else complaint.county_code
     county_en = county.name_en if county else complaint.county_code
     return LegalAid(
-        phone=LEGAL_AID_PHONE,
+        phone=hotline_phone("legal_aid"),
+        address_zh=load_legal_aid().centre_for(complaint.county_code).address_zh,
         centre_zh=f"{county_zh}法律援助中心",
         centre_en=f"Legal Aid Centre of {county_en}",
         text_zh=translate("zh-CN", "worker.help.green_channel.text"),

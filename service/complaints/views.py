@@ -22,7 +22,31 @@ EVENT_LABELS = {
     "session": ("调解会议", "Mediation session"),
     "closed": ("结案", "Case closed"),
     "reminder": ("调解期限提醒", "Mediation deadline reminder"),
+    "evidence": ("证据已上传", "Evidence uploaded"),
+    "message_from_worker": ("申请人留言", "Message from the complainant"),
+    "message_to_worker": ("承办人留言", "Message from the handler"),
+    "inspection_opened": ("已由劳动保障监察立案处理", "Taken over by the labour inspectors"),
 }
+
+
+# Events whose note is the machine's own record (a routing rule, an urgency code): the page
+# says the same in words elsewhere, so it shows no note for them.
+MACHINE_NOTES = {"routed", "unrouted", "inspectors_alerted", "inspection_opened"}
+OUTCOME_WORDS = {
+    "agreement": ("达成调解协议", "agreement reached"),
+    "failure": ("调解不成", "mediation failed"),
+    "withdrawal": ("投诉已撤回", "complaint withdrawn"),
+}
+
+
+def event_notes(kind: str, note: str | None) -> tuple[str | None, str | None]:
+    """An event's note as a person reads it (zh, en): outcomes in words, dates as they are,
+    nothing for the machine's own notes."""
+    if not note or kind in MACHINE_NOTES:
+        return None, None
+    if kind == "closed":
+        return OUTCOME_WORDS.get(note, (None, None))
+    return note, note
 
 
 def status_labels(complaint: Complaint) -> tuple[str, str]:

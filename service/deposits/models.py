@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, CheckConstraint, Index, func
 from sqlmodel import Field, SQLModel
 
-from service.auth.models import utc_now
+from service.clock import utc_now
 
 DEPOSIT_EVENTS = ("deposit", "guarantee", "drawdown", "replenish", "return")
 

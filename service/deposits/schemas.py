@@ -5,7 +5,34 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from service.employers.service import DepositPosition
+from service.employers.service import InstitutionDuty
+from service.risk.schemas import TierView
+
+
+class DepositPosition(BaseModel):
+    project_id: int | None
+    project_code: str | None
+    project_name: str | None
+    obligation: str  # "project" or "leased_premises"
+    in_force: bool
+    active_workers: int
+    required_fen: int | None
+    balance_fen: int
+    shortfall_fen: int
+    due_date: date | None
+    exempt: bool
+    exemption_reason: str | None
+    # ok, short, missing, not_yet_due, exempt, not_in_force, none_required
+    state: str
+
+
+class DepositEventRow(BaseModel):
+    event_date: date
+    event: str
+    amount_fen: int
+    reference: str
+    expiry_date: date | None
+    project_code: str | None
 
 
 class ProofPublic(BaseModel):
@@ -40,9 +67,11 @@ class UncoveredWorker(BaseModel):
 
 
 class EmployerAlert(BaseModel):
-    """An open alert as the employer sees it: the finding, never its sources."""
+    """An open alert as the employer sees it: the finding, never its sources. For alerts
+    derived from complaints the id, period, amount and first-seen date are withheld (None):
+    they could tell who complained (complaints.disclosure)."""
 
-    id: int
+    id: int | None
     rule: str
     title: str
     severity: str
@@ -50,7 +79,7 @@ class EmployerAlert(BaseModel):
     period: str | None
     amount_fen: int | None
     legal_basis: str
-    first_seen: date
+    first_seen: date | None
 
 
 class Obligations(BaseModel):
@@ -58,29 +87,9 @@ class Obligations(BaseModel):
     employer_name: str
     leased_premises: bool
     as_of: date
-    positions: list[DepositPosition]  # the employers domain's, as inspectors see them
+    positions: list[DepositPosition]  # the same positions inspectors see
     uncovered_workers: list[UncoveredWorker]
     alerts: list[EmployerAlert]
     proofs: list[ProofPublic]
-
-
-class FileSummaryPublic(BaseModel):
-    file: str
-    rows_read: int
-    inserted: int
-    updated: int
-
-
-class ImportProblemPublic(BaseModel):
-    file: str
-    row: int
-    column: str
-    value: str
-    reason: str
-
-
-class ImportResult(BaseModel):
-    ok: bool
-    summaries: list[FileSummaryPublic]
-    problems: list[ImportProblemPublic]
-    problem_count: int
+    institution: InstitutionDuty
+    risk: TierView | None = None  # the tier on the alerts released to the employer

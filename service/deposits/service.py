@@ -7,15 +7,14 @@ Every query an employer or inspector can reach goes through `readable(actor)`.
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import Select, event, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from service import data_version
+from service import clock, data_version, money
 from service.audit import service as audit
 from service.auth.actors import Actor
 from service.deposits import proofs
@@ -24,10 +23,9 @@ from service.deposits.schemas import ProofPublic
 from service.employers import service as employers
 from service.employers.models import Employer
 from service.errors import Conflict, Invalid, NotFound
-from service.notifications.service import notify_proof_decision
 from service.projects.models import Project
+from service.stored import stored_id
 
-AMOUNT = re.compile(r"\d{1,13}(?:\.\d{1,2})?")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 REFERENCE_MAX_CHARS = 100
 REASON_MAX_CHARS = 1000
@@ -66,13 +64,14 @@ class ProofForm:
 # --- who may see which proofs -----------------------------------------------------------------
 
 
-def readable(actor: Actor) -> Select:
+# Quoted: SQLAlchemy 2.0 (allowed by pyproject) does not take three parameters on Select.
+def readable(actor: Actor) -> "Select[DepositProof, Employer, str]":
     """Proofs (with their employer and project code) this actor may see: an employer its
     own, an inspector those of employers in its jurisdiction, an administrator all."""
     query = (
-        select(DepositProof, Employer, Project.project_code)
-        .join(Employer, Employer.id == DepositProof.employer_id)
-        .outerjoin(Project, Project.id == DepositProof.project_id)
+        select(DepositProof, Employer, col(Project.project_code))
+        .join(Employer, col(Employer.id) == col(DepositProof.employer_id))
+        .outerjoin(Project, col(Project.id) == col(DepositProof.project_id))
     )
     return query.where(employers.readable(actor))
 
@@ -88,17 +87,19 @@ def _public(proof: DepositProof, employer: Employer, project_code: str | None) -
 
 def list_proofs(*, session: Session, actor: Actor, status: str | None = None) -> list[ProofPublic]:
     """Readable proofs, oldest first (a review queue is worked in order of arrival)."""
-    query = readable(actor).order_by(DepositProof.submitted_at, DepositProof.id)
+    query = readable(actor).order_by(col(DepositProof.submitted_at), col(DepositProof.id))
     if status is not None:
-        query = query.where(DepositProof.status == status)
+        query = query.where(col(DepositProof.status) == status)
     return [_public(*row) for row in session.execute(query).all()]
 
 
-def _get(session: Session, actor: Actor, proof_id: int) -> tuple:
-    row = session.execute(readable(actor).where(DepositProof.id == proof_id)).first()
+def _get(
+    session: Session, actor: Actor, proof_id: int
+) -> tuple[DepositProof, Employer, str | None]:
+    row = session.execute(readable(actor).where(col(DepositProof.id) == proof_id)).first()
     if row is None:
         # also for a proof outside the actor's scope: ids must not leak
-        raise NotFound("no such deposit proof")
+        raise NotFound("no such deposit proof", message="onelang.error.no_proof")
     return tuple(row)
 
 
@@ -113,7 +114,7 @@ def proof_file(
     proof, _, _ = _get(session, actor, proof_id)
     path = proofs.path_of(upload_dir, proof.stored_name)
     if not path.is_file():
-        raise NotFound("the file of this proof is missing")
+        raise NotFound("the file of this proof is missing", message="onelang.error.file_missing")
     return path, proof.content_type, f"proof-{proof.id}{path.suffix}"
 
 
@@ -131,17 +132,16 @@ def _parse_date(text: str) -> date | None:
 
 
 def _parse_fen(text: str) -> int | None:
-    text = text.strip()
-    if not AMOUNT.fullmatch(text):
-        return None
-    fen = int(Decimal(text) * 100)
-    return fen if fen > 0 else None
+    fen = money.parse_fen(text)
+    return fen if fen else None  # a proof of ¥0 proves nothing
 
 
 def _own_project_id(session: Session, employer_id: int, code: str) -> int | None:
     """The project's id when this employer is its general contractor (who holds the deposit)."""
     return session.scalar(
-        select(Project.id).where(Project.project_code == code, Project.contractor_id == employer_id)
+        select(col(Project.id)).where(
+            col(Project.project_code) == code, col(Project.contractor_id) == employer_id
+        )
     )
 
 
@@ -229,6 +229,7 @@ def submit_proof(
     employer_id = actor.employer_id
     if employer_id is None:
         raise NotFound("no employer")
+    assert actor.user_id is not None  # an employer is a signed-in user
     checked, errors = _check_form(session, employer_id, form)
     checked_file, file_problem = _check_upload(file_name, stream)
     if file_problem:
@@ -255,6 +256,7 @@ def submit_proof(
     )
     session.add(proof)
     session.flush()
+    assert proof.id is not None  # the flush gave it its id
     audit.record(
         session,
         actor,
@@ -264,10 +266,10 @@ def submit_proof(
         employer_id=employer_id,
         after=_audited(proof),
     )
-    return get_proof(session=session, actor=actor, proof_id=proof.id)
+    return get_proof(session=session, actor=actor, proof_id=stored_id(proof))
 
 
-def _audited(proof: DepositProof) -> dict:
+def _audited(proof: DepositProof) -> dict[str, Any]:
     return proof.model_dump(
         mode="json",
         include={
@@ -284,14 +286,14 @@ def _claim(session: Session, actor: Actor, proof: DepositProof, **decision: obje
     """Decide a pending proof. The update only matches while it is still pending, so of two
     inspectors deciding at once exactly one wins; the other gets a conflict."""
     if proof.status != "pending":
-        raise Conflict("this proof has already been decided")
+        raise Conflict("this proof has already been decided", message="onelang.error.proof_decided")
     claimed = session.execute(
         update(DepositProof)
-        .where(DepositProof.id == proof.id, DepositProof.status == "pending")
-        .values(reviewed_by_id=actor.user_id, reviewed_at=datetime.now(UTC), **decision)
+        .where(col(DepositProof.id) == proof.id, col(DepositProof.status) == "pending")
+        .values(reviewed_by_id=actor.user_id, reviewed_at=clock.utc_now(), **decision)
     )
-    if claimed.rowcount != 1:
-        raise Conflict("this proof has already been decided")
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
+        raise Conflict("this proof has already been decided", message="onelang.error.proof_decided")
     session.refresh(proof)
 
 
@@ -311,14 +313,14 @@ def _already_in_ledger(session: Session, entry: DepositEvent) -> bool:
     """The ledger's key (employer, project, event, date, reference) is unique."""
     return (
         session.scalar(
-            select(DepositEvent.id).where(
-                DepositEvent.employer_id == entry.employer_id,
-                DepositEvent.project_id.is_(None)
+            select(col(DepositEvent.id)).where(
+                col(DepositEvent.employer_id) == entry.employer_id,
+                col(DepositEvent.project_id).is_(None)
                 if entry.project_id is None
-                else DepositEvent.project_id == entry.project_id,
-                DepositEvent.event == entry.event,
-                DepositEvent.event_date == entry.event_date,
-                DepositEvent.reference == entry.reference,
+                else col(DepositEvent.project_id) == entry.project_id,
+                col(DepositEvent.event) == entry.event,
+                col(DepositEvent.event_date) == entry.event_date,
+                col(DepositEvent.reference) == entry.reference,
             )
         )
         is not None
@@ -349,8 +351,7 @@ def approve_proof(*, session: Session, actor: Actor, proof_id: int) -> ProofPubl
         before={"status": "pending"},
         after={"status": "approved", "deposit_event_id": entry.id, "event": entry.event},
     )
-    notify_proof_decision(session, proof.id)
-    return get_proof(session=session, actor=actor, proof_id=proof.id)
+    return get_proof(session=session, actor=actor, proof_id=stored_id(proof))
 
 
 def reject_proof(*, session: Session, actor: Actor, proof_id: int, reason: str) -> ProofPublic:
@@ -370,5 +371,4 @@ def reject_proof(*, session: Session, actor: Actor, proof_id: int, reason: str) 
         before={"status": "pending"},
         after={"status": "rejected", "reason": reason},
     )
-    notify_proof_decision(session, proof.id)
-    return get_proof(session=session, actor=actor, proof_id=proof.id)
+    return get_proof(session=session, actor=actor, proof_id=stored_id(proof))

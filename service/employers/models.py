@@ -15,6 +15,10 @@ class EmployerBase(SQLModel):
     dishonesty_listed: bool = False
     real_name_management: bool = False
     dedicated_wage_account: bool = False
+    # Data contract v2 (seed policy 十八): a migrant-population service office ("yes"; empty or
+    # "no" = none known) and the named liaison for migrant-population matters.
+    service_office: str | None = Field(default=None, max_length=3)
+    liaison_name: str | None = Field(default=None, max_length=100)
 
 
 class Employer(EmployerBase, table=True):

@@ -10,7 +10,7 @@ import pandas as pd
 
 from monitors.identifiers import valid_id_numbers, valid_uscc
 from monitors.reference import Reference
-from service.imports.problems import combine, problems
+from service.imports.problems import MAX_ROWS_PER_REASON, combine, problems
 from service.imports.spec import Column, FileSpec, Kind
 
 MONEY_PATTERN = r"\d{1,13}(?:\.\d{1,2})?"
@@ -19,6 +19,7 @@ PERIOD_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PHONE_PATTERN = r"^\+?[0-9][0-9 \-]{4,19}$"
 HOURS_PATTERN = r"^\d{1,4}(?:\.\d{1,2})?$"
+YEARS = (2000, 2100)  # a staffing year WageGuard can hold (its calendar runs 2000-2040)
 
 
 def check_file(
@@ -147,6 +148,18 @@ def _day_of_month(values: pd.Series, _c: Column, _r: Reference) -> tuple[pd.Seri
     return ~ok, number.where(ok).astype("Int64")
 
 
+def _count(values: pd.Series, _c: Column, _r: Reference) -> tuple[pd.Series, pd.Series]:
+    number = pd.to_numeric(values.where(values.str.fullmatch(r"\d{1,9}")), errors="coerce")
+    ok = number.notna()
+    return ~ok, number.where(ok).astype("Int64")
+
+
+def _year(values: pd.Series, _c: Column, _r: Reference) -> tuple[pd.Series, pd.Series]:
+    number = pd.to_numeric(values.where(values.str.fullmatch(r"\d{4}")), errors="coerce")
+    ok = number.between(YEARS[0], YEARS[1])
+    return ~ok, number.where(ok).astype("Int64")
+
+
 def _county(values: pd.Series, _c: Column, reference: Reference) -> tuple[pd.Series, pd.Series]:
     return ~values.isin(reference.county_codes()), values.astype(object)
 
@@ -175,6 +188,8 @@ CONVERTERS: dict[Kind, Callable] = {
     Kind.industry: _industry,
     Kind.email: _matching(EMAIL_PATTERN),
     Kind.phone: _matching(PHONE_PATTERN),
+    Kind.count: _count,
+    Kind.year: _year,
 }
 
 
@@ -187,7 +202,10 @@ def _duplicate_keys(
         return combine([])
     first_row = rows.groupby([values[k].fillna("") for k in key], sort=False).transform("first")
     label = "+".join(key)
-    shown = values.loc[repeated, key].fillna("").astype(str).agg("|".join, axis=1)
+    # Joined (a loop per row) only for the rows the report lists (problems.MAX_ROWS_PER_REASON).
+    shown = pd.Series("", index=values.index[repeated], dtype=object)
+    listed = shown.index[:MAX_ROWS_PER_REASON]
+    shown[listed] = values.loc[listed, key].fillna("").astype(str).agg("|".join, axis=1)
     return problems(
         file_name, rows[repeated], label, shown, "duplicate_key", first_row[repeated].astype(str)
     )

@@ -9,6 +9,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from service.imports.service import ImportProgress, ImportReport
 
+# Served by the app (service/portals/import_help.py) to everyone: the contract is public.
+FORMAT_PAGE = "/imports/format"
+TEMPLATES = "/imports/templates/<file>.xlsx"
+
 
 class _RichProgress(ImportProgress):
     def __init__(self, progress: Progress) -> None:
@@ -63,3 +67,8 @@ def print_report(report: ImportReport, out: Console, err: Console) -> None:
             markup=False,
             soft_wrap=True,
         )
+    err.print(
+        f"导入格式说明 / The import format: {FORMAT_PAGE} (templates: {TEMPLATES})",
+        highlight=False,
+        markup=False,
+    )

@@ -28,8 +28,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "not a valid resident identity number (18 characters, a real birth date, "
         "a correct check digit)",
     ),
-    "date": ("日期格式应为 YYYY-MM-DD 且为真实日期", "must be a real date written YYYY-MM-DD"),
-    "period": ("期间格式应为 YYYY-MM", "must be a month written YYYY-MM"),
+    "date": (
+        "应为真实的日期，写作“年-月-日”，如 2026-11-30",
+        "must be a real date written YYYY-MM-DD",
+    ),
+    "period": ("应为月份，写作“年-月”，如 2026-10", "must be a month written YYYY-MM"),
     "money": (
         "金额应为非负数，最多两位小数",
         "must be an amount in CNY, not negative, with at most two decimals",
@@ -53,6 +56,8 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "email": ("电子邮箱地址无效", "not a valid e-mail address"),
     "phone": ("电话号码无效", "not a valid phone number"),
+    "count": ("应为非负整数", "must be a whole number, not negative"),
+    "year": ("应为 2000 至 2100 之间的四位年份", "must be a year from 2000 to 2100"),
     "too_long": ("内容过长（最多 {detail} 个字符）", "too long (at most {detail} characters)"),
     "duplicate_key": (
         "与第 {detail} 行的键重复",
@@ -88,18 +93,57 @@ REASONS: dict[str, tuple[str, str]] = {
         "用人单位不能导入此文件；可导入的文件：{detail}",
         "employers may not import this file; files you may import: {detail}",
     ),
+    # Files refused before they are read (guards.py): too big once unpacked or parsed.
+    "unpacked_too_large": (
+        "工作簿解压后超过 {detail}（疑似压缩炸弹），已拒绝；请另存为 CSV 后再导入",
+        "the workbook unpacks to more than {detail} (a possible zip bomb) and was refused; "
+        "save it as CSV and import that",
+    ),
+    "too_many_parts": (
+        "工作簿内部文件超过 {detail} 个，已拒绝",
+        "the workbook holds more than {detail} parts and was refused",
+    ),
+    "too_many_rows": (
+        "文件（或其声明的表格范围）超过 {detail} 行，已拒绝；请拆分后分批导入或改用 CSV",
+        "the file has (or its sheet declares) more than {detail} rows and was refused; "
+        "split it or import it as CSV",
+    ),
+    "too_many_columns": (
+        "文件（或其声明的表格范围）超过 {detail} 列，已拒绝",
+        "the file has (or its sheet declares) more than {detail} columns and was refused",
+    ),
+    "too_many_cells": (
+        "文件（或其声明的表格范围）超过 {detail} 个单元格，已拒绝；请拆分后分批导入或改用 CSV",
+        "the file has (or its sheet declares) more than {detail} cells and was refused; "
+        "split it or import it as CSV",
+    ),
+    "line_too_long": (
+        "文件中有一行超过 {detail}，已拒绝",
+        "a line of the file is longer than {detail} and was refused",
+    ),
+    "unsafe_xml": (
+        "工作簿含有不安全的 XML（实体或文档类型声明），已拒绝",
+        "the workbook contains unsafe XML (entity or document type declarations) and was refused",
+    ),
+    "more_rows": (
+        "自此行起还有 {detail} 行存在同样的问题（未逐行列出）：",
+        "from this row on, {detail} more rows have the same problem (not listed one by one): ",
+    ),
     "no_files": ("没有选择文件", "no file was chosen"),
     "duplicate_file": ("同一文件上传了两次", "this file was uploaded twice"),
     "file_too_large": (
         "文件过大（最大 {detail} MB）",
         "the file is too large (at most {detail} MB)",
     ),
-    "worker_not_employed": (
-        "该劳动者已登记，但与本单位没有劳动合同记录，不能修改其信息"
-        "（如新招用，请在同一次导入中附上 contracts 文件中的合同）",
-        "this worker is already registered and has no contract with your organisation, so "
-        "you cannot change the record (for a new hire, include the contract in contracts "
-        "in the same import)",
+    # The same answer whether the worker or project is unknown or someone else's (scope.py).
+    "worker_not_yours": (
+        "不是本单位登记的劳动者：新招用的劳动者请在同一次导入的 workers 文件中登记",
+        "not one of your organisation's workers: register a new hire in workers in the same import",
+    ),
+    "project_not_yours": (
+        "不是本单位作为施工总承包单位的工程项目（分包单位由总承包单位或劳动保障监察员关联）",
+        "not a project your organisation is the general contractor of (a subcontractor "
+        "is linked to a project by the contractor or a labour inspector)",
     ),
 }
 
@@ -108,6 +152,11 @@ REFERENCE_NAMES = {
     "workers": ("劳动者", "worker"),
     "projects": ("工程项目", "project"),
 }
+
+
+# A file of junk would otherwise report, and hold in memory, one problem per cell: each
+# reason of a column is listed for its first rows, then the rest are counted in one line.
+MAX_ROWS_PER_REASON = 1000
 
 
 def problems(
@@ -121,7 +170,14 @@ def problems(
     """Problem rows for every flagged row of one column, all with the same reason.
 
     `detail` fills the reason's blank: one text, a (Chinese, English) pair, or a text per row.
+    Past MAX_ROWS_PER_REASON rows, one more row says how many more have this problem.
     """
+    more = len(rows) - MAX_ROWS_PER_REASON
+    if more > 0:
+        next_row = int(rows.iloc[MAX_ROWS_PER_REASON])
+        rows, values = rows.iloc[:MAX_ROWS_PER_REASON], values.iloc[:MAX_ROWS_PER_REASON]
+        if isinstance(detail, pd.Series):
+            detail = detail.iloc[:MAX_ROWS_PER_REASON]
     zh, en = REASONS[code]
     if isinstance(detail, tuple):
         reason_zh, reason_en = zh.format(detail=detail[0]), en.format(detail=detail[1])
@@ -130,7 +186,7 @@ def problems(
         reason_en = pd.Series([en.format(detail=d) for d in detail], index=rows.index)
     else:
         reason_zh, reason_en = zh.format(detail=detail), en.format(detail=detail)
-    return pd.DataFrame(
+    listed = pd.DataFrame(
         {
             "file": file,
             "row": rows.astype("int64"),
@@ -141,6 +197,19 @@ def problems(
             "reason_en": reason_en,
         }
     )
+    if more <= 0:
+        return listed
+    first_zh, first_en = listed["reason_zh"].iloc[0], listed["reason_en"].iloc[0]
+    summary = {
+        "file": file,
+        "row": next_row,
+        "column": column,
+        "value": "",
+        "code": "more_rows",
+        "reason_zh": REASONS["more_rows"][0].format(detail=f"{more:,}") + first_zh,
+        "reason_en": REASONS["more_rows"][1].format(detail=f"{more:,}") + first_en,
+    }
+    return pd.concat([listed, pd.DataFrame([summary])], ignore_index=True)
 
 
 def one_problem(

@@ -2,16 +2,18 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from monitors.reference import Reference
 from service import data_version
+from service.imports import scope as employer_scope
 from service.imports import writing
 from service.imports.checks import check_file
+from service.imports.guards import FileLimits
 from service.imports.problems import REFERENCE_NAMES, combine, one_problem, problems
 from service.imports.reading import read_table
 from service.imports.spec import BY_NAME, EMPLOYER_COLUMNS, EMPLOYER_FILES, FILES, FileSpec
@@ -60,12 +62,13 @@ def run_import(
     on_written: Callable[[Connection, ImportReport], None] | None = None,
     *,
     employer_uscc: str | None = None,
+    limits: FileLimits | None = None,
 ) -> ImportReport:
     """Check every file; write nothing unless every row of every file is valid.
 
     With `employer_uscc` the import is that employer's own (its portal upload): only its
-    workforce files (EMPLOYER_FILES), only rows naming itself, and only workers it employs
-    or registers anew.
+    workforce files (EMPLOYER_FILES), only rows naming itself, its workers and its projects
+    (scope.py).
     """
     progress = progress or ImportProgress()
     found, folder_problems = discover(folder)
@@ -73,27 +76,39 @@ def run_import(
     if employer_uscc is not None:
         found, refused_files = _employer_files(found)
         all_problems.append(refused_files)
-    loaded, found_problems = _read_and_check(found, reference, progress)
+    limits = limits or FileLimits.from_settings()
+    loaded, found_problems = _read_and_check(found, reference, progress, limits)
     all_problems.extend(found_problems)
     if employer_uscc is not None:
         all_problems.append(_other_employer_rows(loaded, employer_uscc, combine(all_problems)))
     with engine.begin() as conn:
         key_maps = _key_maps(conn)
+        scope = employer_scope.load(conn, employer_uscc) if employer_uscc else None
         # References into a file that could not be read cannot be checked: skip them.
         unread = {spec.name for spec in found} - {item.spec.name for item in loaded}
+        if scope is not None:
+            unread |= employer_scope.SCOPED_REFERENCES
+            flagged = partial(_flagged, combine(all_problems))
+            all_problems.append(employer_scope.foreign_references(loaded, scope, flagged))
         all_problems.append(_reference_problems(loaded, key_maps, combine(all_problems), unread))
-        if employer_uscc is not None:
-            all_problems.append(_foreign_workers(conn, loaded, employer_uscc, key_maps))
         report = ImportReport(combine(all_problems))
         if not report.ok:
             return report
         writing.skip_rechecking_references(conn)
-        report.summaries = _write_all(conn, loaded, key_maps, progress)
+        report.summaries = _write_all(conn, loaded, key_maps, progress, scope)
         if any(s.inserted or s.updated for s in report.summaries):
             data_version.bump(conn)
         if on_written:
             on_written(conn, report)
+    written = [spec.table for spec, s in _by_spec(loaded, report) if s.inserted or s.updated]
+    if written:
+        with engine.begin() as conn:
+            writing.refresh_statistics(conn, written)
     return report
+
+
+def _by_spec(loaded: list[_Loaded], report: ImportReport) -> list[tuple[FileSpec, FileSummary]]:
+    return [(item.spec, summary) for item, summary in zip(loaded, report.summaries, strict=True)]
 
 
 def discover(folder: Path) -> tuple[dict[FileSpec, Path], pd.DataFrame]:
@@ -152,43 +167,16 @@ def _other_employer_rows(
     return combine(found)
 
 
-def _foreign_workers(
-    conn: Connection, loaded: list[_Loaded], employer_uscc: str, key_maps: dict[str, pd.Series]
-) -> pd.DataFrame:
-    """An employer may register new workers and correct its own; a registered worker it has
-    no contract with, in the database or in this import, is another employer's record."""
-    by_name = {item.spec.name: item for item in loaded}
-    workers = by_name.get("workers")
-    if workers is None:
-        return combine([])
-    ids = workers.values["id_number"].astype(object)
-    registered = ids.isin(key_maps["workers"].index.astype(object))
-    if not registered.any():
-        return combine([])
-    employed = conn.execute(
-        text(
-            "SELECT DISTINCT w.id_number FROM worker w "
-            "JOIN employment_contract c ON c.worker_id = w.id "
-            "JOIN employer e ON e.id = c.employer_id WHERE e.uscc = :uscc"
-        ),
-        {"uscc": employer_uscc},
-    ).scalars()
-    employed = pd.Index(list(employed), dtype=object)
-    if "contracts" in by_name:
-        hired = by_name["contracts"].values["worker_id_number"].dropna()
-        employed = employed.append(pd.Index(hired.astype(object)))
-    foreign = (registered & ~ids.isin(employed)).astype(bool)
-    rows = pd.Series(workers.values.index[foreign], index=workers.values.index[foreign])
-    return problems(workers.path.name, rows, "id_number", ids[foreign], "worker_not_employed")
-
-
 def _read_and_check(
-    found: dict[FileSpec, Path], reference: Reference, progress: ImportProgress
+    found: dict[FileSpec, Path],
+    reference: Reference,
+    progress: ImportProgress,
+    limits: FileLimits,
 ) -> tuple[list[_Loaded], list[pd.DataFrame]]:
     loaded, found_problems = [], []
     for spec, path in found.items():
         progress.start(f"{path.name}: reading", 0)
-        frame, header_problems = read_table(path, spec)
+        frame, header_problems = read_table(path, spec, limits)
         found_problems.append(header_problems)
         # Without a clear header the cells cannot be told apart: report the header only.
         if frame.columns.duplicated().any() or (frame.empty and not header_problems.empty):
@@ -257,16 +245,23 @@ def _write_all(
     loaded: list[_Loaded],
     key_maps: dict[str, pd.Series],
     progress: ImportProgress,
+    scope: employer_scope.EmployerScope | None,
 ) -> list[FileSummary]:
     summaries = []
     for item in loaded:
-        spec = item.spec
-        progress.start(f"{item.path.name}: writing", len(item.values))
-        frame = writing.to_db_frame(spec, item.values, key_maps)
-        inserted, updated = writing.write(conn, spec, frame, progress.advance)
+        spec, values, kept = item.spec, item.values, 0
+        progress.start(f"{item.path.name}: writing", len(values))
+        if scope is not None and spec.name == "workers":
+            values, kept = employer_scope.writable_workers(values, scope, key_maps["workers"].index)
+            progress.advance(kept)
+        frame = writing.to_db_frame(spec, values, key_maps)
+        inserted, updated = (
+            writing.write(conn, spec, frame, progress.advance) if len(frame) else (0, 0)
+        )
         if spec.name in key_maps:
+            assert spec.natural_key is not None  # only entities with a natural key are mapped
             key_maps[spec.name] = writing.load_key_map(conn, spec.table, spec.natural_key)
-        summaries.append(FileSummary(item.path.name, len(frame), inserted, updated))
+        summaries.append(FileSummary(item.path.name, len(item.values), inserted + kept, updated))
     return summaries
 
 

@@ -25,6 +25,8 @@ class Kind(StrEnum):
     industry = "industry"
     email = "email"
     phone = "phone"
+    count = "count"  # a whole number, not negative
+    year = "year"
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ TERM_TYPES = ("fixed", "open_ended", "task")
 EMPLOYMENT_TYPES = ("full_time", "part_time")
 DEPOSIT_EVENTS = ("deposit", "guarantee", "drawdown", "replenish", "return")
 COMMITTEE_KINDS = ("enterprise", "people", "county_centre")
+# The contract's `yes`; `no` is read as the empty cell it stands for (no office known).
+SERVICE_OFFICE = ("yes", "no")
 
 
 def _employer_ref(required: bool = True) -> Column:
@@ -105,6 +109,9 @@ EMPLOYERS = FileSpec(
         Column("dishonesty_listed", Kind.boolean, default="false"),
         Column("real_name_management", Kind.boolean, default="false"),
         Column("dedicated_wage_account", Kind.boolean, default="false"),
+        # Data contract v2: a migrant-population service office and the named liaison.
+        Column("service_office", Kind.enum, choices=SERVICE_OFFICE),
+        Column("liaison_name", Kind.text, max_length=100),
     ),
     key=("uscc",),
     scope="uscc",
@@ -244,6 +251,20 @@ MEDIATION_COMMITTEES = FileSpec(
     checks=("enterprise_names_employer",),
 )
 
+COORDINATORS = FileSpec(
+    name="coordinators",
+    table="county_coordinators",
+    columns=(
+        Column("county_code", Kind.county, True),
+        Column("year", Kind.year, True),
+        Column("coordinators", Kind.count, True),
+        Column("registered_migrants", Kind.count, True),
+    ),
+    key=("county_code", "year"),
+    scope="county_code",
+    order=9,
+)
+
 FILES: tuple[FileSpec, ...] = (
     EMPLOYERS,
     WORKERS,
@@ -253,6 +274,7 @@ FILES: tuple[FileSpec, ...] = (
     DEPOSIT_EVENTS_FILE,
     INSURANCE,
     MEDIATION_COMMITTEES,
+    COORDINATORS,
 )
 BY_NAME = {spec.name: spec for spec in FILES}
 

@@ -1,31 +1,23 @@
-"""Contract files uploaded through a portal: saved into a fresh temporary folder and run
-through the same importer as `wageguard import DIR`.
+"""Contract files uploaded through a portal: saved under their contract names into the
+folder of an import job (jobs.py), which runs the same importer as `wageguard import DIR`.
 
 The uploader's file names are never used as paths: a file is saved under its contract name
 (payroll.csv, …) when it has one of the allowed names, and refused otherwise.
 """
 
 import re
-import shutil
-import tempfile
 import unicodedata
-from collections.abc import Callable
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-import openpyxl
 import pandas as pd
-from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
 
 from monitors.identifiers import mask_id_number
-from monitors.reference import Reference
-from service.audit import service as audit
-from service.auth.actors import Actor
 from service.imports.problems import combine, one_problem
-from service.imports.service import SUFFIXES, ImportReport, run_import
-from service.imports.spec import BY_NAME, EMPLOYER_FILES
+from service.imports.service import SUFFIXES, ImportReport
+from service.imports.spec import BY_NAME
 
 IMPORT_MAX_BYTES = 50 * 1024 * 1024
 CHUNK_BYTES = 1024 * 1024
@@ -95,73 +87,12 @@ def _save(path: Path, stream: BinaryIO, name: str) -> pd.DataFrame:
 
 
 def _is_workbook(path: Path) -> bool:
-    """Whether openpyxl can open the file: a renamed file or another zip is refused here,
-    before the importer reads it."""
+    """Whether the file is a zip archive at all: a renamed file is refused here, before any
+    import work (the importer checks the archive's contents against its limits)."""
     with path.open("rb") as handle:
         if handle.read(len(XLSX_MAGIC)) != XLSX_MAGIC:
             return False
-    try:
-        openpyxl.load_workbook(path, read_only=True).close()
-    except Exception:  # any failure to open means: not a workbook we can read
-        return False
-    return True
-
-
-def import_uploads(
-    *,
-    engine: Engine,
-    reference: Reference,
-    uploads: list[Upload],
-    allowed: tuple[str, ...],
-    employer_uscc: str | None = None,
-    on_written: Callable[[Connection, ImportReport], None] | None = None,
-) -> ImportReport:
-    """Save the uploads into a fresh temporary folder and import it, all or nothing."""
-    folder = Path(tempfile.mkdtemp(prefix="wageguard-import-"))
-    try:
-        problems = save_uploads(folder, uploads, allowed)
-        if not problems.empty:
-            return ImportReport(problems)
-        return run_import(
-            engine, folder, reference, on_written=on_written, employer_uscc=employer_uscc
-        )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def import_for_employer(
-    *,
-    engine: Engine,
-    reference: Reference,
-    actor: Actor,
-    employer_id: int,
-    employer_uscc: str,
-    uploads: list[Upload],
-) -> ImportReport:
-    """An employer's own upload: its workforce files and its own rows only; the audit
-    entry is written in the import's transaction, so it exists exactly when data does."""
-
-    def audited(conn: Connection, report: ImportReport) -> None:
-        with Session(bind=conn) as session:
-            audit.record(
-                session,
-                actor,
-                "import.upload",
-                "import",
-                employer_uscc,
-                employer_id=employer_id,
-                after={"files": [vars(summary) for summary in report.summaries]},
-            )
-            session.flush()
-
-    return import_uploads(
-        engine=engine,
-        reference=reference,
-        uploads=uploads,
-        allowed=EMPLOYER_FILES,
-        employer_uscc=employer_uscc,
-        on_written=audited,
-    )
+    return zipfile.is_zipfile(path)
 
 
 def problem_rows(report: ImportReport, language: str, limit: int) -> list[dict[str, object]]:

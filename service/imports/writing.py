@@ -21,6 +21,8 @@ DTYPES = {
     Kind.money: "Int64",
     Kind.positive_money: "Int64",
     Kind.day_of_month: "Int64",
+    Kind.count: "Int64",
+    Kind.year: "Int64",
     Kind.hours: "Float64",
     Kind.boolean: "boolean",
 }
@@ -63,6 +65,17 @@ def skip_rechecking_references(conn: Connection) -> bool:
     if is_superuser:
         conn.execute(text("SET LOCAL session_replication_role = replica"))
     return bool(is_superuser)
+
+
+def refresh_statistics(conn: Connection, tables: list[str]) -> None:
+    """Let the planner see what a bulk load wrote. Autovacuum is off on some hosts, and until
+    PostgreSQL has analysed a freshly filled table it plans for an empty one: the employer
+    list's last page took 24 s instead of 0.1 s. SQLite samples (analysis_limit) rather than
+    reading every index of a million-row table."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+    for table in tables:
+        conn.exec_driver_sql(f'ANALYZE "{table}"')
 
 
 def _ids_of(names: pd.Series, key_map: pd.Series) -> pd.Series:

@@ -7,15 +7,17 @@ mediators of the handling committee change a case. Each change writes an audit e
 the worker's identity) and a timeline event; a closed case never changes again.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from monitors.reference import Reference, load_reference
-from service import data_version
+from monitors.reference import Reference
+from service import clock, data_version
 from service.audit import service as audit
 from service.auth.actors import Actor
+from service.committees.models import MediationCommittee
 from service.complaints.deadlines import arbitration_deadline, local_date
 from service.complaints.form import parse_date, parse_fen
 from service.complaints.messages import Texts, texts
@@ -27,11 +29,11 @@ from service.complaints.schemas import (
     MediationSessionPublic,
     Reminder,
 )
-from service.complaints.views import event_labels
+from service.complaints.views import event_labels, event_notes
 from service.employers.models import Employer
 from service.errors import Conflict, Forbidden, Invalid, NotFound
-from service.mediation.models import MediationCommittee
 from service.projects.models import Project
+from service.stored import stored_id
 
 NOTE_MAX_CHARS = 2000
 CASES_PER_PAGE = 200
@@ -48,39 +50,40 @@ def readable(actor: Actor) -> ColumnElement[bool]:
     if actor.role == "admin":
         return true()
     if actor.role == "mediator" and actor.committee_id is not None:
-        return Complaint.committee_id == actor.committee_id
+        return col(Complaint.committee_id) == actor.committee_id
     if actor.role != "inspector":
         return false()
     # As Actor.covers: whole counties, or a town of a county.
     places: list[ColumnElement[bool]] = []
     if actor.counties:
-        places.append(Complaint.county_code.in_(sorted(actor.counties)))
+        places.append(col(Complaint.county_code).in_(sorted(actor.counties)))
     places += [
-        and_(Complaint.county_code == county, func.coalesce(Complaint.town, "") == town)
+        and_(col(Complaint.county_code) == county, func.coalesce(col(Complaint.town), "") == town)
         for county, town in sorted(actor.towns)
     ]
     return or_(false(), *places)
 
 
-def _summary_query() -> Select:
+def _summary_query() -> "Select[Complaint, str, str, str]":
     return (
         select(
             Complaint,
             func.coalesce(Employer.name, Complaint.employer_text, "").label("employer_name"),
-            Project.project_code,
-            MediationCommittee.name.label("committee_name"),
+            col(Project.project_code),
+            col(MediationCommittee.name).label("committee_name"),
         )
-        .outerjoin(Employer, Employer.id == Complaint.employer_id)
-        .outerjoin(Project, Project.id == Complaint.project_id)
-        .outerjoin(MediationCommittee, MediationCommittee.id == Complaint.committee_id)
+        .outerjoin(Employer, col(Employer.id) == col(Complaint.employer_id))
+        .outerjoin(Project, col(Project.id) == col(Complaint.project_id))
+        .outerjoin(MediationCommittee, col(MediationCommittee.id) == col(Complaint.committee_id))
     )
 
 
 def _summary_fields(
     complaint: Complaint, employer: str, project: str | None, committee: str | None
-) -> dict:
+) -> dict[str, Any]:
     return {
         "id": complaint.id,
+        "reference": complaint.public_reference,
         "kind": complaint.kind,
         "status": complaint.status,
         "received_on": complaint.received_on,
@@ -109,23 +112,37 @@ def readable_cases(
     """The actor's cases: open ones first, the nearest deadline first; then closed ones."""
     query = _summary_query().where(readable(actor))
     if status is not None:
-        query = query.where(Complaint.status == status)
+        query = query.where(col(Complaint.status) == status)
     query = query.order_by(
-        case((Complaint.status == "closed", 1), else_=0),
-        Complaint.mediation_due_on.is_(None),
-        Complaint.mediation_due_on,
-        Complaint.received_on.desc(),
-        Complaint.id.desc(),
+        case((col(Complaint.status) == "closed", 1), else_=0),
+        col(Complaint.mediation_due_on).is_(None),
+        col(Complaint.mediation_due_on),
+        col(Complaint.received_on).desc(),
+        col(Complaint.id).desc(),
     )
     rows = session.execute(query.limit(limit).offset(offset)).all()
     return [CaseSummary(**_summary_fields(*row)) for row in rows]
+
+
+def case_id(session: Session, actor: Actor, reference: str) -> int:
+    """The id of the readable case named `reference` (handlers' URLs carry the random
+    reference, never the sequential id); NotFound also when it exists outside the actor's
+    scope, so references do not leak either."""
+    found: int | None = session.scalar(
+        select(col(Complaint.id)).where(
+            col(Complaint.public_reference) == reference, readable(actor)
+        )
+    )
+    if found is None:
+        raise NotFound(texts("case.not_found"))
+    return found
 
 
 def get_case(session: Session, actor: Actor, complaint_id: int) -> CaseDetail:
     """One readable case with identity, sessions and timeline; NotFound also when it exists
     outside the actor's scope, so ids do not leak."""
     row = session.execute(
-        _summary_query().where(Complaint.id == complaint_id, readable(actor))
+        _summary_query().where(col(Complaint.id) == complaint_id, readable(actor))
     ).first()
     if row is None:
         raise NotFound(texts("case.not_found"))
@@ -141,22 +158,31 @@ def _detail(
 ) -> CaseDetail:
     sessions = session.scalars(
         select(MediationSession)
-        .where(MediationSession.complaint_id == complaint.id)
-        .order_by(MediationSession.held_on, MediationSession.id)
+        .where(col(MediationSession.complaint_id) == complaint.id)
+        .order_by(col(MediationSession.held_on), col(MediationSession.id))
     ).all()
     events = session.scalars(
         select(ComplaintEvent)
-        .where(ComplaintEvent.complaint_id == complaint.id)
-        .order_by(ComplaintEvent.at, ComplaintEvent.id)
+        .where(col(ComplaintEvent.complaint_id) == complaint.id)
+        .order_by(col(ComplaintEvent.at), col(ComplaintEvent.id))
     ).all()
     return CaseDetail(
         **_summary_fields(complaint, employer, project, committee),
         **complaint.model_dump(include=set(DETAIL_FIELDS)),
         sessions=[MediationSessionPublic.model_validate(s, from_attributes=True) for s in sessions],
         events=[
-            CaseEvent(kind=e.kind, at=e.at, label_zh=zh, label_en=en, note=e.note)
+            CaseEvent(
+                kind=e.kind,
+                at=e.at,
+                label_zh=zh,
+                label_en=en,
+                note=e.note,
+                note_zh=note_zh,
+                note_en=note_en,
+            )
             for e in events
             for zh, en in [event_labels(e.kind)]
+            for note_zh, note_en in [event_notes(e.kind, e.note)]
         ],
     )
 
@@ -168,7 +194,7 @@ def _handled_case(session: Session, actor: Actor, complaint_id: int) -> Complain
     """The open case, if the actor is a mediator of its committee. NotFound when the actor
     may not read it, Forbidden when it may read but not act, Conflict once it is closed."""
     complaint = session.scalar(
-        select(Complaint).where(Complaint.id == complaint_id, readable(actor))
+        select(Complaint).where(col(Complaint.id) == complaint_id, readable(actor))
     )
     if complaint is None:
         raise NotFound(texts("case.not_found"))
@@ -186,14 +212,14 @@ def _record(
     kind: str,
     at: datetime,
     *,
-    before: dict,
-    after: dict,
+    before: dict[str, Any],
+    after: dict[str, Any],
     note: str | None = None,
 ) -> None:
     """The timeline event and the audit entry of one change (never identity fields)."""
     session.add(
         ComplaintEvent(
-            complaint_id=complaint.id, kind=kind, at=at, actor_id=actor.user_id, note=note
+            complaint_id=stored_id(complaint), kind=kind, at=at, actor_id=actor.user_id, note=note
         )
     )
     audit.record(
@@ -209,7 +235,7 @@ def _record(
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(UTC)
+    return now or clock.utc_now()
 
 
 def accept(
@@ -265,8 +291,10 @@ def record_session(
     text = _checked_note(note, errors, required=True)
     if errors:
         raise Invalid(errors)
+    # No errors: the day and the note were both read, and a mediator is a signed-in user.
+    assert day is not None and text is not None and actor.user_id is not None
     meeting = MediationSession(
-        complaint_id=complaint.id,
+        complaint_id=complaint_id,
         held_on=day,
         note=text,
         recorded_by_id=actor.user_id,
@@ -294,13 +322,13 @@ def _outcome_fields(
     closed_on: date,
     reference: Reference,
     errors: dict[str, Texts],
-) -> dict:
+) -> dict[str, Any]:
     """The columns an outcome sets: an agreement its amount and payment day, a failure the
     last day to apply for arbitration (see deadlines.arbitration_deadline)."""
     if outcome not in OUTCOMES:
         errors["outcome"] = texts("outcome.invalid")
         return {}
-    fields: dict = {
+    fields: dict[str, Any] = {
         "outcome_amount_fen": None,
         "payment_due_on": None,
         "arbitration_deadline": None,
@@ -329,11 +357,11 @@ def close(
     payment_due_on: date | str | None = None,
     note: str = "",
     now: datetime | None = None,
-    reference: Reference | None = None,
+    reference: Reference,
 ) -> CaseDetail:
     """Close with an outcome: agreement (amount in CNY and payment date required), failure
     (the worker is pointed to arbitration and its time limit) or withdrawal."""
-    now, reference = _now(now), reference or load_reference()
+    now = _now(now)
     complaint = _handled_case(session, actor, complaint_id)
     closed_on = local_date(now)
     errors: dict[str, Texts] = {}
@@ -361,45 +389,43 @@ def close(
 # --- reminders ----------------------------------------------------------------------------------
 
 
-def due_reminders(
-    session: Session, today: date, *, reference: Reference | None = None
-) -> list[Reminder]:
+def due_reminders(session: Session, today: date, *, reference: Reference) -> list[Reminder]:
     """Open cases whose mediation period ends within `mediation_reminder_days_before`
     calendar days (the parameter's unit), the last day included, and that were not reminded
     today. Each is marked with a "reminder" event whose note is the day, so a second call on
     the same day returns nothing; the caller sends the reminders in the same transaction."""
-    reference = reference or load_reference()
     days = int(reference.value("mediation_reminder_days_before", on=today))
     reminded_today = exists().where(
-        ComplaintEvent.complaint_id == Complaint.id,
-        ComplaintEvent.kind == "reminder",
-        ComplaintEvent.note == today.isoformat(),
+        col(ComplaintEvent.complaint_id) == col(Complaint.id),
+        col(ComplaintEvent.kind) == "reminder",
+        col(ComplaintEvent.note) == today.isoformat(),
     )
     due = session.scalars(
         select(Complaint)
         .where(
-            Complaint.status != "closed",
-            Complaint.mediation_due_on >= today,
-            Complaint.mediation_due_on <= today + timedelta(days=days),
+            col(Complaint.status) != "closed",
+            col(Complaint.mediation_due_on) >= today,
+            col(Complaint.mediation_due_on) <= today + timedelta(days=days),
             ~reminded_today,
         )
-        .order_by(Complaint.mediation_due_on, Complaint.id)
+        .order_by(col(Complaint.mediation_due_on), col(Complaint.id))
     ).all()
-    now = datetime.now(UTC)
+    now = clock.utc_now()
     for complaint in due:
         session.add(
             ComplaintEvent(
-                complaint_id=complaint.id, kind="reminder", at=now, note=today.isoformat()
+                complaint_id=stored_id(complaint), kind="reminder", at=now, note=today.isoformat()
             )
         )
     session.flush()
     return [
         Reminder(
-            complaint_id=c.id,
+            complaint_id=stored_id(c),
             committee_id=c.committee_id,
             county_code=c.county_code,
             mediation_due_on=c.mediation_due_on,
             days_left=(c.mediation_due_on - today).days,
         )
         for c in due
+        if c.mediation_due_on is not None  # always: the query asks for a due day from today
     ]

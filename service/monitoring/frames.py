@@ -10,9 +10,10 @@ from contextlib import contextmanager
 from datetime import date
 
 import pandas as pd
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from monitors.base import DATE, SNAPSHOT_COLUMNS, TEXT, Snapshot, typed_frame
+from monitors.base import DATE, HOURS, SNAPSHOT_COLUMNS, TEXT, Snapshot, typed_frame
 from monitors.calendar import default_calendar
 from monitors.reference import Reference
 
@@ -22,7 +23,9 @@ QUERIES: dict[str, str] = {
                CAST(leased_premises AS INTEGER) AS leased_premises,
                CAST(dishonesty_listed AS INTEGER) AS dishonesty_listed,
                CAST(real_name_management AS INTEGER) AS real_name_management,
-               CAST(dedicated_wage_account AS INTEGER) AS dedicated_wage_account
+               CAST(dedicated_wage_account AS INTEGER) AS dedicated_wage_account,
+               CASE WHEN service_office = 'yes' THEN 1 ELSE 0 END AS service_office,
+               liaison_name
         FROM employer""",
     "workers": """
         SELECT id AS worker_id, id_number, name, hukou_county_code FROM worker""",
@@ -32,7 +35,8 @@ QUERIES: dict[str, str] = {
                probation_wage_fen, pay_day, left_date, project_id
         FROM employment_contract""",
     "payroll": """
-        SELECT employer_id, worker_id, period, amount_due_fen, amount_paid_fen, paid_date
+        SELECT employer_id, worker_id, period, amount_due_fen, amount_paid_fen, paid_date,
+               hours_worked
         FROM payroll_entry""",
     "projects": """
         SELECT id AS project_id, project_code, contractor_id, county_code, industry_code,
@@ -62,6 +66,59 @@ def load_snapshot(
     with _snapshot_connection(engine) as conn:
         frames = {name: read_frame(conn, name) for name in names}
     return Snapshot(as_of=as_of, reference=reference, calendar=default_calendar(), frames=frames)
+
+
+# One employer's share of the snapshot: every row its findings can depend on. The projects it
+# contracts or works on; everyone employed on those projects (a subcontractor's workers count
+# toward the contractor's deposit, a contractor's policy covers a subcontractor's workers) and
+# those employers' own rows; the workers of all those contracts. Rules are per employer or
+# per project, so nothing outside this set can change the employer's findings.
+_PROJECTS = (
+    "SELECT id FROM project WHERE contractor_id = :employer_id UNION "
+    "SELECT project_id FROM employment_contract WHERE employer_id = :employer_id"
+)
+_EMPLOYERS = (
+    f"SELECT :employer_id UNION SELECT contractor_id FROM project WHERE id IN ({_PROJECTS}) "
+    f"UNION SELECT employer_id FROM employment_contract WHERE project_id IN ({_PROJECTS})"
+)
+_CONTRACTS = f"employer_id = :employer_id OR project_id IN ({_PROJECTS})"
+EMPLOYER_SHARE: dict[str, str] = {
+    "employers": f"employer_id IN ({_EMPLOYERS})",
+    "projects": f"project_id IN ({_PROJECTS})",
+    "contracts": _CONTRACTS,
+    "workers": f"worker_id IN (SELECT worker_id FROM employment_contract WHERE {_CONTRACTS})",
+    "payroll": f"employer_id IN ({_EMPLOYERS})",
+    "deposit_events": f"employer_id IN ({_EMPLOYERS}) OR project_id IN ({_PROJECTS})",
+    "insurance": f"employer_id IN ({_EMPLOYERS}) OR project_id IN ({_PROJECTS})",
+    "committees": "1 = 1",
+    "complaints": "employer_id = :employer_id",
+}
+
+
+def employer_snapshot(
+    conn: Connection,
+    employer_id: int,
+    reference: Reference,
+    as_of: date,
+    names: tuple[str, ...] | None = None,
+) -> Snapshot:
+    """The snapshot frames holding one employer's share (EMPLOYER_SHARE), read with the
+    monitors' own queries and typed the same way: findings for this employer come out as a
+    whole-city run would give them."""
+    frames = {}
+    for name in names or tuple(QUERIES):
+        query = f"SELECT * FROM ({QUERIES[name]}) AS src WHERE {EMPLOYER_SHARE[name]}"
+        rows = conn.execute(text(query), {"employer_id": employer_id}).all()
+        frames[name] = typed_frame(name, pd.DataFrame(rows, columns=list(SNAPSHOT_COLUMNS[name])))
+    return Snapshot(as_of=as_of, reference=reference, calendar=default_calendar(), frames=frames)
+
+
+def load_employer_snapshot(
+    engine: Engine, reference: Reference, as_of: date, employer_id: int, names: tuple[str, ...]
+) -> Snapshot:
+    """One employer's share, read as one consistent snapshot."""
+    with _snapshot_connection(engine) as conn:
+        return employer_snapshot(conn, employer_id, reference, as_of, names)
 
 
 @contextmanager
@@ -119,5 +176,6 @@ def _copy_out(conn: Connection, query: str, columns: dict[str, str]) -> pd.DataF
     buffer.seek(0)
     # Codes stay text: an industry code 0610 must not become the number 610.
     dtypes = {c: "string" for c, kind in columns.items() if kind in (TEXT, DATE)}
-    dtypes |= {c: "Int64" for c, kind in columns.items() if kind not in (TEXT, DATE)}
+    dtypes |= {c: "Int64" for c, kind in columns.items() if kind not in (TEXT, DATE, HOURS)}
+    dtypes |= {c: "float64" for c, kind in columns.items() if kind == HOURS}
     return pd.read_csv(buffer, engine="pyarrow", dtype=dtypes)

@@ -2,12 +2,15 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import JSON, CheckConstraint, Column
 from sqlmodel import Field, SQLModel
 
-from service.auth.models import utc_now
+from service.alerts.severity import SEVERITIES
+from service.clock import utc_now
 
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+# 'withdrawn': at send time the recipient was no longer entitled to it (moved, deactivated,
+# another address, another committee); kept, with the reason, for the record.
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "withdrawn")
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -36,6 +39,15 @@ class OutboxMessage(SQLModel, table=True):
     claimed_at: datetime | None = None
     sent_at: datetime | None = None
     last_error: str | None = None
+    # Who may receive it, checked again at send time (notifications.audience): the
+    # recipient's account, and the place, committee or employer the message is about.
+    recipient_user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    about_place: str | None = Field(default=None, max_length=64)
+    about_committee_id: int | None = Field(default=None, foreign_key="mediation_committee.id")
+    about_employer_id: int | None = Field(default=None, foreign_key="employer.id")
+    # The alerts a digest lists, ascending (None for the other kinds): read back, never
+    # parsed from the text, when the digest grows or is trimmed at send time.
+    alert_ids: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class AlertSubscription(SQLModel, table=True):
@@ -43,11 +55,7 @@ class AlertSubscription(SQLModel, table=True):
     Critical alerts go at once; the rest in a daily digest."""
 
     __tablename__ = "alert_subscription"
-    __table_args__ = (
-        CheckConstraint(
-            "min_severity IN ('critical', 'high', 'medium', 'low')", name="severity_valid"
-        ),
-    )
+    __table_args__ = (CheckConstraint(f"min_severity IN {SEVERITIES}", name="severity_valid"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", index=True)

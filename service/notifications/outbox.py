@@ -3,15 +3,19 @@ it committed. The sender (service.notifications.sender) delivers it later."""
 
 import logging
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from email.utils import parseaddr
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 
-from service.auth.models import utc_now
+from service.clock import utc_now
+from service.notifications.audience import Audience
 from service.notifications.models import OutboxMessage
 from service.notifications.render import render
 
@@ -24,7 +28,7 @@ def new_message_id() -> str:
     return f"<outbox-{uuid.uuid4()}@{MESSAGE_ID_DOMAIN}>"
 
 
-def is_deliverable(address: str | None) -> bool:
+def is_deliverable(address: str | None) -> TypeGuard[str]:
     """A single plain address: no display name, no header-breaking characters."""
     if not address or any(ch in address for ch in "\r\n,;<>\"'"):
         return False
@@ -41,13 +45,14 @@ def enqueue(
     to_address: str,
     language: str,
     context: Any,
+    audience: Audience,
     not_before: datetime | None = None,
+    alert_ids: Iterable[int] | None = None,
 ) -> OutboxMessage | None:
-    """Render and add a message (flush only); None when `dedupe_key` is already queued."""
+    """Render and add a message (flush only); None when `dedupe_key` is already queued.
+    `audience` says who may receive it: the sender checks it again before sending."""
     if not is_deliverable(to_address):
         raise ValueError(f"not a deliverable address: {to_address!r}")
-    if find(session, dedupe_key=dedupe_key) is not None:
-        return None
     rendered = render(kind, language, context)
     now = utc_now()
     message = OutboxMessage(
@@ -62,25 +67,40 @@ def enqueue(
         created_at=now,
         not_before=not_before or now,
         next_attempt_at=now,
+        recipient_user_id=audience.user_id,
+        about_place=audience.place,
+        about_committee_id=audience.committee_id,
+        about_employer_id=audience.employer_id,
+        alert_ids=_ascending(alert_ids),
     )
-    if session.get_bind().dialect.name == "sqlite":
-        # SQLite's driver would commit a savepoint opened before any other write of the
-        # transaction (it starts no transaction for it); with its single writer, a
-        # concurrent duplicate can only surface here as an error that rolls back the
-        # caller, never as a second message.
-        session.add(message)
-        session.flush()
-        return message
-    try:
-        # The savepoint keeps a duplicate-key error from spoiling the caller's transaction.
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:
-        # Another transaction queued the same key between our check and our insert; the
-        # unique constraint kept it to one message.
-        log.info("outbox: %s already queued by a concurrent transaction", dedupe_key)
+    table = OutboxMessage.__table__
+    row = {column.name: getattr(message, column.name) for column in table.columns}
+    del row["id"]
+    # One statement, no look-up and no savepoint: a key already queued, by this transaction
+    # or a concurrent one, is skipped by the unique constraint instead of failing the
+    # caller's transaction.
+    insert = (
+        _insert_for(session)(table)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    message.id = session.execute(insert.returning(table.c.id)).scalar()
+    if message.id is None:
+        log.info("outbox: %s already queued", dedupe_key)
         return None
+    # Saved as it stands: the session holds it as if just loaded, with no second statement.
+    make_transient_to_detached(message)
+    session.add(message)
     return message
+
+
+def _ascending(alert_ids: Iterable[int] | None) -> list[int] | None:
+    return None if alert_ids is None else sorted(set(alert_ids))
+
+
+def _insert_for(session: Session) -> Callable[..., Any]:
+    dialect = session.get_bind().dialect.name
+    return sqlite_insert if dialect == "sqlite" else postgresql_insert
 
 
 def find(session: Session, *, dedupe_key: str) -> OutboxMessage | None:
@@ -88,7 +108,13 @@ def find(session: Session, *, dedupe_key: str) -> OutboxMessage | None:
 
 
 def rerender_pending(
-    session: Session, *, message: OutboxMessage, to_address: str, language: str, context: Any
+    session: Session,
+    *,
+    message: OutboxMessage,
+    to_address: str,
+    language: str,
+    context: Any,
+    alert_ids: Iterable[int] | None = None,
 ) -> bool:
     """Replace a still-pending message's rendered text (the digest grows during the day).
 
@@ -106,6 +132,7 @@ def rerender_pending(
             subject=rendered.subject,
             body_text=rendered.text,
             body_html=rendered.html,
+            alert_ids=_ascending(alert_ids),
         )
     )
     if result.rowcount != 1:

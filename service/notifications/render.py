@@ -11,7 +11,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from service.alerts.severity import words as severity_words
 from service.config import PROJECT_ROOT
+from service.money import yuan
 from service.notifications import contexts as c
 
 EMAIL_TEMPLATES = PROJECT_ROOT / "templates" / "email"
@@ -22,11 +24,14 @@ KINDS: dict[str, type] = {
     "alert_digest": c.AlertDigest,
     "case_new": c.CaseNew,
     "case_reminder": c.CaseReminder,
+    "case_message": c.CaseMessageNotice,
     "proof_decision": c.ProofDecision,
     "employer_alert_notice": c.EmployerAlertNotice,
     # Also takes EmployerComplaintNoticeWithIdentity, its subclass.
     "employer_complaint_notice": c.EmployerComplaintNotice,
     "group_complaint_alert": c.GroupComplaintAlert,
+    "assessment_report": c.AssessmentReport,
+    "legal_aid_application": c.LegalAidApplicationNew,
 }
 PARTS = ("subject.txt", "txt", "html")
 
@@ -36,15 +41,6 @@ class Rendered:
     subject: str
     text: str
     html: str
-
-
-def yuan(amount_fen: int | None) -> str:
-    """Integer fen as ¥1,234.56, without going through a float."""
-    if amount_fen is None:
-        return "—"
-    whole, fen = divmod(abs(amount_fen), 100)
-    sign = "-" if amount_fen < 0 else ""
-    return f"{sign}¥{whole:,}.{fen:02d}"
 
 
 def iso_day(day: date | None) -> str:
@@ -62,6 +58,7 @@ def _environment() -> Environment:
     )
     env.filters["yuan"] = yuan
     env.filters["day"] = iso_day
+    env.globals["severity_words"] = severity_words
     return env
 
 

@@ -17,6 +17,14 @@ its own short transaction:
   error is kept in last_error.
 - recovery: a message 'sending' for longer than the lease belongs to a sender that died;
   it goes back to 'pending' (attempts unchanged: the sender, not the message, failed).
+- audience: just before the SMTP conversation the recipient's entitlement is checked again
+  (notifications.audience: an inspector moved to another county, a deactivated account, a
+  changed address); a message no longer theirs becomes 'withdrawn' with the reason, and a
+  digest keeps only the alerts the inspector still covers.
+- complainant shield: a message for an employer is checked once more as it leaves (a
+  complaint notice is held until the week of the complaint is over): a notice is rebuilt
+  from the case as it stands, and withdrawn when the complaint no longer names this
+  employer or when the text would narrow down a complainant who did not agree to be known.
 
 The one window no sender can close (RFC 1047, "Duplicate messages and SMTP"). The SMTP
 conversation and the database cannot share a transaction, so there is an interval in which
@@ -55,11 +63,14 @@ from email.utils import format_datetime
 import aiosmtplib
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from monitors.reference import load_reference
+from service.clock import utc_now
 from service.config import Settings
 from service.db import is_sqlite, make_engine
+from service.notifications.audience import Audience, entitled
 from service.notifications.models import OutboxMessage
-from service.notifications.settings import MailSettings
 
 log = logging.getLogger(__name__)
 OUTBOX = OutboxMessage.__table__
@@ -77,8 +88,24 @@ class Claim:
     body_text: str
     body_html: str
     created_at: datetime
+    not_before: datetime
     attempts: int
     claimed_at: datetime
+    dedupe_key: str
+    recipient_user_id: int | None
+    about_place: str | None
+    about_committee_id: int | None
+    about_employer_id: int | None
+    alert_ids: list[int] | None
+
+    @property
+    def audience(self) -> Audience:
+        return Audience(
+            user_id=self.recipient_user_id,
+            place=self.about_place,
+            committee_id=self.about_committee_id,
+            employer_id=self.about_employer_id,
+        )
 
 
 class ServerUnreachable(Exception):
@@ -153,7 +180,7 @@ def mark_failed(
     now: datetime,
     error: str,
     permanent: bool,
-    settings: MailSettings,
+    settings: Settings,
 ) -> str:
     """Count the attempt and schedule the next one; returns the new status."""
     attempts = claim.attempts + 1
@@ -175,6 +202,102 @@ def mark_failed(
     return status
 
 
+def mark_withdrawn(engine: Engine, claim: Claim, *, reason: str) -> bool:
+    """The recipient is no longer entitled to the message: it is kept, never sent."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            _ours(update(OUTBOX), claim).values(
+                status="withdrawn", claimed_at=None, last_error=reason[:MAX_ERROR_CHARS]
+            )
+        )
+    return result.rowcount == 1
+
+
+def checked_for_send(engine: Engine, claim: Claim, settings: Settings) -> Claim | None:
+    """The claim as it may be sent now, or None when it was withdrawn (see the module's
+    docstring: the audience is checked at send time, digests are trimmed)."""
+    with engine.begin() as conn:
+        verdict = entitled(conn, claim.audience, claim.to_address)
+    if not verdict.entitled:
+        mark_withdrawn(engine, claim, reason=f"withdrawn at send time: {verdict.reason}")
+        log.info("outbox #%d withdrawn: %s", claim.id, verdict.reason)
+        return None
+    if claim.about_employer_id is not None:
+        return _shielded_for_employer(engine, claim, settings)
+    if claim.kind != "alert_digest" or claim.recipient_user_id is None:
+        return claim
+    return _trimmed_digest(engine, claim, settings)
+
+
+def _shielded_for_employer(engine: Engine, claim: Claim, settings: Settings) -> Claim | None:
+    """A message for an employer, checked against the complainant shield as it leaves: a
+    complaint notice rebuilt from the case as it stands (it may have been held for a week),
+    and anything that would narrow down a complainant withdrawn (see
+    service.employer_mail_at_send)."""
+    from service.notifications.service import employer_mail_at_send  # as for digests
+
+    with Session(engine) as session:
+        found = employer_mail_at_send(
+            session,
+            kind=claim.kind,
+            dedupe_key=claim.dedupe_key,
+            employer_id=claim.about_employer_id or 0,
+            texts=[claim.subject, claim.body_text, claim.body_html],
+            settings=settings,
+            reference=load_reference(settings.data_dir),
+        )
+    if found.withdraw is not None:
+        reason = f"withdrawn at send time: {found.withdraw}"
+        mark_withdrawn(engine, claim, reason=reason)
+        log.info("outbox #%d %s", claim.id, reason)
+        return None
+    if found.rendered is None:
+        return claim
+    values = {
+        "subject": found.rendered.subject,
+        "body_text": found.rendered.text,
+        "body_html": found.rendered.html,
+    }
+    with engine.begin() as conn:
+        result = conn.execute(_ours(update(OUTBOX), claim).values(**values))
+    if result.rowcount != 1:
+        return None
+    return Claim(**{**claim.__dict__, **values})
+
+
+def _trimmed_digest(engine: Engine, claim: Claim, settings: Settings) -> Claim | None:
+    # Late import: the notifications service reads the monitors' registry, which the
+    # sender needs only for digests.
+    from service.notifications.service import digest_at_send
+
+    with Session(engine) as session:
+        found = digest_at_send(
+            session,
+            user_id=claim.recipient_user_id,
+            dedupe_key=claim.dedupe_key,
+            alert_ids=claim.alert_ids or [],
+            settings=settings,
+        )
+    if found.empty:
+        reason = "withdrawn at send time: no alert of the digest is in the recipient's scope"
+        mark_withdrawn(engine, claim, reason=reason)
+        return None
+    if found.rendered is None:
+        return claim
+    rendered = found.rendered
+    values = {
+        "subject": rendered.subject,
+        "body_text": rendered.text,
+        "body_html": rendered.html,
+        "alert_ids": sorted(found.alert_ids),
+    }
+    with engine.begin() as conn:
+        result = conn.execute(_ours(update(OUTBOX), claim).values(**values))
+    if result.rowcount != 1:
+        return None
+    return Claim(**{**claim.__dict__, **values})
+
+
 def _ours(statement, claim: Claim):
     # claimed_at is the claim's token: after a recovery and a new claim by another
     # sender, it differs, and this sender's update matches nothing.
@@ -188,13 +311,15 @@ def _ours(statement, claim: Claim):
 # --- SMTP -----------------------------------------------------------------------------------
 
 
-def build_email(claim: Claim, settings: MailSettings) -> EmailMessage:
+def build_email(claim: Claim, settings: Settings) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.mail_sender
     message["To"] = claim.to_address
     message["Subject"] = claim.subject
-    # The same on every attempt: Date is the enqueue time, Message-ID fixed at enqueue.
-    message["Date"] = format_datetime(claim.created_at.astimezone(UTC))
+    # The same on every attempt: Date is the enqueue time, or the time a held message was
+    # released (its enqueue time would date the complaint it is about), Message-ID fixed
+    # at enqueue.
+    message["Date"] = format_datetime(dated(claim))
     message["Message-ID"] = claim.message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
     message["X-WageGuard-Kind"] = claim.kind
@@ -203,7 +328,16 @@ def build_email(claim: Claim, settings: MailSettings) -> EmailMessage:
     return message
 
 
-def smtp_client(settings: MailSettings) -> aiosmtplib.SMTP:
+def dated(claim: Claim) -> datetime:
+    return max(_aware(claim.created_at), _aware(claim.not_before)).astimezone(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite reads a stored UTC time back without its zone.
+    return moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
+
+
+def smtp_client(settings: Settings) -> aiosmtplib.SMTP:
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     return aiosmtplib.SMTP(
         hostname=settings.smtp_host,
@@ -227,7 +361,7 @@ def is_permanent(error: Exception) -> bool:
 class Connection:
     """One SMTP connection for a batch, opened on first use and after an error."""
 
-    def __init__(self, settings: MailSettings) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.client: aiosmtplib.SMTP | None = None
 
@@ -265,7 +399,7 @@ def _describe(error: BaseException) -> str:
 # --- the loop -------------------------------------------------------------------------------
 
 
-async def deliver_due(engine: Engine, settings: MailSettings, now: datetime) -> int:
+async def deliver_due(engine: Engine, settings: Settings, now: datetime) -> int:
     """Deliver one batch of due messages; returns how many were sent."""
     started = time.monotonic()
 
@@ -298,11 +432,14 @@ async def deliver_due(engine: Engine, settings: MailSettings, now: datetime) -> 
 
 
 async def _deliver_one(
-    engine: Engine, settings: MailSettings, connection: Connection, claim: Claim, clock: Clock
+    engine: Engine, settings: Settings, connection: Connection, claim: Claim, clock: Clock
 ) -> int:
     claim = await asyncio.to_thread(renew_claim, engine, claim, now=clock())
     if claim is None:
         log.warning("outbox: a message's claim was taken over; left to its new sender")
+        return 0
+    claim = await asyncio.to_thread(checked_for_send, engine, claim, settings)
+    if claim is None:
         return 0
     try:
         async with asyncio.timeout(settings.mail_lease_seconds / 2):
@@ -321,7 +458,7 @@ async def _deliver_one(
 
 
 def _record_failure(
-    engine: Engine, settings: MailSettings, claim: Claim, now: datetime, error: Exception
+    engine: Engine, settings: Settings, claim: Claim, now: datetime, error: Exception
 ) -> None:
     status = mark_failed(
         engine,
@@ -334,18 +471,18 @@ def _record_failure(
     log.warning("outbox #%d not sent (now %s): %s", claim.id, status, _describe(error))
 
 
-async def run_sender(engine: Engine, settings: MailSettings, stop_event: asyncio.Event) -> None:
+async def run_sender(engine: Engine, settings: Settings, stop_event: asyncio.Event) -> None:
     """Deliver due messages every poll interval until `stop_event` is set."""
     while not stop_event.is_set():
         try:
-            await deliver_due(engine, settings, datetime.now(UTC))
+            await deliver_due(engine, settings, utc_now())
         except Exception:  # the loop outlives a database outage; the error is logged in full
             log.exception("outbox: delivery round failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop_event.wait(), timeout=settings.mail_poll_seconds)
 
 
-async def _serve(engine: Engine, settings: MailSettings) -> None:
+async def _serve(engine: Engine, settings: Settings) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -367,9 +504,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    engine = make_engine(Settings().database_url)
+    settings = Settings()
+    engine = make_engine(settings.database_url)
     try:
-        asyncio.run(_serve(engine, MailSettings()))
+        asyncio.run(_serve(engine, settings))
     finally:
         engine.dispose()
 

@@ -12,45 +12,60 @@ transaction (flush only, never commit).
   or construction complaint alerts the inspectors of the place at once.
 
 Recipients without a usable address are skipped. The language is the recipient user's
-locale; employers' contact addresses and committees' addresses get Chinese.
+locale; employers' contact addresses and committees' addresses get Chinese. Every message
+records its audience (notifications.audience), checked again when it is sent: an inspector
+moved elsewhere, a deactivated account or a changed address receives nothing queued before.
+No e-mail carries a tracking code or PIN (they are the worker's alone) or text typed by an
+anonymous person in its subject.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from monitors.reference import load_reference
+from monitors.reference import Reference
 from monitors.registry import all_rules
+from service import clock
 from service.alerts.models import Alert, AlertEvent
-from service.auth.models import User, utc_now
+from service.alerts.severity import RANK as SEVERITY_RANK
+from service.auth.models import User
+from service.clock import utc_now
+from service.committees.contacts import contact_for
+from service.committees.models import MediationCommittee
+from service.complaints.disclosure import (
+    alert_for_employer,
+    is_complaint_derived,
+    release_instant,
+    shield_leaks,
+    week_of,
+)
 from service.complaints.models import Complaint
-from service.complaints.service import is_construction
+from service.complaints.service import is_group, urgency
+from service.config import Settings, get_settings
 from service.deposits.models import DepositProof
 from service.employers.models import Employer
 from service.errors import NotFound
 from service.jurisdictions.models import Jurisdiction, town_code
-from service.mediation.models import MediationCommittee
 from service.notifications import contexts as c
+from service.notifications import keys
+from service.notifications.audience import Audience, covers
 from service.notifications.models import OutboxMessage
 from service.notifications.outbox import enqueue, find, is_deliverable, rerender_pending
-from service.notifications.render import LANGUAGES
-from service.notifications.settings import MailSettings, get_mail_settings
-from service.notifications.subscriptions import RANK, followers, reaches
+from service.notifications.render import LANGUAGES, Rendered, render
+from service.notifications.subscriptions import followers, reaches
 from service.projects.models import Project
+from service.stored import stored_id
 
 # Where the e-mails' links lead, in the portals.
 INSPECTOR_ALERT = "/inspector/alerts/{id}"
 INSPECTOR_ALERTS = "/inspector/alerts"
-INSPECTOR_COMPLAINT = "/inspector/complaints/{id}"
-MEDIATOR_CASE = "/mediator/cases/{id}"
+INSPECTOR_COMPLAINT = "/inspector/complaints/{reference}"
+MEDIATOR_CASE = "/mediator/cases/{reference}"
 EMPLOYER_PORTAL = "/employer"
 EMPLOYER_DEPOSITS = "/employer"
-# A digest's alerts are the ones it links to: read back when it is rebuilt.
-DIGEST_ALERT_LINK = re.compile(re.escape(INSPECTOR_ALERT).replace(r"\{id\}", r"(\d+)"))
 # Employers' and committees' contact addresses have no locale of their own.
 CONTACT_LANGUAGE = "zh-CN"
 
@@ -61,9 +76,10 @@ class Recipient:
     address: str
     language: str
     name: str
+    user_id: int | None = None  # the account, when the address is a user's
 
 
-def _url(settings: MailSettings, path: str, **values: object) -> str:
+def _url(settings: Settings, path: str, **values: object) -> str:
     return settings.mail_base_url.rstrip("/") + path.format(**values)
 
 
@@ -74,7 +90,14 @@ def _language(locale: str | None) -> str:
 def _user_recipient(user: User) -> Recipient | None:
     if not is_deliverable(user.email):
         return None
-    return Recipient(f"user:{user.id}", user.email, _language(user.locale), user.display_name)
+    return Recipient(
+        keys.user(user.id), user.email, _language(user.locale), user.display_name, user.id
+    )
+
+
+def place_code(county_code: str, town: str | None) -> str:
+    """The most precise jurisdiction code of a place (an inspector's scope must cover it)."""
+    return town_code(county_code, town) if town else county_code
 
 
 # --- alerts -------------------------------------------------------------------------------
@@ -85,16 +108,16 @@ def notify_new_alerts(
     alert_ids: list[int],
     *,
     now: datetime | None = None,
-    settings: MailSettings | None = None,
+    settings: Settings | None = None,
 ) -> int:
     """Queue the e-mails for alerts a monitors run opened or reopened; returns how many
     messages were queued or rebuilt."""
-    settings = settings or get_mail_settings()
+    settings = settings or get_settings()
     now = now or utc_now()
     alerts = _open_alerts(session, alert_ids)
     if not alerts:
         return 0
-    openings = _openings(session, [a.id for a in alerts])
+    openings = _openings(session, [stored_id(a) for a in alerts])
     employers = {e.id: e for e in _employers(session, {a.employer_id for a in alerts})}
     digests: dict[int, tuple[Recipient, set[int]]] = {}
     known: Followers = {}
@@ -107,17 +130,29 @@ def notify_new_alerts(
                 continue
             if alert.severity == "critical":
                 queued += _queue_critical(
-                    session, recipient, alert, employer, openings[alert.id], settings
+                    session, recipient, alert, employer, openings[stored_id(alert)], settings
                 )
             else:
-                digests.setdefault(user.id, (recipient, set()))[1].add(alert.id)
+                digests.setdefault(stored_id(user), (recipient, set()))[1].add(stored_id(alert))
     for user_id, (recipient, ids) in digests.items():
         queued += _queue_digest(session, user_id, recipient, ids, now, settings)
     for employer_id, employer_alerts in _by_employer(alerts).items():
-        queued += _queue_employer_notice(
-            session, employers[employer_id], employer_alerts, openings, settings
-        )
+        for not_before, told in _by_release(employer_alerts).items():
+            queued += _queue_employer_notice(
+                session, employers[employer_id], told, openings, settings, not_before
+            )
     return queued
+
+
+def _by_release(alerts: list[Alert]) -> dict[datetime | None, list[Alert]]:
+    """The employer's alerts by when it may be told of them: at once (None), or, for
+    complaint-derived ones, from the Monday after the week they were first seen
+    (complaints.disclosure: the day they fire dates the complaint)."""
+    grouped: dict[datetime | None, list[Alert]] = {}
+    for alert in alerts:
+        held = release_instant(alert.first_seen) if is_complaint_derived(alert.rule) else None
+        grouped.setdefault(held, []).append(alert)
+    return grouped
 
 
 def _open_alerts(session: Session, alert_ids: list[int]) -> list[Alert]:
@@ -126,14 +161,14 @@ def _open_alerts(session: Session, alert_ids: list[int]) -> list[Alert]:
     return list(
         session.scalars(
             select(Alert)
-            .where(Alert.id.in_(sorted(set(alert_ids))), Alert.status == "open")
-            .order_by(Alert.id)
+            .where(col(Alert.id).in_(sorted(set(alert_ids))), col(Alert.status) == "open")
+            .order_by(col(Alert.id))
         )
     )
 
 
 def _employers(session: Session, ids: set[int]) -> list[Employer]:
-    return list(session.scalars(select(Employer).where(Employer.id.in_(sorted(ids)))))
+    return list(session.scalars(select(Employer).where(col(Employer.id).in_(sorted(ids)))))
 
 
 @dataclass(frozen=True)
@@ -148,12 +183,15 @@ class Opening:
 def _openings(session: Session, alert_ids: list[int]) -> dict[int, Opening]:
     latest = (
         select(func.max(AlertEvent.id))
-        .where(AlertEvent.alert_id.in_(alert_ids), AlertEvent.kind.in_(("opened", "reopened")))
-        .group_by(AlertEvent.alert_id)
+        .where(
+            col(AlertEvent.alert_id).in_(alert_ids),
+            col(AlertEvent.kind).in_(("opened", "reopened")),
+        )
+        .group_by(col(AlertEvent.alert_id))
     )
     rows = session.execute(
-        select(AlertEvent.alert_id, AlertEvent.id, AlertEvent.run_id).where(
-            AlertEvent.id.in_(latest)
+        select(col(AlertEvent.alert_id), col(AlertEvent.id), col(AlertEvent.run_id)).where(
+            col(AlertEvent.id).in_(latest)
         )
     ).all()
     found = {alert_id: Opening(event_id, run_id) for alert_id, event_id, run_id in rows}
@@ -186,7 +224,7 @@ def _queue_critical(
     alert: Alert,
     employer: Employer,
     opening: Opening,
-    settings: MailSettings,
+    settings: Settings,
 ) -> int:
     title, action = _rule_texts(alert.rule, recipient.language)
     context = c.AlertCritical(
@@ -198,10 +236,13 @@ def _queue_critical(
     message = enqueue(
         session,
         kind="alert_critical",
-        dedupe_key=f"alert_critical:{alert.id}:{opening.event_id}:{recipient.key}",
+        dedupe_key=keys.alert_critical(stored_id(alert), opening.event_id, recipient.key),
         to_address=recipient.address,
         language=recipient.language,
         context=context,
+        audience=Audience(
+            user_id=recipient.user_id, place=place_code(employer.county_code, employer.town)
+        ),
     )
     return int(message is not None)
 
@@ -211,9 +252,11 @@ def _queue_employer_notice(
     employer: Employer,
     alerts: list[Alert],
     openings: dict[int, Opening],
-    settings: MailSettings,
+    settings: Settings,
+    not_before: datetime | None = None,
 ) -> int:
-    """One notice per employer and monitors run, listing the alerts the run opened."""
+    """One notice per employer and monitors run, listing the alerts the run opened; the
+    complaint-derived ones in their own notice, held until `not_before`."""
     if not is_deliverable(employer.contact_email):
         return 0
     language = CONTACT_LANGUAGE
@@ -221,22 +264,25 @@ def _queue_employer_notice(
     lines = []
     for alert in sorted(alerts, key=_severity_order):
         title, action = _rule_texts(alert.rule, language)
-        item = _alert_item(session, alert, employer, language, title, settings, url=portal)
+        item = _employer_alert_item(session, alert, employer, language, title, portal)
         lines.append(c.EmployerAlertLine(item, action, _alert_basis(alert, language)))
-    runs = "-".join(str(r) for r in sorted({openings[a.id].run_id for a in alerts}))
+    runs = sorted({openings[stored_id(a)].run_id for a in alerts})
+    held_until = not_before.date() if not_before else None
     message = enqueue(
         session,
         kind="employer_alert_notice",
-        dedupe_key=f"employer_alerts:{employer.id}:run:{runs}",
+        dedupe_key=keys.employer_alerts(stored_id(employer), runs, held_until),
         to_address=employer.contact_email,
         language=language,
         context=c.EmployerAlertNotice(employer.name, tuple(lines), portal),
+        audience=Audience(employer_id=employer.id),
+        not_before=not_before,
     )
     return int(message is not None)
 
 
 def _severity_order(alert: Alert) -> tuple[int, int]:
-    return (-RANK[alert.severity], alert.id)
+    return (SEVERITY_RANK[alert.severity], stored_id(alert))
 
 
 def _rule_texts(rule_id: str, language: str) -> tuple[str, str]:
@@ -259,11 +305,11 @@ def _alert_item(
     employer: Employer,
     language: str,
     title: str,
-    settings: MailSettings,
+    settings: Settings,
     url: str | None = None,
 ) -> c.AlertItem:
     return c.AlertItem(
-        id=alert.id,
+        id=stored_id(alert),
         rule=alert.rule,
         title=title,
         severity=alert.severity,
@@ -275,6 +321,28 @@ def _alert_item(
         subject_count=alert.subject_count,
         amount_fen=alert.amount_fen,
         url=url or _url(settings, INSPECTOR_ALERT, id=alert.id),
+    )
+
+
+def _employer_alert_item(
+    session: Session, alert: Alert, employer: Employer, language: str, title: str, url: str
+) -> c.AlertItem:
+    """The alert as its employer may read it: complaint-derived figures withheld
+    (complaints.disclosure, the same shield as the obligations page)."""
+    facts = alert_for_employer(alert)
+    return c.AlertItem(
+        id=facts.alert_id or 0,
+        rule=alert.rule,
+        title=title,
+        severity=alert.severity,
+        employer_name=employer.name,
+        employer_uscc=employer.uscc,
+        place=_place(session, employer.county_code, employer.town, language),
+        project_code=facts.project_code or "",
+        period=facts.period or "",
+        subject_count=facts.subject_count,
+        amount_fen=facts.amount_fen,
+        url=url,
     )
 
 
@@ -292,9 +360,9 @@ def _place(session: Session, county_code: str, town: str | None, language: str) 
 # --- the daily digest ---------------------------------------------------------------------
 
 
-def next_digest_at(now: datetime, settings: MailSettings) -> datetime:
+def next_digest_at(now: datetime, settings: Settings) -> datetime:
     """The next digest hour in the service's time zone (strictly after `now`), in UTC."""
-    local = now.astimezone(ZoneInfo(settings.time_zone))
+    local = now.astimezone(clock.local_zone(settings.time_zone))
     at = local.replace(hour=settings.mail_digest_hour, minute=0, second=0, microsecond=0)
     if at <= local:
         at += timedelta(days=1)
@@ -302,7 +370,8 @@ def next_digest_at(now: datetime, settings: MailSettings) -> datetime:
 
 
 def digest_alert_ids(message: OutboxMessage) -> set[int]:
-    return {int(found) for found in DIGEST_ALERT_LINK.findall(message.body_text)}
+    """The alerts a digest lists, as stored with it."""
+    return set(message.alert_ids or ())
 
 
 def _queue_digest(
@@ -311,15 +380,15 @@ def _queue_digest(
     recipient: Recipient,
     alert_ids: set[int],
     now: datetime,
-    settings: MailSettings,
+    settings: Settings,
 ) -> int:
     """Add the alerts to the recipient's next pending digest, or start one. A digest the
     sender already took leaves its alerts to the next day's."""
-    zone = ZoneInfo(settings.time_zone)
+    zone = clock.local_zone(settings.time_zone)
     send_at = next_digest_at(now, settings)
     while True:
         day = send_at.astimezone(zone).date()
-        key = f"digest:{user_id}:{day.isoformat()}"
+        key = keys.digest(user_id, day)
         existing = find(session, dedupe_key=key)
         if existing is None:
             context = _digest_context(session, recipient, day, alert_ids, settings)
@@ -330,7 +399,10 @@ def _queue_digest(
                 to_address=recipient.address,
                 language=recipient.language,
                 context=context,
+                # Each alert's place is checked again at send time (refresh_digest).
+                audience=Audience(user_id=recipient.user_id),
                 not_before=send_at,
+                alert_ids=alert_ids,
             )
             return 1
         if existing.status == "pending":
@@ -344,16 +416,17 @@ def _queue_digest(
                 to_address=recipient.address,
                 language=recipient.language,
                 context=context,
+                alert_ids=included | alert_ids,
             ):
                 return 1
         send_at += timedelta(days=1)
 
 
 def _digest_context(
-    session: Session, recipient: Recipient, day: date, alert_ids: set[int], settings: MailSettings
+    session: Session, recipient: Recipient, day: date, alert_ids: set[int], settings: Settings
 ) -> c.AlertDigest:
     alerts = sorted(
-        session.scalars(select(Alert).where(Alert.id.in_(sorted(alert_ids)))),
+        session.scalars(select(Alert).where(col(Alert.id).in_(sorted(alert_ids)))),
         key=_severity_order,
     )
     employers = {e.id: e for e in _employers(session, {a.employer_id for a in alerts})}
@@ -380,17 +453,17 @@ def _digest_context(
 
 
 def notify_proof_decision(
-    session: Session, proof_id: int, *, settings: MailSettings | None = None
+    session: Session, proof_id: int, *, settings: Settings | None = None
 ) -> int:
     """Tell the employer user who filed a proof that it was approved or rejected (the
     employer's contact address when that user has none)."""
-    settings = settings or get_mail_settings()
+    settings = settings or get_settings()
     proof = session.get(DepositProof, proof_id)
     if proof is None:
         raise NotFound(f"deposit proof {proof_id}")
     if proof.status not in ("approved", "rejected"):
         return 0
-    employer = session.get(Employer, proof.employer_id)
+    employer = session.get_one(Employer, proof.employer_id)
     recipient = _proof_recipient(session, proof, employer)
     if recipient is None:
         return 0
@@ -410,10 +483,11 @@ def notify_proof_decision(
     message = enqueue(
         session,
         kind="proof_decision",
-        dedupe_key=f"proof_decision:{proof.id}:{proof.status}",
+        dedupe_key=keys.proof_decision(stored_id(proof), proof.status),
         to_address=recipient.address,
         language=recipient.language,
         context=context,
+        audience=Audience(user_id=recipient.user_id, employer_id=employer.id),
     )
     return int(message is not None)
 
@@ -426,7 +500,7 @@ def _proof_recipient(session: Session, proof: DepositProof, employer: Employer) 
             return recipient
     if is_deliverable(employer.contact_email):
         return Recipient(
-            f"employer:{employer.id}", employer.contact_email, CONTACT_LANGUAGE, employer.name
+            keys.employer(employer.id), employer.contact_email, CONTACT_LANGUAGE, employer.name
         )
     return None
 
@@ -435,37 +509,41 @@ def _proof_recipient(session: Session, proof: DepositProof, employer: Employer) 
 
 
 def notify_case_new(
-    session: Session, complaint_id: int, *, settings: MailSettings | None = None
+    session: Session,
+    complaint_id: int,
+    *,
+    reference: Reference,
+    settings: Settings | None = None,
 ) -> int:
     """Tell the committee a complaint was routed to it."""
-    settings = settings or get_mail_settings()
+    settings = settings or get_settings()
     complaint = _complaint(session, complaint_id)
     committee = _committee(session, complaint)
     if committee is None:
         return 0
-    is_group = _is_group(complaint)
+    group = is_group(complaint, reference)
     queued = 0
     for recipient in _committee_recipients(session, committee):
         english = recipient.language == "en"
         context = c.CaseNew(
             recipient_name=recipient.name,
             committee_name=committee.name,
-            case=_case_facts(session, complaint, recipient.language, complaint.tracking_code),
+            case=_case_facts(session, complaint, recipient.language),
             routing_reason=complaint.routing_reason_en if english else complaint.routing_reason_zh,
-            is_group=is_group,
-            url=_url(settings, MEDIATOR_CASE, id=complaint.id),
+            is_group=group,
+            url=_url(settings, MEDIATOR_CASE, reference=complaint.public_reference),
         )
-        queued += _queue(
-            session, "case_new", f"case_new:{complaint.id}:{recipient.key}", recipient, context
-        )
+        audience = Audience(user_id=recipient.user_id, committee_id=committee.id)
+        key = keys.case_new(stored_id(complaint), recipient.key)
+        queued += _queue(session, "case_new", key, recipient, context, audience)
     return queued
 
 
 def notify_case_reminder(
-    session: Session, complaint_id: int, days_left: int, *, settings: MailSettings | None = None
+    session: Session, complaint_id: int, days_left: int, *, settings: Settings | None = None
 ) -> int:
     """Remind the committee that the case's mediation period ends in `days_left` days."""
-    settings = settings or get_mail_settings()
+    settings = settings or get_settings()
     complaint = _complaint(session, complaint_id)
     committee = _committee(session, complaint)
     if committee is None or complaint.status == "closed":
@@ -475,63 +553,145 @@ def notify_case_reminder(
         context = c.CaseReminder(
             recipient_name=recipient.name,
             committee_name=committee.name,
-            case=_case_facts(session, complaint, recipient.language, complaint.tracking_code),
+            case=_case_facts(session, complaint, recipient.language),
             days_left=days_left,
-            url=_url(settings, MEDIATOR_CASE, id=complaint.id),
+            url=_url(settings, MEDIATOR_CASE, reference=complaint.public_reference),
         )
-        # The due date is part of the key: an extended period earns its own reminders.
-        key = (
-            f"case_reminder:{complaint.id}:{complaint.mediation_due_on}:{days_left}:{recipient.key}"
+        key = keys.case_reminder(
+            stored_id(complaint), complaint.mediation_due_on, days_left, recipient.key
         )
-        queued += _queue(session, "case_reminder", key, recipient, context)
+        audience = Audience(user_id=recipient.user_id, committee_id=committee.id)
+        queued += _queue(session, "case_reminder", key, recipient, context, audience)
     return queued
 
 
 def notify_employer_complaint(
-    session: Session, complaint_id: int, *, settings: MailSettings | None = None
+    session: Session,
+    complaint_id: int,
+    *,
+    reference: Reference,
+    settings: Settings | None = None,
 ) -> int:
-    """Tell the employer a complaint exists and how to respond; who made it only when the
-    worker agreed (`disclose_identity`)."""
-    settings = settings or get_mail_settings()
+    """Tell the employer a complaint exists, who handles it and how to respond; what it says
+    and who made it only when the worker agreed (`disclose_identity`; complaints.disclosure
+    holds the rule, the employer's page follows the same)."""
+    settings = settings or get_settings()
     complaint = _complaint(session, complaint_id)
     employer = session.get(Employer, complaint.employer_id) if complaint.employer_id else None
     if employer is None or not is_deliverable(employer.contact_email):
         return 0
+    recipient = Recipient(
+        keys.employer(employer.id), employer.contact_email, CONTACT_LANGUAGE, employer.name
+    )
+    context = _employer_notice(session, complaint, employer, reference, settings)
+    key = keys.employer_complaint(stored_id(complaint))
+    audience = Audience(employer_id=employer.id)
+    # Sent at once, the notice would date the complaint to the hour (complaints.disclosure).
+    held = None if complaint.disclose_identity else release_instant(complaint.received_on)
+    return _queue(
+        session, "employer_complaint_notice", key, recipient, context, audience, not_before=held
+    )
+
+
+def _employer_notice(
+    session: Session,
+    complaint: Complaint,
+    employer: Employer,
+    reference: Reference,
+    settings: Settings,
+) -> c.EmployerComplaintNotice:
     language = CONTACT_LANGUAGE
     committee = _committee(session, complaint)
-    basis = load_reference().basis("mediation_period_days")
-    common = {
+    contact = contact_for(committee) if committee else None
+    basis = reference.basis("mediation_period_days")
+    common: dict[str, Any] = {
         "employer_name": employer.name,
-        # The tracking code is the worker's key to the status page: the employer gets a
-        # neutral case number instead.
-        "case": _case_facts(session, complaint, language, f"#{complaint.id}"),
+        "reference": complaint.public_reference,
+        "received_week": week_of(complaint.received_on).label(language),
+        "committee_name": committee.name if committee else None,
         "committee_contact": committee.contact_email if committee else None,
+        "committee_phone": contact.phone if contact else None,
+        "committee_address": contact.address_zh if contact else None,
         "legal_basis": basis.en if language == "en" else basis.zh,
         "portal_url": _url(settings, EMPLOYER_PORTAL),
     }
     if complaint.disclose_identity:
-        context = c.EmployerComplaintNoticeWithIdentity(
-            **common, worker_name=complaint.worker_name, phone=complaint.phone
+        return c.EmployerComplaintNoticeWithIdentity(
+            **common,
+            case=_case_facts(session, complaint, language),
+            worker_name=complaint.worker_name,
+            phone=complaint.phone,
         )
-    else:
-        context = c.EmployerComplaintNotice(**common)
-    recipient = Recipient(
-        f"employer:{employer.id}", employer.contact_email, language, employer.name
-    )
-    key = f"employer_complaint:{complaint.id}"
-    return _queue(session, "employer_complaint_notice", key, recipient, context)
+    return c.EmployerComplaintNotice(**common)
+
+
+@dataclass(frozen=True)
+class EmployerMailAtSend:
+    """What may leave for an employer now: `withdraw` names why nothing may; `rendered` is
+    the message rebuilt from the case as it stands (None: send it as queued)."""
+
+    withdraw: str | None = None
+    rendered: Rendered | None = None
+
+
+def employer_mail_at_send(
+    session: Session,
+    *,
+    kind: str,
+    dedupe_key: str,
+    employer_id: int,
+    texts: list[str],
+    settings: Settings,
+    reference: Reference,
+) -> EmployerMailAtSend:
+    """The last look before a message leaves for an employer (the audience, its address,
+    was checked already). A complaint notice is held until its week is over, and much can
+    change by then: the complaint may now name another employer, be re-routed, or the
+    worker may have given or withdrawn consent. So a notice is rebuilt from the complaint
+    as it stands, and withdrawn when the complaint is no longer about this employer. Then,
+    whatever the kind, the text that would leave is searched for what the complainant
+    shield withholds (complaints.disclosure.shield_leaks) from each undisclosed complaint
+    about the employer; any find withdraws the message: held back, never sent."""
+    complaint_id = keys.employer_complaint_id(dedupe_key)
+    rendered = None
+    if kind == "employer_complaint_notice" and complaint_id is not None:
+        complaint = session.get(Complaint, complaint_id)
+        employer = session.get(Employer, employer_id)
+        if complaint is None or employer is None or complaint.employer_id != employer_id:
+            return EmployerMailAtSend(withdraw="the complaint is no longer about this employer")
+        context = _employer_notice(session, complaint, employer, reference, settings)
+        rendered = render(kind, CONTACT_LANGUAGE, context)
+        texts = [rendered.subject, rendered.text, rendered.html]
+    employer = session.get(Employer, employer_id)
+    known = [employer.name] if employer else []  # the employer knows its own name
+    undisclosed = session.scalars(
+        select(Complaint).where(
+            col(Complaint.employer_id) == employer_id, col(Complaint.disclose_identity).is_(False)
+        )
+    ).all()
+    for complaint in undisclosed:
+        # The notice of a complaint is held to the strict rule; anything else (alerts about
+        # the employer's own payroll) only to what names the worker.
+        own_notice = complaint.id == complaint_id
+        leaks = shield_leaks(complaint, texts, identity_only=not own_notice, known=known)
+        if leaks:
+            fields = ", ".join(leaks)
+            return EmployerMailAtSend(withdraw=f"it would narrow down a complainant ({fields})")
+    return EmployerMailAtSend(rendered=rendered)
 
 
 def notify_group_complaint(
-    session: Session, complaint_id: int, *, settings: MailSettings | None = None
+    session: Session,
+    complaint_id: int,
+    *,
+    reference: Reference,
+    settings: Settings | None = None,
 ) -> int:
     """Alert the inspectors following the complaint's place at once, as critical."""
-    settings = settings or get_mail_settings()
+    settings = settings or get_settings()
     complaint = _complaint(session, complaint_id)
-    employer = session.get(Employer, complaint.employer_id) if complaint.employer_id else None
-    construction = complaint.project_id is not None or (
-        employer is not None and is_construction(employer.industry_code, load_reference())
-    )
+    found = urgency(session, complaint, reference)
+    place = place_code(complaint.county_code, complaint.town)
     queued = 0
     for user, _min_severity in followers(
         session, county_code=complaint.county_code, town=complaint.town
@@ -542,17 +702,27 @@ def notify_group_complaint(
             continue
         context = c.GroupComplaintAlert(
             recipient_name=recipient.name,
-            case=_case_facts(session, complaint, recipient.language, complaint.tracking_code),
-            is_group=_is_group(complaint),
-            is_construction=construction,
-            url=_url(settings, INSPECTOR_COMPLAINT, id=complaint.id),
+            case=_case_facts(session, complaint, recipient.language),
+            is_group=found.is_group,
+            is_construction=found.is_construction,
+            url=_url(settings, INSPECTOR_COMPLAINT, reference=complaint.public_reference),
         )
-        key = f"group_complaint:{complaint.id}:{recipient.key}"
-        queued += _queue(session, "group_complaint_alert", key, recipient, context)
+        key = keys.group_complaint(stored_id(complaint), recipient.key)
+        audience = Audience(user_id=recipient.user_id, place=place)
+        queued += _queue(session, "group_complaint_alert", key, recipient, context, audience)
     return queued
 
 
-def _queue(session: Session, kind: str, key: str, recipient: Recipient, context: object) -> int:
+def _queue(
+    session: Session,
+    kind: str,
+    key: str,
+    recipient: Recipient,
+    context: object,
+    audience: Audience,
+    *,
+    not_before: datetime | None = None,
+) -> int:
     message = enqueue(
         session,
         kind=kind,
@@ -560,6 +730,8 @@ def _queue(session: Session, kind: str, key: str, recipient: Recipient, context:
         to_address=recipient.address,
         language=recipient.language,
         context=context,
+        audience=audience,
+        not_before=not_before,
     )
     return int(message is not None)
 
@@ -577,40 +749,39 @@ def _committee(session: Session, complaint: Complaint) -> MediationCommittee | N
     return session.get(MediationCommittee, complaint.committee_id)
 
 
-def _is_group(complaint: Complaint) -> bool:
-    # 以上 includes the number (Law Art. 7).
-    minimum = load_reference().value("group_complaint_min_workers", on=complaint.received_on)
-    return complaint.workers_affected >= minimum
-
-
 def _committee_recipients(session: Session, committee: MediationCommittee) -> list[Recipient]:
     """The committee's active mediators with an address, and its own contact address
     unless a mediator already uses it."""
     mediators = session.scalars(
         select(User)
-        .where(User.role == "mediator", User.committee_id == committee.id, User.is_active)
-        .order_by(User.id)
+        .where(
+            col(User.role) == "mediator",
+            col(User.committee_id) == committee.id,
+            col(User.is_active),
+        )
+        .order_by(col(User.id))
     ).all()
     recipients = [r for r in map(_user_recipient, mediators) if r is not None]
     addresses = {r.address.lower() for r in recipients}
     contact = committee.contact_email
     if is_deliverable(contact) and contact.lower() not in addresses:
         recipients.append(
-            Recipient(f"committee:{committee.id}", contact, CONTACT_LANGUAGE, committee.name)
+            Recipient(keys.committee(committee.id), contact, CONTACT_LANGUAGE, committee.name)
         )
     return recipients
 
 
-def _case_facts(
-    session: Session, complaint: Complaint, language: str, reference: str
-) -> c.CaseFacts:
+def _case_facts(session: Session, complaint: Complaint, language: str) -> c.CaseFacts:
+    """The case for its handlers (and for its employer when the worker agreed), named by its
+    random public reference: the tracking code is the worker's alone."""
     employer = session.get(Employer, complaint.employer_id) if complaint.employer_id else None
     project = session.get(Project, complaint.project_id) if complaint.project_id else None
     committee = _committee(session, complaint)
     return c.CaseFacts(
-        reference=reference,
+        reference=complaint.public_reference,
         kind=complaint.kind,
         employer_name=employer.name if employer else (complaint.employer_text or "—"),
+        employer_registered=employer is not None,
         place=_place(session, complaint.county_code, complaint.town, language),
         project_name=project.name if project else None,
         period_from=complaint.period_from,
@@ -621,3 +792,46 @@ def _case_facts(
         mediation_due_on=complaint.mediation_due_on,
         committee_name=committee.name if committee else None,
     )
+
+
+# --- at send time ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestAtSend:
+    """A digest checked at send time: `empty` when no alert is left to tell the inspector;
+    `rendered` is the rebuilt digest when some alerts were dropped, None when unchanged."""
+
+    empty: bool
+    rendered: Rendered | None = None
+    alert_ids: frozenset[int] = frozenset()
+
+
+def digest_at_send(
+    session: Session, *, user_id: int, dedupe_key: str, alert_ids: list[int], settings: Settings
+) -> DigestAtSend:
+    """Keep the digest's alerts whose place the inspector still covers (a moved inspector
+    hears nothing more of the old place); rebuild it when some are dropped."""
+    listed = set(alert_ids)
+    alerts = session.scalars(select(Alert).where(col(Alert.id).in_(sorted(listed)))).all()
+    employers = {e.id: e for e in _employers(session, {a.employer_id for a in alerts})}
+    conn = session.connection()
+    kept = {
+        stored_id(alert)
+        for alert in alerts
+        if covers(
+            conn,
+            user_id,
+            place_code(employers[alert.employer_id].county_code, employers[alert.employer_id].town),
+        )
+    }
+    if kept == listed:
+        return DigestAtSend(empty=False)
+    user = session.get(User, user_id)
+    recipient = _user_recipient(user) if user is not None else None
+    if not kept or recipient is None:
+        return DigestAtSend(empty=True)
+    day = keys.digest_day(dedupe_key)
+    context = _digest_context(session, recipient, day, kept, settings)
+    rendered = render("alert_digest", recipient.language, context)
+    return DigestAtSend(empty=False, rendered=rendered, alert_ids=frozenset(kept))

@@ -4,6 +4,12 @@ An inspector's AlertSubscription rows say it (a county, a town or the city, and 
 severity). An inspector without any follows their own jurisdiction (UserScope) from
 'high' up. A subscription covers a place when it names the place's county, the city
 above it, or its town.
+
+A subscription never reaches beyond the inspector's current scope: `followers` counts only
+inspectors whose scope covers the place, a change of scope prunes the subscriptions left
+outside it (`prune_outside_scope`), and the sender checks the scope again at send time
+(notifications.audience). An inspector moved from 330304 to 330302 hears nothing more of
+330304.
 """
 
 from collections import defaultdict
@@ -12,17 +18,16 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from service.alerts.models import SEVERITIES
+from service.alerts.severity import RANK, SEVERITIES, at_least
 from service.audit.service import record
 from service.auth.actors import Actor
 from service.auth.models import User, UserScope
+from service.bounds import CODE_MAX_CHARS
 from service.errors import Invalid
 from service.jurisdictions.models import Jurisdiction, town_code
 from service.notifications.models import AlertSubscription
 
 DEFAULT_MIN_SEVERITY = "high"
-# critical 3 … low 0: a subscription from `high` takes high and critical.
-RANK = {severity: len(SEVERITIES) - 1 - i for i, severity in enumerate(SEVERITIES)}
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,7 @@ class Follow:
 
 
 def reaches(severity: str, min_severity: str) -> bool:
-    return RANK[severity] >= RANK[min_severity]
+    return at_least(severity, min_severity)
 
 
 def place_codes(session: Session, *, county_code: str, town: str | None) -> set[str]:
@@ -63,8 +68,18 @@ def followers(session: Session, *, county_code: str, town: str | None) -> list[t
     ).all()
     lowest: dict[int, str] = {}
     for user_id, min_severity in [*explicit, *((u, DEFAULT_MIN_SEVERITY) for u in default)]:
-        if user_id not in lowest or RANK[min_severity] < RANK[lowest[user_id]]:
+        # Rank 0 is critical: the larger rank is the lower minimum, which takes more.
+        if user_id not in lowest or RANK[min_severity] > RANK[lowest[user_id]]:
             lowest[user_id] = min_severity
+    # A subscription left over from an earlier scope does not count.
+    in_scope = set(
+        session.scalars(
+            select(UserScope.user_id).where(
+                UserScope.jurisdiction_code.in_(codes), UserScope.user_id.in_(sorted(lowest))
+            )
+        )
+    )
+    lowest = {user_id: severity for user_id, severity in lowest.items() if user_id in in_scope}
     if not lowest:
         return []
     users = session.scalars(
@@ -125,7 +140,33 @@ def replace_subscriptions(
     return after
 
 
+def prune_outside_scope(session: Session, *, user_id: int) -> int:
+    """Delete the user's subscriptions outside their current scope (after a change of scope
+    or role); returns how many. Flush only."""
+    scopes = set(
+        session.scalars(select(UserScope.jurisdiction_code).where(UserScope.user_id == user_id))
+    )
+    parents = _parents(session)
+    outside = [
+        subscription.id
+        for subscription in session.scalars(
+            select(AlertSubscription).where(AlertSubscription.user_id == user_id)
+        )
+        if not _within(subscription.jurisdiction_code, scopes, parents)
+    ]
+    if outside:
+        session.execute(delete(AlertSubscription).where(AlertSubscription.id.in_(outside)))
+        session.flush()
+    return len(outside)
+
+
 def _check(session: Session, *, user_id: int, follows: list[Follow]) -> None:
+    # The page's form is read by hand: no code is longer than CODE_MAX_CHARS or holds a NUL
+    # (PostgreSQL refuses it in text), so such a value is refused before any query.
+    if any(
+        len(f.jurisdiction_code) > CODE_MAX_CHARS or "\x00" in f.jurisdiction_code for f in follows
+    ):
+        raise Invalid({"jurisdiction": "unknown place"})
     scopes = set(
         session.scalars(select(UserScope.jurisdiction_code).where(UserScope.user_id == user_id))
     )

@@ -1,6 +1,6 @@
 """The administrator's pages: users, their roles and scopes (templates/admin/).
 
-Same service functions and permission checks as the API twins in service/users/api.py.
+Same service functions and permission checks as the API twins in service/api/users.py.
 A refused form comes back at 422 with the entered values and a message at each field.
 """
 
@@ -11,14 +11,17 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from service.auth.models import ROLES
+from service.auth.models import PLACE_ROLES, ROLES
+from service.auth.passwords import MIN_PASSWORD_LENGTH
+from service.bounds import CodeList, CodeText, FormText, RecordId, SecretText
 from service.csrf import verify_csrf
 from service.deps import AdminDep, SessionDep
-from service.i18n import LANGUAGES
+from service.i18n import LANGUAGES, translate
+from service.jurisdictions.models import place_names
 from service.users import service as users
 from service.users.models import UserChange, UserCreate, UserPublic, UserUpdate
 from service.users.service import InvalidUser, Problem
-from service.web import render
+from service.web import page_language, render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 DONE = ("created", "saved")  # the confirmations a redirect may ask the user page to show
@@ -27,27 +30,27 @@ DONE = ("created", "saved")  # the confirmations a redirect may ask the user pag
 class NewUserForm(BaseModel):
     """The new-user form; blanks are allowed here so the service reports them per field."""
 
-    username: str = ""
-    display_name: str = ""
-    email: str = ""
-    role: str = "inspector"
-    password: str = ""
-    locale: str = "zh-CN"
-    jurisdictions: list[str] = []
-    employer_uscc: str = ""
-    committee_code: str = ""
+    username: FormText = ""
+    display_name: FormText = ""
+    email: FormText = ""
+    role: CodeText = "inspector"
+    password: SecretText = ""
+    locale: CodeText = "zh-CN"
+    jurisdictions: CodeList = []
+    employer_uscc: FormText = ""
+    committee_code: FormText = ""
 
 
 class EditUserForm(BaseModel):
     """The user page's form; only the scope field of the user's role is on the page."""
 
-    display_name: str = ""
-    email: str = ""
-    locale: str = "zh-CN"
-    password: str = ""
-    jurisdictions: list[str] = []
-    employer_uscc: str | None = None
-    committee_code: str | None = None
+    display_name: FormText = ""
+    email: FormText = ""
+    locale: CodeText = "zh-CN"
+    password: SecretText = ""
+    jurisdictions: CodeList = []
+    employer_uscc: FormText | None = None
+    committee_code: FormText | None = None
     is_active: bool = True
 
     @classmethod
@@ -69,7 +72,7 @@ class EditUserForm(BaseModel):
             email=self.email,
             locale=self.locale,
             password=self.password or None,
-            jurisdictions=self.jurisdictions if role == "inspector" else None,
+            jurisdictions=self.jurisdictions if role in PLACE_ROLES else None,
             employer_uscc=self.employer_uscc if role == "employer" else None,
             committee_code=self.committee_code if role == "mediator" else None,
             is_active=self.is_active,
@@ -106,14 +109,16 @@ def create_user(
 
 
 @router.get("/users/{user_id}")
-def user_page(user_id: int, request: Request, session: SessionDep, actor: AdminDep) -> Response:
+def user_page(
+    user_id: RecordId, request: Request, session: SessionDep, actor: AdminDep
+) -> Response:
     user = users.get(session=session, user_id=user_id)
     return _user_form(request, session, user, EditUserForm.of(user), {})
 
 
 @router.post("/users/{user_id}", dependencies=[Depends(verify_csrf)])
 def update_user(
-    user_id: int,
+    user_id: RecordId,
     request: Request,
     session: SessionDep,
     actor: AdminDep,
@@ -138,7 +143,7 @@ def _new_user_form(
         "form": form.model_copy(update={"password": ""}),  # never sent back to the browser
         "problems": problems,
         "roles": ROLES,
-        "min_password": users.MIN_PASSWORD_LENGTH,
+        "min_password": MIN_PASSWORD_LENGTH,
         "locales": LANGUAGES,
         "places": users.place_choices(session=session),
     }
@@ -153,14 +158,17 @@ def _user_form(
     problems: dict[str, Problem],
     status_code: int = 200,
 ) -> Response:
+    language = page_language(request)
+    places = place_names(session, language)
     context = {
         "user": user,
         "form": form.model_copy(update={"password": ""}),
         "problems": problems,
         "locales": LANGUAGES,
-        "places": users.place_choices(session=session) if user.role == "inspector" else [],
+        "places": users.place_choices(session=session) if user.role in PLACE_ROLES else [],
         "history": [
-            (change, _fields(change)) for change in users.history(session=session, user_id=user.id)
+            (change, _fields(change, language, places))
+            for change in users.history(session=session, user_id=user.id)
         ],
         "done": request.query_params.get("done")
         if request.query_params.get("done") in DONE
@@ -169,18 +177,27 @@ def _user_form(
     return render(request, "admin/users/edit.html", context, status_code=status_code)
 
 
-def _fields(change: UserChange) -> list[tuple[str, str | None, str]]:
-    """(field, before or None when it had none, after) of one audit entry, as text."""
+def _fields(
+    change: UserChange, language: str, places: dict[str, str]
+) -> list[tuple[str, str | None, str]]:
+    """(field, before or None when it had none, after) of one audit entry, as text a person
+    reads: roles, places, languages and yes/no by their names, never their codes."""
     before = change.before or {}
+
+    def shown(name: str, value: object) -> str:
+        if value is None or value == "" or value == []:
+            return "—"
+        if isinstance(value, bool):
+            return translate(language, "admin.users.active" if value else "admin.users.inactive")
+        if isinstance(value, list):
+            return ", ".join(shown(name, item) for item in value)
+        if name == "role":
+            return translate(language, f"admin.role.{value}")
+        if name == "locale" and value in LANGUAGES:
+            return translate(language, f"lang.{value}")
+        return places.get(str(value), str(value)) if name == "scopes" else str(value)
+
     return [
-        (name, _shown(before[name]) if name in before else None, _shown(value))
+        (name, shown(name, before[name]) if name in before else None, shown(name, value))
         for name, value in (change.after or {}).items()
     ]
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value) or "—"
-    return "—" if value is None or value == "" else str(value)

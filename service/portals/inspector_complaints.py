@@ -1,24 +1,45 @@
 """The inspectors' complaint pages (templates/inspector/complaints*.html), beside the alerts.
 
-Read-only: an inspector sees the complaints of its jurisdiction (an administrator all) through
-mediation.service.readable, with the worker's identity on the case page; others are 404.
-The API twins are GET /api/inspector/complaints[/{id}] in service/mediation/api.py.
+An inspector sees the complaints of its jurisdiction (an administrator all) through
+mediation.service.readable, with the worker's identity on the case page; others are 404. The
+mediation itself is the committee's: inspectors write only messages to the worker and, after a
+failed or overdue mediation, take the case over as an inspection case (立案).
+The API twins are GET /api/inspector/complaints[/{reference}] in service/api/mediation.py.
+Cases are named by their random reference in URLs, never by the sequential id.
 """
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlmodel import Session
 
 from monitors.reference import Reference
+from service import clock
+from service.auth.actors import Actor
+from service.bounds import CaseRef, FormText, RecordId
+from service.casework import inspection
 from service.complaints.schemas import CaseSummary
 from service.complaints.service import is_construction
-from service.deps import InspectorDep, SessionDep
+from service.csrf import verify_csrf
+from service.deposits.proofs import file_response
+from service.deps import InspectorDep, ReferenceDep, SessionDep, SettingsDep
 from service.employers.models import Employer
+from service.errors import Invalid
+from service.evidence import service as evidence
+from service.flows import case_talk
 from service.mediation import service as mediation
-from service.portals.mediator import case_context, in_language, labels
+from service.portals.case_talk import handler_context
+from service.portals.mediator import (
+    case_context,
+    case_of,
+    evidence_context,
+    in_language,
+    labels,
+    message_answer,
+)
 from service.web import render
 
 router = APIRouter(prefix="/inspector/complaints", include_in_schema=False)
@@ -28,7 +49,8 @@ def flags(
     session: Session, cases: list[CaseSummary], reference: Reference, today: date
 ) -> dict[int, dict[str, bool]]:
     """Per case: a group complaint (at least group_complaint_min_workers workers) and a
-    construction one (about a project, or an employer in construction), as in alert_reasons."""
+    construction one (about a project, or an employer in construction), as in
+    complaints.service.urgency."""
     minimum = int(reference.value("group_complaint_min_workers", on=today))
     employer_ids = {c.employer_id for c in cases if c.employer_id is not None}
     industries = dict(
@@ -47,16 +69,99 @@ def flags(
 
 
 @router.get("")
-def complaints_page(request: Request, session: SessionDep, actor: InspectorDep) -> Response:
+def complaints_page(
+    request: Request, session: SessionDep, actor: InspectorDep, reference: ReferenceDep
+) -> Response:
     cases = mediation.readable_cases(session, actor)
-    marks = flags(session, cases, request.app.state.reference, date.today())
+    marks = flags(session, cases, reference, clock.today())
     context = {"cases": cases, "flags": marks, **labels(request)}
     return render(request, "inspector/complaints.html", context)
 
 
-@router.get("/{complaint_id}")
+@router.get("/{reference}")
 def complaint_page(
-    request: Request, complaint_id: int, session: SessionDep, actor: InspectorDep
+    request: Request,
+    reference: CaseRef,
+    session: SessionDep,
+    actor: InspectorDep,
+    done: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
+    complaint_id = case_of(request, session, actor, reference)
+    return _complaint_page(request, session, actor, complaint_id, values={"done": done})
+
+
+def _complaint_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    complaint_id: int,
+    *,
+    errors: dict | None = None,
+    values: dict | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The case for the inspectors: facts, evidence, messages with the worker and, for a
+    failed or overdue mediation not yet taken over, the take-over form (inspectors only)."""
     case = in_language(request, lambda: mediation.get_case(session, actor, complaint_id))
-    return render(request, "inspector/complaints_view.html", case_context(request, case))
+    context = case_context(request, case) | {"errors": errors or {}, "values": values or {}}
+    case_path = f"/inspector/complaints/{case.reference}"
+    context |= evidence_context(session, actor, complaint_id, case_path)
+    context |= handler_context(request, session, actor, complaint_id)
+    is_inspector = actor.role == "inspector"
+    context["message_action"] = f"{case_path}/messages" if is_inspector else None
+    grounds = inspection.grounds_for(case, clock.today())
+    can_take_over = is_inspector and context["inspection"] is None and grounds is not None
+    context["takeover_grounds"] = grounds if can_take_over else None
+    context["takeover_action"] = f"{case_path}/inspection"
+    return render(request, "inspector/complaints_view.html", context, status_code=status_code)
+
+
+@router.post("/{reference}/messages", dependencies=[Depends(verify_csrf)])
+def send_message(
+    request: Request,
+    reference: CaseRef,
+    session: SessionDep,
+    actor: InspectorDep,
+    body: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """A message to the worker: on the status page, and by SMS if the worker agreed."""
+    complaint_id = case_of(request, session, actor, reference)
+    done = RedirectResponse(f"/inspector/complaints/{reference}?done=message", 303)
+    return message_answer(request, session, actor, complaint_id, body, _complaint_page, done)
+
+
+@router.post("/{reference}/inspection", dependencies=[Depends(verify_csrf)])
+def take_over(
+    request: Request,
+    reference: CaseRef,
+    session: SessionDep,
+    actor: InspectorDep,
+    reason: Annotated[FormText, Form()] = "",
+) -> Response:
+    """Open an inspection case (立案) on a failed or overdue mediation; audited."""
+    complaint_id = case_of(request, session, actor, reference)
+    try:
+        in_language(request, lambda: case_talk.take_over(session, actor, complaint_id, reason))
+    except Invalid as error:
+        return _complaint_page(
+            request, session, actor, complaint_id, errors=error.detail,
+            values={"reason": reason}, status_code=422,
+        )  # fmt: skip
+    return RedirectResponse(f"/inspector/complaints/{reference}?done=inspection", 303)
+
+
+@router.get("/{reference}/evidence/{number}", response_class=FileResponse)
+def evidence_file(
+    request: Request,
+    reference: CaseRef,
+    number: RecordId,
+    session: SessionDep,
+    actor: InspectorDep,
+    settings: SettingsDep,
+) -> FileResponse:
+    """A file the worker attached (the case's `number`-th), as a download (audited)."""
+    found = evidence.file_for(
+        session, actor, complaint_id=case_of(request, session, actor, reference),
+        number=number, upload_dir=settings.upload_dir,
+    )  # fmt: skip
+    return file_response(*found)

@@ -4,12 +4,16 @@ Critical alerts are mailed at once, the rest in the daily digest (service.notifi
 
 from typing import Annotated
 
+from annotated_types import MaxLen
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import select
+from starlette.datastructures import FormData
 
+from service.alerts.severity import SEVERITIES
 from service.auth.models import UserScope
+from service.bounds import LIST_MAX_ITEMS, CodeText
 from service.csrf import verify_csrf
 from service.deps import InspectorDep, SessionDep
 from service.errors import Forbidden, Invalid
@@ -17,15 +21,13 @@ from service.jurisdictions.models import Jurisdiction
 from service.notifications.subscriptions import Follow, follows_of, replace_subscriptions
 from service.web import render
 
-SEVERITIES = ("critical", "high", "medium", "low")
-
 router = APIRouter(prefix="/inspector/subscriptions", include_in_schema=False)
 api_router = APIRouter(prefix="/api/subscriptions", tags=["notifications"])
 
 
 class FollowPublic(BaseModel):
-    jurisdiction_code: str
-    min_severity: str
+    jurisdiction_code: CodeText
+    min_severity: CodeText
 
 
 def _inspector_only(actor: InspectorDep) -> InspectorDep:
@@ -77,11 +79,18 @@ def _page(request: Request, session, actor, *, errors, status_code: int) -> Resp
     )
 
 
+async def _posted_form(request: Request) -> FormData:
+    """The form, read on the event loop, so that the route runs on the thread pool."""
+    return await request.form()
+
+
 @router.post("", dependencies=[Depends(verify_csrf)])
-async def save_subscriptions(
-    request: Request, session: SessionDep, actor: InspectorOnlyDep
+def save_subscriptions(
+    request: Request,
+    session: SessionDep,
+    actor: InspectorOnlyDep,
+    form: Annotated[FormData, Depends(_posted_form)],
 ) -> Response:
-    form = await request.form()
     follows = [
         Follow(code.removeprefix("follow:"), str(value))
         for code, value in form.multi_items()
@@ -102,7 +111,9 @@ def my_subscriptions(session: SessionDep, actor: InspectorOnlyDep) -> list[Follo
 
 @api_router.put("", response_model=list[FollowPublic])
 def set_subscriptions(
-    follows: list[FollowPublic], session: SessionDep, actor: InspectorOnlyDep
+    follows: Annotated[list[FollowPublic], MaxLen(LIST_MAX_ITEMS)],
+    session: SessionDep,
+    actor: InspectorOnlyDep,
 ) -> list[FollowPublic]:
     """Replace the subscriptions (an empty list restores the default: the jurisdiction)."""
     saved = replace_subscriptions(

@@ -5,10 +5,7 @@ where free help is. It asks for nothing and shows no personal data. GET /api/wor
 is its JSON twin, built by the same function.
 """
 
-from datetime import date, datetime
-from functools import cache
-from pathlib import Path
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pandas as pd
 from fastapi import APIRouter, Request
@@ -17,18 +14,19 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlmodel import Session
 
-from monitors.reference import LegalBasis, Reference, load_reference
-from service.deps import SessionDep, SettingsDep
+from monitors.reference import LegalBasis, Reference
+from service import clock
+from service.committees.models import MediationCommittee
+from service.deps import ReferenceDep, SessionDep, SettingsDep
 from service.i18n import translate
 from service.jurisdictions.models import Jurisdiction
-from service.mediation.models import MediationCommittee
+from service.legal_aid.reference import hotline_phone
+from service.money import yuan
 from service.web import render
 
 pages = APIRouter(prefix="/worker", include_in_schema=False)
 api = APIRouter(prefix="/api/worker", tags=["worker"])
 
-LABOUR_HOTLINE = "12333"  # 人力资源和社会保障服务热线: questions and complaints
-LEGAL_HOTLINE = "12348"  # 公共法律服务热线: free legal advice and legal aid
 COMPLAINT_PAGE = "/worker/complaint"  # built with the complaint service
 LANGS = (("zh", "zh-CN"), ("en", "en"))  # field suffix, catalogue language
 
@@ -81,27 +79,29 @@ class WorkerRights(BaseModel):
 
 
 @pages.get("")
-def front_door(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def front_door(
+    request: Request, session: SessionDep, settings: SettingsDep, reference: ReferenceDep
+) -> Response:
     # No ActorDep: the page is the same for everyone, and an anonymous actor's default
     # locale would otherwise hide the browser's Accept-Language.
     rights = worker_rights(
-        session=session, reference=_reference(settings.data_dir), today=_today(settings.time_zone)
+        session=session, reference=reference, today=clock.today(settings.time_zone)
     )
     context = {
         "rights": rights,
         "wage_groups": _wage_groups(rights.minimum_wages),
         "complaint_page": COMPLAINT_PAGE,
-        "labour_hotline": LABOUR_HOTLINE,
+        "labour_hotline": hotline_phone("labour"),
         "whole_yuan": whole_yuan,
     }
     return render(request, "worker/index.html", context)
 
 
 @api.get("/rights", response_model=WorkerRights)
-def rights_api(session: SessionDep, settings: SettingsDep) -> WorkerRights:
+def rights_api(session: SessionDep, settings: SettingsDep, reference: ReferenceDep) -> WorkerRights:
     """A worker's rights, each county's minimum wage in force today and free help; no sign-in."""
     return worker_rights(
-        session=session, reference=_reference(settings.data_dir), today=_today(settings.time_zone)
+        session=session, reference=reference, today=clock.today(settings.time_zone)
     )
 
 
@@ -119,17 +119,7 @@ def worker_rights(*, session: Session, reference: Reference, today: date) -> Wor
 
 def whole_yuan(fen: int) -> str:
     """2,490 rather than 2,490.00: easier to read, and the figures are whole yuan."""
-    whole, cents = divmod(fen, 100)
-    return f"{whole:,}" if cents == 0 else f"{whole:,}.{cents:02d}"
-
-
-@cache
-def _reference(data_dir: Path) -> Reference:
-    return load_reference(data_dir)
-
-
-def _today(time_zone: str) -> date:
-    return datetime.now(ZoneInfo(time_zone)).date()
+    return yuan(fen, symbol=False, drop_zero_cents=True)
 
 
 def _text(key: str, **values: object) -> dict[str, str]:
@@ -158,11 +148,13 @@ def _steps(reference: Reference, today: date) -> list[Guidance]:
     arbitration = reference.param("arbitration_limitation_years", today)
     return [
         _guidance("step.evidence"),
-        _guidance("step.complain", phone=LABOUR_HOTLINE),
+        _guidance("step.complain", phone=hotline_phone("labour")),
         _guidance("step.mediate"),
         _guidance("step.arbitrate", arbitration.basis, years=arbitration.value),
         _guidance(
-            "step.legal_aid", _catalogue_basis("worker.basis.legal_aid"), phone=LEGAL_HOTLINE
+            "step.legal_aid",
+            _catalogue_basis("worker.basis.legal_aid"),
+            phone=hotline_phone("legal_aid"),
         ),
     ]
 
@@ -232,8 +224,9 @@ def _minimum_wages(reference: Reference, today: date) -> list[CountyMinimumWage]
             monthly_fen=int(wage.monthly_fen),
             hourly_fen=int(wage.hourly_fen),
             valid_from=wage.valid_from.date(),
-            legal_basis_zh=wage.legal_basis_zh,
-            legal_basis_en=wage.legal_basis_en,
+            # The county's tier is part of the figure, and its assignment is to be confirmed.
+            legal_basis_zh=f"{wage.legal_basis_zh}；{county.legal_basis_zh}",
+            legal_basis_en=f"{wage.legal_basis_en}; {county.legal_basis_en}",
         )
         for code, county in counties.iterrows()
         if (wage := by_tier.get(int(county.min_wage_tier))) is not None
@@ -246,7 +239,10 @@ def _wage_groups(wages: list[CountyMinimumWage]) -> list[CountyMinimumWage]:
 
 
 def _help() -> list[HelpChannel]:
-    channels = (("labour_hotline", LABOUR_HOTLINE), ("legal_hotline", LEGAL_HOTLINE))
+    channels = (
+        ("labour_hotline", hotline_phone("labour")),
+        ("legal_hotline", hotline_phone("legal_aid")),
+    )
     return [
         *(_channel(id, phone) for id, phone in channels),
         _channel("green_channel", None),

@@ -9,30 +9,32 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from service.bounds import CodeList, CodeText, NameText, SecretText
+
 
 class UserCreate(BaseModel):
-    username: str
-    display_name: str
-    role: str
-    password: str
-    email: str | None = None
-    locale: str = "zh-CN"
+    username: NameText
+    display_name: NameText
+    role: CodeText
+    password: SecretText
+    email: NameText | None = None
+    locale: CodeText = "zh-CN"
     # An inspector's jurisdiction: county codes, or "county/town" codes (jurisdiction table).
-    jurisdictions: list[str] = []
-    employer_uscc: str | None = None
-    committee_code: str | None = None
+    jurisdictions: CodeList = []
+    employer_uscc: CodeText | None = None
+    committee_code: CodeText | None = None
 
 
 class UserUpdate(BaseModel):
     """Only the fields sent are changed; an empty password leaves the password as it is."""
 
-    display_name: str | None = None
-    email: str | None = None
-    locale: str | None = None
-    password: str | None = None
-    jurisdictions: list[str] | None = None
-    employer_uscc: str | None = None
-    committee_code: str | None = None
+    display_name: NameText | None = None
+    email: NameText | None = None
+    locale: CodeText | None = None
+    password: SecretText | None = None
+    jurisdictions: CodeList | None = None
+    employer_uscc: CodeText | None = None
+    committee_code: CodeText | None = None
     is_active: bool | None = None
 
 
@@ -74,6 +76,7 @@ class UserChange(BaseModel):
 
     at: datetime
     actor: str
+    actor_name: str | None = None  # the person's display name; None for the system
     action: str
     before: dict | None
     after: dict | None

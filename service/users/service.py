@@ -10,23 +10,25 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from service.audit.models import AuditEntry
-from service.audit.service import record
+from service.audit.service import actor_names, record
 from service.auth import service as auth
 from service.auth.actors import Actor
-from service.auth.models import ROLES, ApiToken, User, UserScope, UserSession
-from service.auth.passwords import hash_password
-from service.auth.service import MIN_PASSWORD_LENGTH
+from service.auth.models import PLACE_ROLES, ROLES, ApiToken, User, UserScope, UserSession
+from service.auth.passwords import hash_password, password_weakness
+from service.auth.service import PASSWORD_PROBLEMS, PASSWORD_RULE
+from service.committees.models import MediationCommittee
 from service.employers.models import Employer
 from service.errors import Invalid, NotFound
 from service.i18n import LANGUAGES, translate
 from service.jurisdictions.models import Jurisdiction
-from service.mediation.models import MediationCommittee
+from service.notifications.subscriptions import prune_outside_scope
+from service.stored import stored_id
 from service.users.models import (
     CommitteeRef,
     EmployerRef,
@@ -94,11 +96,19 @@ def history(*, session: Session, user_id: int) -> list[UserChange]:
     user = _user(session, user_id)
     entries = session.scalars(
         select(AuditEntry)
-        .where(AuditEntry.entity == "user", AuditEntry.entity_key == user.username)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .where(col(AuditEntry.entity) == "user", col(AuditEntry.entity_key) == user.username)
+        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
     ).all()
+    names = actor_names(session, (e.actor_id for e in entries))
     return [
-        UserChange(at=e.at, actor=e.actor_label, action=e.action, before=e.before, after=e.after)
+        UserChange(
+            at=e.at,
+            actor=e.actor_label,
+            actor_name=names.get(e.actor_id or 0),
+            action=e.action,
+            before=e.before,
+            after=e.after,
+        )
         for e in entries
     ]
 
@@ -120,7 +130,7 @@ def place_choices(*, session: Session) -> list[PlaceChoice]:
 def _user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("no such user")
+        raise NotFound("no such user", message="onelang.error.no_user")
     return user
 
 
@@ -134,9 +144,9 @@ def _public(session: Session, users: Sequence[User]) -> list[UserPublic]:
     """Users with their places, employer and committee, in three queries for all of them."""
     places: dict[int, list[JurisdictionRef]] = defaultdict(list)
     rows = session.execute(
-        select(UserScope.user_id, Jurisdiction)
-        .join(Jurisdiction, Jurisdiction.code == UserScope.jurisdiction_code)
-        .where(UserScope.user_id.in_([u.id for u in users]))
+        select(col(UserScope.user_id), Jurisdiction)
+        .join(Jurisdiction, col(Jurisdiction.code) == col(UserScope.jurisdiction_code))
+        .where(col(UserScope.user_id).in_([u.id for u in users]))
         .order_by(Jurisdiction.code)
     ).all()
     for user_id, place in rows:
@@ -145,7 +155,7 @@ def _public(session: Session, users: Sequence[User]) -> list[UserPublic]:
     committees = _by_id(session, MediationCommittee, {u.committee_id for u in users})
     return [
         UserPublic(
-            id=user.id,
+            id=stored_id(user),
             username=user.username,
             display_name=user.display_name,
             email=user.email,
@@ -153,7 +163,7 @@ def _public(session: Session, users: Sequence[User]) -> list[UserPublic]:
             locale=user.locale,
             is_active=user.is_active,
             created_at=user.created_at,
-            jurisdictions=places[user.id],
+            jurisdictions=places[stored_id(user)],
             employer=_employer_ref(employers.get(user.employer_id)),
             committee=_committee_ref(committees.get(user.committee_id)),
         )
@@ -161,23 +171,23 @@ def _public(session: Session, users: Sequence[User]) -> list[UserPublic]:
     ]
 
 
-def _by_id(session: Session, table: type[Row], ids: set[int | None]) -> dict[int, Row]:
+def _by_id(session: Session, table: type[Row], ids: set[int | None]) -> dict[int | None, Row]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    return {row.id: row for row in session.scalars(select(table).where(table.id.in_(wanted)))}
+    return {row.id: row for row in session.scalars(select(table).where(col(table.id).in_(wanted)))}
 
 
 def _employer_ref(employer: Employer | None) -> EmployerRef | None:
     if employer is None:
         return None
-    return EmployerRef(id=employer.id, uscc=employer.uscc, name=employer.name)
+    return EmployerRef(id=stored_id(employer), uscc=employer.uscc, name=employer.name)
 
 
 def _committee_ref(committee: MediationCommittee | None) -> CommitteeRef | None:
     if committee is None:
         return None
-    return CommitteeRef(id=committee.id, code=committee.code, name=committee.name)
+    return CommitteeRef(id=stored_id(committee), code=committee.code, name=committee.name)
 
 
 # --- creating -----------------------------------------------------------------------------
@@ -187,7 +197,7 @@ def create(*, session: Session, actor: Actor, data: UserCreate) -> UserPublic:
     """A new user with role and scope; refused as a whole, with every problem, if any."""
     username = data.username.strip()
     problems = _account_problems(session, username=username, role=data.role)
-    problems |= _password_problems(data.password)
+    problems |= _password_problems(data.password, (username, data.display_name))
     problems |= _profile_problems(
         display_name=data.display_name, email=data.email, locale=data.locale
     )
@@ -214,24 +224,24 @@ def create(*, session: Session, actor: Actor, data: UserCreate) -> UserPublic:
         committee_id=scope.committee_id,
         scopes=scope.jurisdictions,
     )
-    return get(session=session, user_id=user.id)
+    return get(session=session, user_id=stored_id(user))
 
 
 def _account_problems(session: Session, *, username: str, role: str) -> dict[str, Problem]:
     problems = {}
     if not USERNAME.fullmatch(username):
         problems["username"] = Problem(PROBLEM + "username_format")
-    elif session.scalar(select(User.id).where(User.username == username)) is not None:
+    elif session.scalar(select(col(User.id)).where(col(User.username) == username)) is not None:
         problems["username"] = Problem(PROBLEM + "username_taken")
     if role not in ROLES:
         problems["role"] = Problem(PROBLEM + "role_unknown")
     return problems
 
 
-def _password_problems(password: str) -> dict[str, Problem]:
+def _password_problems(password: str, known_words: Sequence[str]) -> dict[str, Problem]:
     # create_user refuses it too; checking here lets the form say so beside the field.
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return {"password": Problem(PROBLEM + "password_short", {"min": MIN_PASSWORD_LENGTH})}
+    if weakness := password_weakness(password, known_words=known_words):
+        return {"password": Problem(PASSWORD_PROBLEMS[weakness], PASSWORD_RULE)}
     return {}
 
 
@@ -284,11 +294,13 @@ def _places(
     session: Session, role: str, jurisdictions: Sequence[str]
 ) -> tuple[list[str], Problem | None]:
     codes = list(dict.fromkeys(code.strip() for code in jurisdictions if code.strip()))
-    if role != "inspector":
+    if role not in PLACE_ROLES:
         return [], Problem(PROBLEM + "jurisdictions_only_inspectors") if codes else None
     if not codes:
         return [], Problem(PROBLEM + "jurisdictions_required")
-    known = set(session.scalars(select(Jurisdiction.code).where(Jurisdiction.code.in_(codes))))
+    known = set(
+        session.scalars(select(col(Jurisdiction.code)).where(col(Jurisdiction.code).in_(codes)))
+    )
     unknown = [code for code in codes if code not in known]
     if unknown:
         return [], Problem(PROBLEM + "jurisdictions_unknown", {"codes": ", ".join(unknown)})
@@ -301,7 +313,7 @@ def _employer(session: Session, role: str, uscc: str | None) -> tuple[int | None
         return None, Problem(PROBLEM + "employer_only_employers") if uscc else None
     if not uscc:
         return None, Problem(PROBLEM + "employer_required")
-    found = session.scalar(select(Employer.id).where(Employer.uscc == uscc))
+    found = session.scalar(select(col(Employer.id)).where(col(Employer.uscc) == uscc))
     if found is None:
         return None, Problem(PROBLEM + "employer_unknown", {"uscc": uscc})
     return found, None
@@ -313,7 +325,9 @@ def _committee(session: Session, role: str, code: str | None) -> tuple[int | Non
         return None, Problem(PROBLEM + "committee_only_mediators") if code else None
     if not code:
         return None, Problem(PROBLEM + "committee_required")
-    found = session.scalar(select(MediationCommittee.id).where(MediationCommittee.code == code))
+    found = session.scalar(
+        select(col(MediationCommittee.id)).where(col(MediationCommittee.code) == code)
+    )
     if found is None:
         return None, Problem(PROBLEM + "committee_unknown", {"code": code})
     return found, None
@@ -331,7 +345,7 @@ def update(*, session: Session, actor: Actor, user_id: int, data: UserUpdate) ->
         display_name=data.display_name, email=data.email, locale=data.locale
     )
     if data.password:
-        problems |= _password_problems(data.password)
+        problems |= _password_problems(data.password, (user.username, user.display_name))
     if data.is_active is False and user.id == actor.user_id:
         problems["is_active"] = Problem(PROBLEM + "cannot_deactivate_self")
     scope, scope_problems = _scope(
@@ -346,7 +360,7 @@ def update(*, session: Session, actor: Actor, user_id: int, data: UserUpdate) ->
         raise InvalidUser(problems)
     _apply(session, user, data, scope)
     _audit(session, actor, user, before, password_changed=bool(data.password))
-    return get(session=session, user_id=user.id)
+    return get(session=session, user_id=stored_id(user))
 
 
 def _given(value: V | None, current: V) -> V:
@@ -365,17 +379,20 @@ def _apply(session: Session, user: User, data: UserUpdate, scope: Scope) -> None
     if data.is_active is not None:
         user.is_active = data.is_active
     user.employer_id, user.committee_id = scope.employer_id, scope.committee_id
-    session.execute(delete(UserScope).where(UserScope.user_id == user.id))
-    session.add_all(UserScope(user_id=user.id, jurisdiction_code=c) for c in scope.jurisdictions)
+    session.execute(delete(UserScope).where(col(UserScope.user_id) == user.id))
+    user_id = stored_id(user)
+    session.add_all(UserScope(user_id=user_id, jurisdiction_code=c) for c in scope.jurisdictions)
+    session.flush()
+    prune_outside_scope(session, user_id=user_id)  # no e-mail about a place no longer theirs
     if data.password or data.is_active is False:
         # A deactivated user, or one whose password was reset, is signed out everywhere:
         # old cookies and tokens must not outlive the decision.
-        session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-        session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+        session.execute(delete(UserSession).where(col(UserSession.user_id) == user.id))
+        session.execute(delete(ApiToken).where(col(ApiToken.user_id) == user.id))
     session.flush()
 
 
-def _snapshot(session: Session, user: User) -> dict:
+def _snapshot(session: Session, user: User) -> dict[str, Any]:
     """The fields an administrator can change, as the audit log records them."""
     employer = session.get(Employer, user.employer_id) if user.employer_id else None
     committee = session.get(MediationCommittee, user.committee_id) if user.committee_id else None
@@ -384,7 +401,9 @@ def _snapshot(session: Session, user: User) -> dict:
         "email": user.email,
         "locale": user.locale,
         "jurisdictions": sorted(
-            session.scalars(select(UserScope.jurisdiction_code).where(UserScope.user_id == user.id))
+            session.scalars(
+                select(col(UserScope.jurisdiction_code)).where(col(UserScope.user_id) == user.id)
+            )
         ),
         "employer_uscc": employer.uscc if employer else None,
         "committee_code": committee.code if committee else None,
@@ -393,7 +412,7 @@ def _snapshot(session: Session, user: User) -> dict:
 
 
 def _audit(
-    session: Session, actor: Actor, user: User, before: dict, *, password_changed: bool
+    session: Session, actor: Actor, user: User, before: dict[str, Any], *, password_changed: bool
 ) -> None:
     after = _snapshot(session, user)
     changed = [name for name in after if after[name] != before[name]]

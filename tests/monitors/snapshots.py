@@ -45,6 +45,8 @@ def employer(employer_id: int = 1, **overrides: Any) -> Row:
         "dishonesty_listed": False,
         "real_name_management": False,
         "dedicated_wage_account": False,
+        "service_office": False,
+        "liaison_name": None,
         **overrides,
     }
 

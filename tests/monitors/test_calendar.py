@@ -120,3 +120,44 @@ def test_vectorised_forms_keep_missing_dates_missing(cal: WorkCalendar) -> None:
     days = pd.Series(pd.to_datetime(["2026-10-01", None]))
     assert cal.on_or_before_working_day_many(days).isna().tolist() == [False, True]
     assert cal.add_working_days_many(days, 3).isna().tolist() == [False, True]
+
+
+def series(*days: str) -> pd.Series:
+    return pd.Series(pd.to_datetime(list(days)))
+
+
+@pytest.mark.parametrize(
+    ("day", "moved"),
+    [
+        ("2026-02-13", "2026-02-13"),  # Friday before the Spring Festival: a working day
+        ("2026-02-14", "2026-02-14"),  # make-up working Saturday
+        ("2026-02-17", "2026-02-24"),  # in the Spring Festival → first working day after
+        ("2026-02-23", "2026-02-24"),  # last day of the break
+        ("2026-02-24", "2026-02-24"),
+    ],
+)
+def test_a_period_ending_on_a_rest_day_ends_on_the_next_working_day(
+    cal: WorkCalendar, day: str, moved: str
+) -> None:
+    # Civil Code Art. 203.
+    assert cal.on_or_after_working_day_many(series(day)).dt.date.tolist() == [
+        date.fromisoformat(moved)
+    ]
+
+
+def test_statutory_holidays_are_paid_days_and_swapped_days_off_are_not(cal: WorkCalendar) -> None:
+    # Spring Festival 2026: 02-16 … 02-19 statutory; 02-20 and 02-23 swapped (调休); weekends.
+    assert cal.paid_days_many(series("2026-02-15"), series("2026-02-23")).tolist() == [4]
+    assert cal.paid_days_many(series("2026-02-14"), series("2026-02-14")).tolist() == [1]
+    assert cal.paid_days_many(series("2026-02-20"), series("2026-02-23")).tolist() == [0]
+    assert cal.paid_days_many(series("2026-02-24"), series("2026-02-23")).tolist() == [0]
+
+
+@pytest.mark.parametrize(("year", "statutory"), [(2024, 11), (2025, 13), (2026, 13)])
+def test_a_year_has_its_statutory_holidays_as_paid_days(
+    cal: WorkCalendar, year: int, statutory: int
+) -> None:
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    paid = cal.paid_days_many(series(first.isoformat()), series(last.isoformat())).iloc[0]
+    working = cal.working_days_between(first, last) + cal.is_working_day(first)
+    assert paid - working == statutory

@@ -141,6 +141,7 @@ def test_vectorised_mask_matches_the_scalar_one_and_keeps_missing() -> None:
     assert result.index.equals(codes.index)
 
 
+@pytest.mark.serial
 @pytest.mark.timeout(30)
 def test_a_million_identifiers_are_checked_in_well_under_a_second_each() -> None:
     import time

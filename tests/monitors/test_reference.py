@@ -8,8 +8,9 @@ import csv
 import re
 import shutil
 import sys
+import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -212,6 +213,8 @@ def reference() -> Reference:
 
 def test_real_files_load_once_and_are_cached(reference: Reference) -> None:
     assert load_reference() is reference
+    # The app names its settings' data_dir: the repository's is still loaded only once.
+    assert load_reference(Path(__file__).parents[2] / "monitors" / ".." / "data") is reference
     assert len(reference.jurisdictions) == 13
     assert len(reference.minimum_wages) == 6
     assert not reference.parameters.empty
@@ -234,7 +237,7 @@ def test_every_section_10_and_policy_parameter_exists(reference: Reference, name
     assert isinstance(parameter.value, int | float)
     assert parameter.unit
     assert parameter.basis.zh and parameter.basis.en and parameter.basis.source
-    assert parameter.basis.status in {"confirmed", "unconfirmed", "policy"}
+    assert parameter.basis.status in {"law", "unconfirmed", "policy"}
 
 
 @pytest.mark.parametrize(("name", "value"), sorted(SECTION_10_VALUES.items()))
@@ -275,6 +278,26 @@ def test_parameter_is_effective_dated(reference: Reference) -> None:
     assert reference.value(name) == 249_000
     with pytest.raises(ReferenceDataError, match="not in force on 2020-01-01"):
         reference.param(name, on=date(2020, 1, 1))
+
+
+def test_parameter_on_a_moment_is_the_one_in_force_that_day(reference: Reference) -> None:
+    name = "min_wage_monthly_zj_tier1_fen"
+    assert reference.value(name, on=datetime(2023, 12, 31, 23, 59)) == 228_000
+    assert reference.value(name, on=datetime(2024, 1, 1, 0, 0)) == 249_000
+    assert reference.value(name, on=pd.Timestamp("2024-01-01 08:00")) == 249_000
+
+
+@pytest.mark.serial
+def test_parameter_lookup_is_indexed_not_filtered(reference: Reference) -> None:
+    # Every complaint filed asks for several parameters: a pandas filter per call cost ~7 ms.
+    day = date(2026, 11, 30)
+    started = time.perf_counter()
+    for _ in range(1000):
+        reference.param("mediation_period_days", on=day)
+    assert time.perf_counter() - started < 0.5
+    assert reference.param("mediation_period_days", on=day) is reference.param(
+        "mediation_period_days", on=day
+    )
 
 
 def test_zhejiang_mediation_basis_applies_from_2016(reference: Reference) -> None:
@@ -536,6 +559,11 @@ def _negative_amount(rows: Rows) -> tuple[int, str]:
     return 2, "min_fen -1 is below 0"
 
 
+def _short_county_code(rows: Rows) -> tuple[int, str]:
+    _set(rows, 3, "county_code", "33030")  # the pattern \d{6} is quoted, not formatted
+    return 3, r"county_code '33030' does not match \d{6}"
+
+
 DEFECTS: list[tuple[str, Defect]] = [
     ("minimum_wages.csv", _bad_integer),
     ("minimum_wages.csv", _overlapping_tier),
@@ -548,6 +576,7 @@ DEFECTS: list[tuple[str, Defect]] = [
     ("jurisdictions.csv", _retired_county),
     ("towns.csv", _missing_column),
     ("towns.csv", _town_outside_wenzhou),
+    ("towns.csv", _short_county_code),
     ("industries.csv", _bad_boolean),
     ("industries.csv", _duplicate_industry),
     ("industries.csv", _orphan_class),
@@ -633,3 +662,65 @@ def test_reference_imports_only_the_standard_library_and_pandas() -> None:
         for alias in node.names
     }
     assert imported - set(sys.stdlib_module_names) == {"pandas"}
+
+
+# --- honest figures: law, policy or unconfirmed, said wherever the basis is shown -----------
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "zh", "en"),
+    [
+        (
+            "mediation_committee_migrant_threshold",
+            "policy",
+            "（本系统设定）",
+            "(set by this service)",
+        ),
+        ("deposit_rate_zhejiang_bp", "unconfirmed", "（待核实）", "(to be confirmed)"),
+        ("deposit_cap_zhejiang_fen", "unconfirmed", "（待核实）", "(to be confirmed)"),
+        ("ouhai_leased_deposit_per_worker_fen", "unconfirmed", "（待核实）", "(to be confirmed)"),
+        (
+            "migrant_service_office_threshold_workers",
+            "unconfirmed",
+            "（待核实）",
+            "(to be confirmed)",
+        ),
+    ],
+)
+def test_a_figure_that_is_not_plainly_the_law_says_so_in_its_basis(
+    name: str, status: str, zh: str, en: str
+) -> None:
+    basis = load_reference().param(name).basis
+    assert basis.status == status
+    assert basis.zh.endswith(zh) and basis.en.endswith(en)
+
+
+def test_a_figure_of_the_law_carries_no_marker() -> None:
+    basis = load_reference().param("probation_wage_min_ratio_bp").basis
+    assert basis.status == "law"
+    assert "待核实" not in basis.zh and "本系统设定" not in basis.zh
+
+
+def test_every_part_of_an_unconfirmed_basis_is_marked_once() -> None:
+    basis = load_reference().param("ouhai_leased_deposit_per_worker_fen").basis
+    assert basis.zh.count("（待核实）") == 2
+    # the English text has a semicolon inside brackets, which is not a separator
+    assert basis.en.count("(to be confirmed)") == 2
+
+
+def test_a_joined_basis_is_as_weak_as_its_weakest_part() -> None:
+    reference = load_reference()
+    assert reference.basis("probation_wage_min_ratio_bp").status == "law"
+    mixed = reference.basis("probation_wage_min_ratio_bp", "mediation_committee_migrant_threshold")
+    assert mixed.status == "policy"
+    assert (
+        reference.basis("mediation_committee_migrant_threshold", "deposit_rate_zhejiang_bp").status
+        == "unconfirmed"
+    )
+
+
+def test_the_earlier_word_confirmed_still_reads_as_law(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    path = data / "parameters.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",law,", ",confirmed,"), "utf-8")
+    assert load_reference(data).param("probation_wage_min_ratio_bp").basis.status == "law"

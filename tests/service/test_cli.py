@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from service.config import PROJECT_ROOT
 from service.db import make_engine
-from tests.builders import valid_files, write_folder
+from tests.factories import valid_files, write_folder
 
 
 def wageguard(*args: str, database_url: str, **env: str) -> subprocess.CompletedProcess:
@@ -40,7 +40,7 @@ def test_import_with_a_bad_row_exits_non_zero_with_the_report(db_url, tmp_path):
     assert result.returncode == 1
     assert "nothing was written" in result.stderr
     assert "payroll.csv row 3, column period, value '2026/02'" in result.stderr
-    assert "期间格式应为 YYYY-MM" in result.stderr and "YYYY-MM" in result.stderr
+    assert "应为月份，写作“年-月”" in result.stderr and "YYYY-MM" in result.stderr
     engine = make_engine(db_url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM employer")).scalar_one() == 0

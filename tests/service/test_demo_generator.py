@@ -5,6 +5,7 @@ the data contract and asserts they find exactly the planted violations — so th
 part stays clean and each planted violation is visible.
 """
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -24,7 +25,7 @@ AS_OF = date(2026, 11, 30)
 CONTRACT_COLUMNS = {
     "employers": [
         "uscc", "name", "industry_code", "county_code", "town", "leased_premises",
-        "contact_email",
+        "contact_email", "service_office", "liaison_name",
     ],
     "workers": ["id_number", "name", "phone", "hukou_county_code"],
     "contracts": [
@@ -47,6 +48,7 @@ CONTRACT_COLUMNS = {
     "mediation_committees": [
         "code", "name", "kind", "employer_uscc", "county_code", "town", "contact_email",
     ],
+    "coordinators": ["county_code", "year", "coordinators", "registered_migrants"],
     "expected_alerts": ["rule", "employer_uscc", "project_code", "period"],
 }  # fmt: skip
 KEYS = {
@@ -58,12 +60,13 @@ KEYS = {
     "deposit_events": ["employer_uscc", "project_code", "event", "date", "reference"],
     "insurance": ["employer_uscc", "worker_id_number", "project_code", "start_date"],
     "mediation_committees": ["code"],
+    "coordinators": ["county_code", "year"],
 }
 ALL_RULES = {
     "deposit.missing", "deposit.shortfall", "deposit.not_replenished", "wages.unpaid",
     "wages.unreported", "wages.below_minimum", "contract.missing", "contract.probation_invalid",
     "insurance.work_injury_uncovered", "mediation.overdue", "complaints.cluster",
-    "mediation.committee_missing",
+    "mediation.committee_missing", "institution.missing",
 }  # fmt: skip
 NEEDS_COMPLAINTS = {"mediation.overdue", "complaints.cluster"}
 DATE_COLUMNS = {
@@ -155,6 +158,31 @@ def test_same_seed_gives_byte_identical_files(manifest: DemoManifest, tmp_path: 
     for name in CONTRACT_COLUMNS:
         first = (manifest.path(name)).read_bytes()
         assert (again.path(name)).read_bytes() == first, name
+
+
+# The first 16 hex digits of each file's SHA-256 for seed 2026, scale 1, AS_OF. A change of the
+# generator's code that is not meant to change the data (a refactoring) must leave these alone;
+# one that is meant to change it updates them in the same commit.
+RECORDED_DIGESTS = {
+    "employers": "b8902bdb22b25974",
+    "workers": "03356109e78cf2f1",
+    "contracts": "4ba4d64b54fa3feb",
+    "payroll": "cabfe80d15913467",
+    "projects": "e3416867398e1581",
+    "deposit_events": "af9faa984b61b5ee",
+    "insurance": "0a3c7e9c6d0ab11e",
+    "mediation_committees": "bf53557350577ea7",
+    "coordinators": "96c89f9f620975da",
+    "expected_alerts": "739b4ddeef6de175",
+}
+
+
+def test_the_data_set_is_the_recorded_one(manifest: DemoManifest) -> None:
+    digests = {
+        name: hashlib.sha256(manifest.path(name).read_bytes()).hexdigest()[:16]
+        for name in RECORDED_DIGESTS
+    }
+    assert digests == RECORDED_DIGESTS
 
 
 def test_another_seed_gives_another_data_set(raw: dict[str, pd.DataFrame]) -> None:
@@ -303,6 +331,7 @@ def test_the_rules_find_exactly_the_planted_violations(
             _probation_invalid(files, reference),
             _uninsured(files),
             _committee_missing(files, reference),
+            _institution_missing(files, reference),
             _project_deposits(files, reference),
             _leased_deposits(files, reference),
             _not_replenished(files, reference),
@@ -386,7 +415,12 @@ def _below_minimum(files: dict[str, pd.DataFrame], reference: Reference) -> pd.D
     )
     minimum = reference.minimum_wage_fen(payroll["county_code"], payroll["period"])
     below = whole & (payroll["employment_type"] == "full_time") & (payroll["amount_due"] < minimum)
-    return _alerts("wages.below_minimum", payroll[below], period=True)
+    # v2: part-time pay per hour worked below the hourly minimum (LCL Art. 72).
+    hourly = reference.minimum_wage_fen(payroll["county_code"], payroll["period"], "hourly")
+    hours = pd.to_numeric(payroll["hours_worked"])
+    part_time = payroll["employment_type"] == "part_time"
+    below |= part_time & (payroll["amount_due"] < hourly * hours)
+    return _alerts("wages.below_minimum", payroll[below.fillna(False)], period=True)
 
 
 def _contract_missing(files: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -420,7 +454,11 @@ def _probation_invalid(files: dict[str, pd.DataFrame], reference: Reference) -> 
     too_long = has & ((limit == 0) | (contracts["probation_end"] > allowed_end))
     ratio = reference.value("probation_wage_min_ratio_bp") / 10_000
     too_low = has & (contracts["probation_wage"] < contracts["monthly_wage"] * ratio)
-    return _alerts("contract.probation_invalid", contracts[too_long | too_low])
+    # v2: one probation per employer and worker (LCL Art. 19 ¶2).
+    on_probation = contracts[has].sort_values("start_date")
+    again = on_probation.duplicated(["employer_uscc", "worker_id_number"])
+    second = contracts.index.isin(on_probation.index[again])
+    return _alerts("contract.probation_invalid", contracts[too_long | too_low | second])
 
 
 def _uninsured(files: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -450,6 +488,19 @@ def _committee_missing(files: dict[str, pd.DataFrame], reference: Reference) -> 
     return _alerts("mediation.committee_missing", lacking.index.to_frame(index=False))
 
 
+def _institution_missing(files: dict[str, pd.DataFrame], reference: Reference) -> pd.DataFrame:
+    contracts = files["contracts"][_active(files["contracts"], TODAY)]
+    hukou = contracts["worker_id_number"].map(
+        files["workers"].set_index("id_number")["hukou_county_code"]
+    )
+    migrants = contracts[~hukou.str.startswith("3303")].groupby("employer_uscc").size()
+    employers = files["employers"].set_index("uscc")
+    staffed = (employers["service_office"] == "yes") & employers["liaison_name"].notna()
+    threshold = reference.value("migrant_service_office_threshold_workers")
+    lacking = migrants[(migrants > threshold) & ~staffed.reindex(migrants.index).fillna(False)]
+    return _alerts("institution.missing", lacking.index.to_frame(index=False))
+
+
 def _balances(events: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     counted = events[events["date"] <= day]
     sign = counted["event"].map(
@@ -472,9 +523,12 @@ def _project_deposits(files: dict[str, pd.DataFrame], reference: Reference) -> p
     rate = reference.value("deposit_rate_zhejiang_bp") / 10_000
     cap = reference.value("deposit_cap_zhejiang_fen")
     required = (due["contract_value"] * rate).clip(upper=cap)
+    # v2: a drawdown's gap is never a shortfall (nor a missing deposit): it has its window,
+    # then deposit.not_replenished. The demo replenishes nothing, so leave drawdowns out.
+    events = files["deposit_events"]
     balance = (
         due.merge(
-            _balances(files["deposit_events"], TODAY),
+            _balances(events[events["event"] != "drawdown"], TODAY),
             left_on=["contractor_uscc", "project_code"],
             right_on=["employer_uscc", "project_code"],
             how="left",

@@ -3,17 +3,11 @@ and evidence that names no one."""
 
 from datetime import date
 from typing import Any
-from unittest.mock import patch
 
 import pandas as pd
 
 from monitors.base import (
-    DATE,
-    ID,
-    MONEY,
-    OPTIONAL_ID,
     SNAPSHOT_COLUMNS,
-    TEXT,
     Snapshot,
     typed_frame,
 )
@@ -25,19 +19,6 @@ from tests.monitors.snapshots import Row, employer, make_snapshot
 
 OVERDUE, CLUSTER = "mediation.overdue", "complaints.cluster"
 COMPLAINT_RULES = {rule_id: RULES[rule_id] for rule_id in (OVERDUE, CLUSTER)}
-# The frame as proposed for monitors/base.py; no identity fields, no tracking codes.
-COMPLAINTS_COLUMNS = {
-    "complaint_id": ID,
-    "employer_id": OPTIONAL_ID,
-    "kind": TEXT,
-    "county_code": TEXT,
-    "received_on": DATE,
-    "status": TEXT,
-    "mediation_due_on": DATE,
-    "closed_on": DATE,
-    "amount_owed_fen": MONEY,
-    "workers_affected": ID,
-}
 AS_OF = date(2026, 10, 20)
 REFERENCE = load_reference()
 THRESHOLD = int(REFERENCE.value("complaints_cluster_threshold", on=AS_OF))
@@ -64,9 +45,8 @@ def complaint(complaint_id: int = 1, employer_id: int | None = 1, **overrides: A
 
 
 def complaints_frame(rows: list[Row]) -> pd.DataFrame:
-    columns = SNAPSHOT_COLUMNS.get("complaints", COMPLAINTS_COLUMNS)
-    with patch.dict(SNAPSHOT_COLUMNS, {"complaints": columns}):
-        return typed_frame("complaints", pd.DataFrame(rows, columns=list(columns)))
+    columns = list(SNAPSHOT_COLUMNS["complaints"])
+    return typed_frame("complaints", pd.DataFrame(rows, columns=columns))
 
 
 def snap(*rows: Row, as_of: date = AS_OF) -> Snapshot:
@@ -82,11 +62,6 @@ def on(day: pd.Timestamp | date) -> str:
 def assert_names_no_one(evidence: dict) -> None:
     keys = set(evidence) | {key for item in evidence["complaints"] for key in item}
     assert not [key for key in keys if any(word in key for word in IDENTITY_WORDS)]
-
-
-def test_the_proposed_frame_matches_the_declared_one_once_wired() -> None:
-    declared = SNAPSHOT_COLUMNS.get("complaints", COMPLAINTS_COLUMNS)
-    assert declared == COMPLAINTS_COLUMNS
 
 
 # --- mediation.overdue --------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """contract.missing and contract.probation_invalid: fires, clean, and the boundary days."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+import chinese_calendar
 import pandas as pd
 import pytest
 
@@ -25,6 +26,7 @@ from tests.monitors.snapshots import (
 AS_OF = date(2026, 6, 30)
 WAGE = 600_000
 # Monday 2026-03-16: one month later is Thursday 2026-04-16, the last day to sign.
+ONE_DAY = timedelta(days=1)
 START = "2026-03-16"
 SIGN_BY = date(2026, 4, 16)
 
@@ -50,13 +52,28 @@ def masked(worker_id: int) -> str:
     return mask_id_numbers(pd.Series([make_id_number(worker_id)])).iloc[0]
 
 
-def double_wage_fen(monthly_fen: int, first: date, last: date) -> int:
-    """monthly / 21.75 per working day in [first, last], rounded half up (劳社部发〔2008〕3号)."""
-    days = default_calendar().working_days_between(first, last) + (
-        1 if default_calendar().is_working_day(first) else 0
+def paid_days(first: date, last: date) -> int:
+    """Working days and statutory holidays in [first, last], straight from chinese_calendar:
+    a statutory holiday is a weekday off that is not a swapped day (调休)."""
+    days = pd.date_range(first, last).date
+    return sum(
+        chinese_calendar.is_workday(day)
+        or (day.weekday() < 5 and not chinese_calendar.is_in_lieu(day))
+        for day in days
     )
-    paid_days = load_reference().value("monthly_paid_days")
-    return int(monthly_fen * days * 100 + round(paid_days * 100) // 2) // round(paid_days * 100)
+
+
+def double_wage_fen(monthly_fen: int, first: date, last: date) -> int:
+    """Data contract v2: one monthly wage per whole month from `first`, and the part month
+    left over at its paid days / 21.75 (劳社部发〔2008〕3号), rounded half up, at most a wage."""
+    whole = 0
+    while (pd.Timestamp(first) + pd.DateOffset(months=whole + 1)).date() <= last + ONE_DAY:
+        whole += 1
+    part_first = (pd.Timestamp(first) + pd.DateOffset(months=whole)).date()
+    days = paid_days(part_first, last) if part_first <= last else 0
+    scale = round(load_reference().value("monthly_paid_days") * 100)
+    part = min((monthly_fen * days * 100 + scale // 2) // scale, monthly_fen)
+    return whole * monthly_fen + part
 
 
 # --- contract.missing ---------------------------------------------------------------------------
@@ -81,7 +98,8 @@ def test_contract_missing_fires_when_no_contract_signed_after_one_month() -> Non
         "signed": None,
         "double_wage_from": "2026-04-17",
         "double_wage_to": "2026-06-30",
-        "paid_days": default_calendar().working_days_between(SIGN_BY, AS_OF),
+        "whole_months": 2,
+        "paid_days": paid_days(date(2026, 6, 17), AS_OF),
         "liability_fen": expected,
         "deemed_open_ended_on": None,
     }
@@ -158,18 +176,90 @@ def test_contract_missing_owes_up_to_the_last_day_worked() -> None:
     assert found.iloc[0]["evidence"]["workers"][0]["double_wage_to"] == "2026-04-17"
 
 
-def test_contract_missing_caps_the_double_wage_at_eleven_months() -> None:
+def test_contract_missing_caps_the_double_wage_at_the_day_before_the_one_year_mark() -> None:
     # IR Art. 7: from the day after the one-month mark to the day before the one-year mark;
-    # an open-ended contract is deemed concluded on the one-year mark.
+    # an open-ended contract is deemed concluded on the one-year mark. The one-month mark
+    # 2025-02-15 is a Saturday: the period ends on Monday 02-17 (Civil Code Art. 203).
     found = contract_missing(snap(AS_OF, unsigned(start_date="2025-01-15")))
 
     [record] = found.iloc[0]["evidence"]["workers"]
-    assert record["double_wage_from"] == "2025-02-16"
+    assert record["sign_by"] == "2025-02-17"
+    assert record["double_wage_from"] == "2025-02-18"
     assert record["double_wage_to"] == "2026-01-14"
     assert record["deemed_open_ended_on"] == "2026-01-15"
-    expected = double_wage_fen(WAGE, date(2025, 2, 16), date(2026, 1, 14))
+    assert record["whole_months"] == 10
+    expected = double_wage_fen(WAGE, date(2025, 2, 18), date(2026, 1, 14))
     assert found.iloc[0]["amount_fen"] == expected
-    assert expected < 11 * WAGE
+    assert 10 * WAGE < expected <= 11 * WAGE
+
+
+def test_contract_missing_counts_three_whole_months_as_three_monthly_wages() -> None:
+    # Issue: 3 whole months unsigned at 6,000 a month is 18,000, not working days x 6,000/21.75.
+    found = contract_missing(snap(date(2026, 7, 16), unsigned()))
+
+    [record] = found.iloc[0]["evidence"]["workers"]
+    assert (record["double_wage_from"], record["double_wage_to"]) == ("2026-04-17", "2026-07-16")
+    assert (record["whole_months"], record["paid_days"]) == (3, 0)
+    assert found.iloc[0]["amount_fen"] == 3 * WAGE == 1_800_000
+
+
+@pytest.mark.parametrize(
+    ("as_of", "whole", "part_days"),
+    [(date(2026, 5, 15), 0, 21), (date(2026, 5, 16), 1, 0), (date(2026, 5, 18), 1, 1)],
+)
+def test_contract_missing_turns_a_part_month_into_a_whole_one_on_its_last_day(
+    as_of: date, whole: int, part_days: int
+) -> None:
+    # 04-17 … 05-16 is the first whole month; the day before it is a part month of paid days.
+    found = contract_missing(snap(as_of, unsigned()))
+
+    [record] = found.iloc[0]["evidence"]["workers"]
+    assert (record["whole_months"], record["paid_days"]) == (whole, part_days)
+    assert found.iloc[0]["amount_fen"] == double_wage_fen(WAGE, date(2026, 4, 17), as_of)
+
+
+def test_contract_missing_counts_statutory_holidays_as_paid_days() -> None:
+    # Start 2026-01-14: the month ends on Saturday 02-14, a make-up working day, so the
+    # deadline stays; unsigned from 02-15 (Sunday) to 02-19 (Thursday) in the Spring Festival:
+    # 02-16 … 02-19 are the four statutory days (02-15 is a Sunday), all paid.
+    found = contract_missing(snap(date(2026, 2, 19), unsigned(start_date="2026-01-14")))
+
+    [record] = found.iloc[0]["evidence"]["workers"]
+    assert (record["sign_by"], record["double_wage_from"]) == ("2026-02-14", "2026-02-15")
+    assert record["paid_days"] == 4
+    assert found.iloc[0]["amount_fen"] == (WAGE * 4 * 100 + 2175 // 2) // 2175 == 110_345
+
+
+def test_contract_missing_owes_nothing_for_swapped_days_off() -> None:
+    # 02-20 (Friday) and 02-23 (Monday) are days off swapped for make-up working days (调休):
+    # neither statutory holidays nor working days, so not paid.
+    found = contract_missing(snap(date(2026, 2, 23), unsigned(start_date="2026-01-14")))
+
+    assert found.iloc[0]["evidence"]["workers"][0]["paid_days"] == 4
+
+
+@pytest.mark.parametrize(
+    ("as_of", "fires"),
+    [(date(2026, 2, 23), False), (date(2026, 2, 24), False), (date(2026, 2, 25), True)],
+)
+def test_contract_missing_moves_a_month_ending_in_a_holiday_to_the_next_working_day(
+    as_of: date, fires: bool
+) -> None:
+    # Start 01-17: the month ends on 02-17, in the Spring Festival; Civil Code Art. 203 moves
+    # it to Tuesday 02-24, the first working day after the break.
+    found = contract_missing(snap(as_of, unsigned(start_date="2026-01-17")))
+
+    assert len(found) == int(fires)
+    if fires:
+        [record] = found.iloc[0]["evidence"]["workers"]
+        assert (record["sign_by"], record["double_wage_from"]) == ("2026-02-24", "2026-02-25")
+        assert found.iloc[0]["amount_fen"] == round(WAGE / 21.75)
+
+
+def test_contract_missing_is_clean_when_signed_on_the_moved_deadline() -> None:
+    assert contract_missing(
+        snap(AS_OF, unsigned(start_date="2026-01-17", signed_date="2026-02-24"))
+    ).empty
 
 
 def test_contract_missing_deems_no_open_ended_contract_before_the_one_year_mark() -> None:
@@ -179,19 +269,16 @@ def test_contract_missing_deems_no_open_ended_contract_before_the_one_year_mark(
 
 
 def test_contract_missing_counts_weekdays_outside_the_calendar_table() -> None:
-    snapshot = snap(AS_OF, unsigned(start_date="2025-03-04"))
-    snapshot.calendar = WorkCalendar(date(2025, 6, 1), date(2026, 12, 31))
-    table = snapshot.calendar
-    inside = table.working_days_between(date(2025, 6, 1), date(2026, 3, 3)) + int(
-        table.is_working_day(date(2025, 6, 1))
-    )
+    snapshot = snap(date(2026, 3, 20), unsigned(start_date="2026-01-05"))
+    snapshot.calendar = WorkCalendar(date(2026, 4, 1), date(2026, 12, 31))
 
     found = contract_missing(snapshot)
 
     record = found.iloc[0]["evidence"]["workers"][0]
-    assert (record["double_wage_from"], record["double_wage_to"]) == ("2025-04-05", "2026-03-03")
-    # 04-05 … 05-31 before the table: Monday to Friday, the national holidays not known.
-    assert record["paid_days"] == len(pd.bdate_range("2025-04-05", "2025-05-31")) + inside
+    assert (record["double_wage_from"], record["double_wage_to"]) == ("2026-02-06", "2026-03-20")
+    # one whole month to 03-05; 03-06 … 03-20 before the table: Monday to Friday.
+    assert record["whole_months"] == 1
+    assert record["paid_days"] == len(pd.bdate_range("2026-03-06", "2026-03-20"))
 
 
 def test_contract_missing_ignores_part_time_work() -> None:
@@ -445,3 +532,61 @@ def test_probation_invalid_passes_through_the_engine() -> None:
     assert alert["subject_count"] == 1
     assert pd.isna(alert["amount_fen"])
     assert "第十九条" in alert["legal_basis_zh"]
+
+
+# --- one probation per employer and worker (LCL Art. 19 ¶2) ------------------------------------
+
+
+def first_and_second(second_start: str, **second: Any) -> tuple[Row, Row]:
+    """Worker 1 on a lawful one-year contract with one month's probation from 2026-01-05, left
+    on 2026-03-31; rehired by the same employer from `second_start` with another probation."""
+    first = contract(
+        1, worker_id=1, start_date="2026-01-05", term_type="fixed", end_date="2027-01-04",
+        probation_end="2026-02-04", probation_wage_fen=WAGE, left_date="2026-03-31",
+    )  # fmt: skip
+    fields = {
+        "start_date": second_start, "term_type": "fixed", "end_date": "2027-04-30",
+        "probation_end": "2026-05-31", "probation_wage_fen": WAGE,
+    }  # fmt: skip
+    again = contract(2, worker_id=1, **{**fields, **second})
+    return first, again
+
+
+@pytest.mark.parametrize(
+    ("as_of", "fires"),
+    [(date(2026, 4, 30), False), (date(2026, 5, 1), True), (date(2026, 5, 2), True)],
+)
+def test_probation_invalid_fires_on_a_second_probation_from_its_start(
+    as_of: date, fires: bool
+) -> None:
+    found = contract_probation_invalid(snap(as_of, *first_and_second("2026-05-01")))
+
+    assert len(found) == int(fires)
+    if fires:
+        assert found.iloc[0]["subject_count"] == 1
+        [record] = found.iloc[0]["evidence"]["contracts"]
+        assert record["reasons"] == ["second_probation"]
+        assert record["start"] == "2026-05-01"
+
+
+def test_probation_invalid_allows_a_rehire_without_probation() -> None:
+    first, again = first_and_second("2026-05-01", probation_end=None, probation_wage_fen=None)
+
+    assert contract_probation_invalid(snap(AS_OF, first, again)).empty
+
+
+def test_probation_invalid_allows_one_probation_with_each_employer() -> None:
+    first, again = first_and_second("2026-05-01", employer_id=2)
+
+    found = contract_probation_invalid(
+        snap(AS_OF, first, again, employers=[employer(1), employer(2)])
+    )
+
+    assert found.empty
+
+
+def test_probation_invalid_second_probation_passes_through_the_engine() -> None:
+    rules = {"contract.probation_invalid": RULES["contract.probation_invalid"]}
+    [alert] = evaluate(snap(AS_OF, *first_and_second("2026-05-01")), rules).to_dict("records")
+
+    assert "第十九条第二款" in alert["legal_basis_zh"]

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from monitors.base import Snapshot
 from monitors.engine import evaluate
@@ -587,3 +588,67 @@ def test_engine_accepts_deposit_not_replenished() -> None:
     found = through_engine(replenishing(), "deposit.not_replenished")
     assert found[["project_code", "severity"]].values.tolist() == [["P0001", "high"]]
     assert found["amount_fen"].tolist() == [1_000_000]
+
+
+# --- v2: a drawdown inside its replenishment window is not a shortfall ---------------------------
+
+
+def drawn_in_late_september(
+    as_of: date, deposit: int = REQUIRED, amount: int = 1_000_000
+) -> Snapshot:
+    return construction(as_of, events=[full_deposit(deposit), drawdown(LATE_SEPTEMBER, amount)])
+
+
+@pytest.mark.parametrize(
+    ("as_of", "not_replenished"),
+    [
+        (TENTH_WORKING_DAY - timedelta(days=1), False),
+        (TENTH_WORKING_DAY, False),
+        (TENTH_WORKING_DAY + timedelta(days=1), True),
+    ],
+)
+def test_a_drawdown_gap_is_never_a_shortfall_and_unreplenished_after_its_window(
+    as_of: date, not_replenished: bool
+) -> None:
+    snapshot = drawn_in_late_september(as_of)
+
+    assert deposit_shortfall(snapshot).empty
+    assert deposit_missing(snapshot).empty
+    assert len(deposit_not_replenished(snapshot)) == int(not_replenished)
+
+
+@pytest.mark.parametrize("as_of", [TENTH_WORKING_DAY, TENTH_WORKING_DAY + timedelta(days=1)])
+def test_a_drawdown_of_the_whole_deposit_is_not_a_missing_deposit(as_of: date) -> None:
+    snapshot = drawn_in_late_september(as_of, amount=REQUIRED)
+
+    assert deposit_missing(snapshot).empty
+    assert deposit_shortfall(snapshot).empty
+
+
+@pytest.mark.parametrize(("short_by", "fires"), [(1, True), (0, False)])
+def test_a_shortfall_beside_a_drawdown_counts_only_the_part_not_drawn(
+    short_by: int, fires: bool
+) -> None:
+    snapshot = drawn_in_late_september(TENTH_WORKING_DAY, deposit=REQUIRED - short_by)
+
+    findings = deposit_shortfall(snapshot)
+
+    assert len(findings) == int(fires)
+    if fires:
+        assert findings.iloc[0]["amount_fen"] == short_by
+        evidence = findings.iloc[0]["evidence"]
+        assert evidence["drawn_down_outstanding_fen"] == 1_000_000
+        assert evidence["shortfall_fen"] == short_by
+
+
+def test_a_drawdown_replenished_in_part_leaves_only_the_rest_to_the_window() -> None:
+    events = [
+        full_deposit(),
+        drawdown(LATE_SEPTEMBER),
+        replenish("2026-10-12", 400_000, reference="R2"),
+    ]
+    late = TENTH_WORKING_DAY + timedelta(days=1)
+
+    assert deposit_shortfall(construction(late, events=events)).empty
+    [found] = deposit_not_replenished(construction(late, events=events)).to_dict("records")
+    assert found["amount_fen"] == 600_000

@@ -91,6 +91,7 @@ def test_wages_unpaid_fires_when_paid_less_than_due() -> None:
         "due_date": "2026-11-10",
         "amount_due_fen": 1_200_000,
         "amount_paid_fen": 500_000,
+        "workers_due_on_leaving": 0,
     }
     json.dumps(found["evidence"])
 
@@ -197,9 +198,10 @@ def test_wages_unpaid_uses_the_pay_day_of_the_contract_in_force_in_the_period() 
     ]
     rows = [short_paid(1, "2026-05", paid_date="2026-06-05"), short_paid(1, "2026-06")]
     findings = wages_unpaid(snap(date(2026, 7, 20), contracts=contracts, payroll=rows))
-    # May is due 10 June (old contract); June only on 24 July (25 July 2026 is a Saturday).
+    # May is due on leaving, 20 May (old contract, 工资支付暂行规定 Art. 9); June only on
+    # 24 July (25 July 2026 is a Saturday).
     assert periods(findings) == ["2026-05"]
-    assert findings.iloc[0]["evidence"]["due_date"] == "2026-06-10"
+    assert findings.iloc[0]["evidence"]["due_date"] == "2026-05-20"
 
 
 def test_wages_unpaid_without_a_contract_uses_the_employers_usual_pay_day() -> None:
@@ -432,6 +434,9 @@ def test_wages_below_minimum_fires_one_fen_below_the_minimum() -> None:
         "county_code": TIER_1,
         "minimum_wage_fen": floor,
         "amount_due_fen": 2 * floor - 501,
+        "hourly_minimum_wage_fen": None,
+        "part_time_workers": 0,
+        "reading": None,
     }
     json.dumps(found["evidence"])
 
@@ -533,3 +538,127 @@ def test_wage_rules_skip_a_period_that_is_not_yyyy_mm() -> None:
     assert wages_unpaid(snapshot).empty
     assert wages_below_minimum(snapshot).empty
     assert periods(wages_unreported(snapshot)) == ["2026-10"]
+
+
+# --- v2: wages due on the day the relation ends (工资支付暂行规定 Art. 9) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("as_of", "fires"),
+    [(date(2026, 11, 9), False), (date(2026, 11, 10), False), (date(2026, 11, 11), True)],
+)
+def test_wages_unpaid_falls_due_on_the_day_the_worker_leaves(as_of: date, fires: bool) -> None:
+    # Left on 11-10 with November unpaid: owed on 11-10, not on the pay day 10 December.
+    contracts = [contract(1, 1, 1, left_date="2026-11-10")]
+    rows = [short_paid(1, "2026-11", amount_paid_fen=0, paid_date=None)]
+
+    findings = wages_unpaid(snap(as_of, contracts=contracts, payroll=rows))
+
+    assert len(findings) == int(fires)
+    if fires:
+        found = findings.iloc[0]
+        assert (found["period"], found["amount_fen"]) == ("2026-11", 600_000)
+        assert found["evidence"]["due_date"] == "2026-11-10"
+        assert found["evidence"]["workers_due_on_leaving"] == 1
+
+
+def test_wages_unpaid_keeps_an_earlier_pay_day_of_a_worker_who_leaves_later() -> None:
+    # October is due on its pay day 11-10, before leaving on 11-20: the pay day governs.
+    contracts = [contract(1, 1, 1, left_date="2026-11-20")]
+    rows = [short_paid(1, "2026-10", amount_paid_fen=0, paid_date=None)]
+
+    found = only(wages_unpaid(snap(date(2026, 11, 11), contracts=contracts, payroll=rows)))
+
+    assert found["evidence"]["due_date"] == "2026-11-10"
+    assert found["evidence"]["workers_due_on_leaving"] == 0
+
+
+def test_wages_unpaid_brings_every_open_period_forward_to_the_last_day() -> None:
+    contracts = [contract(1, 1, 1, pay_day=25, left_date="2026-11-03")]
+    rows = [
+        short_paid(1, "2026-10", amount_paid_fen=0, paid_date=None),
+        short_paid(1, "2026-11", amount_paid_fen=0, paid_date=None),
+    ]
+
+    findings = wages_unpaid(snap(date(2026, 11, 4), contracts=contracts, payroll=rows))
+
+    assert periods(findings) == ["2026-10", "2026-11"]
+    assert {f["due_date"] for f in findings["evidence"]} == {"2026-11-03"}
+
+
+# --- v2: part-time work below the hourly minimum (LCL Art. 72 ¶1) ---------------------------------
+
+
+def hourly_minimum(county: str, period: str) -> int:
+    wage = load_reference().minimum_wage_fen(pd.Series([county]), pd.Series([period]), "hourly")
+    return int(wage.iloc[0])
+
+
+def part_time(contract_id: int = 1, **overrides: Any) -> Row:
+    fields = {"employment_type": "part_time", "monthly_wage_fen": 400_000, **overrides}
+    return contract(contract_id, 1, contract_id, **fields)
+
+
+@pytest.mark.parametrize(("fen_off", "fires"), [(-1, True), (0, False), (1, False)])
+def test_wages_below_minimum_judges_part_time_pay_per_hour_worked(
+    fen_off: int, fires: bool
+) -> None:
+    floor = hourly_minimum(TIER_1, "2026-10")
+    due = floor * 40 + fen_off  # 40 hours at the hourly minimum, a fen off
+    rows = [payroll(1, 1, "2026-10", amount_due_fen=due, amount_paid_fen=due, hours_worked=40.0)]
+
+    findings = wages_below_minimum(snap(date(2026, 11, 30), contracts=[part_time()], payroll=rows))
+
+    assert len(findings) == int(fires)
+    if fires:
+        found = findings.iloc[0]
+        assert (found["subject_count"], found["amount_fen"]) == (1, 1)
+        assert found["evidence"]["hourly_minimum_wage_fen"] == floor
+        assert found["evidence"]["part_time_workers"] == 1
+        assert found["evidence"]["reading"] == "part_time_pay_per_hour"
+        assert found["evidence"]["minimum_wage_fen"] is None
+
+
+@pytest.mark.parametrize(("fen_off", "fires"), [(-1, True), (0, False), (1, False)])
+def test_wages_below_minimum_uses_the_agreed_hourly_wage_without_hours(
+    fen_off: int, fires: bool
+) -> None:
+    floor = hourly_minimum(TIER_1, "2026-10")
+    rows = [payroll(1, 1, "2026-10", amount_due_fen=100_000, amount_paid_fen=100_000)]
+    contracts = [part_time(hourly_wage_fen=floor + fen_off)]
+
+    findings = wages_below_minimum(snap(date(2026, 11, 30), contracts=contracts, payroll=rows))
+
+    assert len(findings) == int(fires)
+    if fires:
+        assert findings.iloc[0]["amount_fen"] == 0  # hours unknown: the money at stake too
+
+
+def test_wages_below_minimum_leaves_part_time_without_hours_or_hourly_wage_unjudged() -> None:
+    rows = [payroll(1, 1, "2026-10", amount_due_fen=100, amount_paid_fen=100)]
+
+    assert wages_below_minimum(
+        snap(date(2026, 11, 30), contracts=[part_time()], payroll=rows)
+    ).empty
+
+
+def test_wages_below_minimum_judges_part_time_only_once_the_month_has_ended() -> None:
+    rows = [payroll(1, 1, "2026-11", amount_due_fen=100, amount_paid_fen=100, hours_worked=10.0)]
+
+    assert wages_below_minimum(
+        snap(date(2026, 11, 30), contracts=[part_time()], payroll=rows)
+    ).empty
+    assert (
+        len(wages_below_minimum(snap(date(2026, 12, 1), contracts=[part_time()], payroll=rows)))
+        == 1
+    )
+
+
+def test_wages_below_minimum_part_time_passes_through_the_engine() -> None:
+    rows = [payroll(1, 1, "2026-10", amount_due_fen=100, amount_paid_fen=100, hours_worked=10.0)]
+
+    [alert] = through_engine(
+        snap(date(2026, 11, 30), contracts=[part_time()], payroll=rows), "wages.below_minimum"
+    ).to_dict("records")
+
+    assert "第七十二条第一款" in alert["legal_basis_zh"]

@@ -21,13 +21,15 @@ from service.auth.actors import Actor
 from service.auth.models import User, UserScope
 from service.auth.passwords import hash_password
 from service.auth.service import actor_for
+from service.committees.models import MediationCommittee
 from service.complaints.form import ComplaintForm
-from service.complaints.service import FiledComplaint, file_complaint
+from service.complaints.service import FiledComplaint
 from service.db import session_scope
 from service.employers.models import Employer
-from service.mediation.models import MediationCommittee
+from service.flows.filing import file_complaint
 from service.projects.models import Project
-from tests.builders import uscc
+from tests.conftest import shared_reference
+from tests.factories import uscc
 
 PASSWORD = "correct-horse-battery"
 TOWN = "五马街道"
@@ -202,7 +204,9 @@ def form(**overrides: Any) -> ComplaintForm:
 def file(engine: Engine, received_at: datetime = RECEIVED_AT, **overrides: Any) -> FiledComplaint:
     """File a complaint and commit it, as the complaint page does before showing the code."""
     with session_scope(engine) as session:
-        return file_complaint(session, form=form(**overrides), received_at=received_at)
+        return file_complaint(
+            session, form=form(**overrides), received_at=received_at, reference=shared_reference()
+        )
 
 
 @pytest.fixture

@@ -18,11 +18,13 @@ REMINDER_DAYS = int(load_reference().value("mediation_reminder_days_before", on=
 
 
 def to_enterprise(places: Places, **overrides) -> int:
+    # The employer's own committee takes only workers who agreed to be known to it.
     return file(
         places.engine,
         employer_id=str(places.employer_a),
         town=TOWN,
         agrees_to_enterprise_mediation=True,
+        disclose_identity=True,
         **overrides,
     ).complaint_id
 
@@ -167,7 +169,13 @@ def test_an_agreement_needs_an_amount_and_a_payment_day(places: Places, session,
 
     with pytest.raises(Invalid) as refused:
         mediation.close(
-            session, mediator, cases["town"], "agreement", payment_due_on="2026-10-11", now=NOW
+            session,
+            mediator,
+            cases["town"],
+            "agreement",
+            payment_due_on="2026-10-11",
+            now=NOW,
+            reference=load_reference(),
         )
 
     assert set(refused.value.detail) == {"agreement_amount", "payment_due_on"}
@@ -187,6 +195,7 @@ def test_closing_with_an_agreement(places: Places, session, cases) -> None:
         payment_due_on="2026-10-30",
         note="分两次支付",
         now=NOW,
+        reference=load_reference(),
     )
 
     assert (detail.status, detail.outcome, detail.outcome_amount_fen) == (
@@ -208,7 +217,9 @@ def test_closing_with_an_agreement(places: Places, session, cases) -> None:
 def test_a_failure_points_to_arbitration_within_the_limitation(places, session, cases) -> None:
     mediator = places.actor(session, "mediator.town")
 
-    detail = mediation.close(session, mediator, cases["town"], "failure", now=NOW)
+    detail = mediation.close(
+        session, mediator, cases["town"], "failure", now=NOW, reference=load_reference()
+    )
 
     assert detail.arbitration_deadline == date(2027, 10, 8)  # a year from receipt on 2026-10-08
     assert detail.outcome_amount_fen is None and detail.payment_due_on is None
@@ -217,7 +228,9 @@ def test_a_failure_points_to_arbitration_within_the_limitation(places, session, 
 def test_a_worker_may_withdraw_before_acceptance(places: Places, session, cases) -> None:
     mediator = places.actor(session, "mediator.town")
 
-    detail = mediation.close(session, mediator, cases["town"], "withdrawal", now=NOW)
+    detail = mediation.close(
+        session, mediator, cases["town"], "withdrawal", now=NOW, reference=load_reference()
+    )
 
     assert (detail.status, detail.outcome) == ("closed", "withdrawal")
 
@@ -225,7 +238,12 @@ def test_a_worker_may_withdraw_before_acceptance(places: Places, session, cases)
 def test_an_unknown_outcome_is_refused(places: Places, session, cases) -> None:
     with pytest.raises(Invalid) as refused:
         mediation.close(
-            session, places.actor(session, "mediator.town"), cases["town"], "settled", now=NOW
+            session,
+            places.actor(session, "mediator.town"),
+            cases["town"],
+            "settled",
+            now=NOW,
+            reference=load_reference(),
         )
 
     assert set(refused.value.detail) == {"outcome"}
@@ -233,14 +251,18 @@ def test_an_unknown_outcome_is_refused(places: Places, session, cases) -> None:
 
 def test_a_closed_case_cannot_change(places: Places, session, cases) -> None:
     mediator = places.actor(session, "mediator.town")
-    mediation.close(session, mediator, cases["town"], "withdrawal", now=NOW)
+    mediation.close(
+        session, mediator, cases["town"], "withdrawal", now=NOW, reference=load_reference()
+    )
 
     with pytest.raises(Conflict):
         mediation.accept(session, mediator, cases["town"], now=NOW)
     with pytest.raises(Conflict):
         mediation.record_session(session, mediator, cases["town"], "2026-10-12", "x", now=NOW)
     with pytest.raises(Conflict):
-        mediation.close(session, mediator, cases["town"], "failure", now=NOW)
+        mediation.close(
+            session, mediator, cases["town"], "failure", now=NOW, reference=load_reference()
+        )
     assert session.get(Complaint, cases["town"]).outcome == "withdrawal"
 
 
@@ -248,7 +270,9 @@ def test_no_audit_entry_holds_the_workers_identity(places: Places, session, case
     mediator = places.actor(session, "mediator.town")
     mediation.accept(session, mediator, cases["town"], now=NOW)
     mediation.record_session(session, mediator, cases["town"], "2026-10-12", "谈话", now=NOW)
-    mediation.close(session, mediator, cases["town"], "failure", now=NOW)
+    mediation.close(
+        session, mediator, cases["town"], "failure", now=NOW, reference=load_reference()
+    )
 
     entries = session.scalars(select(AuditEntry).where(AuditEntry.entity == "complaint")).all()
 
@@ -276,21 +300,31 @@ def test_reminders_cover_the_days_before_the_deadline_and_the_deadline(places, s
     due = date(2026, 10, 23)
     first = due - timedelta(days=REMINDER_DAYS)
 
-    assert mediation.due_reminders(session, first - timedelta(days=1)) == []
-    [reminder] = mediation.due_reminders(session, first)
+    assert (
+        mediation.due_reminders(session, first - timedelta(days=1), reference=load_reference())
+        == []
+    )
+    [reminder] = mediation.due_reminders(session, first, reference=load_reference())
     assert (reminder.complaint_id, reminder.days_left) == (complaint_id, REMINDER_DAYS)
     assert reminder.committee_id == places.town_committee
-    assert [r.days_left for r in mediation.due_reminders(session, due)] == [0]
-    assert mediation.due_reminders(session, due + timedelta(days=1)) == []
+    assert [
+        r.days_left for r in mediation.due_reminders(session, due, reference=load_reference())
+    ] == [0]
+    assert (
+        mediation.due_reminders(session, due + timedelta(days=1), reference=load_reference()) == []
+    )
 
 
 def test_a_case_is_reminded_once_a_day(places: Places, session) -> None:
     complaint_id = to_town(places)
     first = date(2026, 10, 23) - timedelta(days=REMINDER_DAYS)
 
-    assert len(mediation.due_reminders(session, first)) == 1
-    assert mediation.due_reminders(session, first) == []
-    assert len(mediation.due_reminders(session, first + timedelta(days=1))) == 1
+    assert len(mediation.due_reminders(session, first, reference=load_reference())) == 1
+    assert mediation.due_reminders(session, first, reference=load_reference()) == []
+    assert (
+        len(mediation.due_reminders(session, first + timedelta(days=1), reference=load_reference()))
+        == 1
+    )
     notes = session.scalars(
         select(ComplaintEvent.note).where(
             ComplaintEvent.complaint_id == complaint_id, ComplaintEvent.kind == "reminder"
@@ -302,8 +336,13 @@ def test_a_case_is_reminded_once_a_day(places: Places, session) -> None:
 def test_closed_cases_are_not_reminded(places: Places, session) -> None:
     complaint_id = to_town(places)
     mediation.close(
-        session, places.actor(session, "mediator.town"), complaint_id, "withdrawal", now=NOW
+        session,
+        places.actor(session, "mediator.town"),
+        complaint_id,
+        "withdrawal",
+        now=NOW,
+        reference=load_reference(),
     )
 
-    assert mediation.due_reminders(session, date(2026, 10, 23)) == []
+    assert mediation.due_reminders(session, date(2026, 10, 23), reference=load_reference()) == []
     assert session.scalars(select(MediationSession)).all() == []

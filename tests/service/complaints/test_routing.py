@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
 from monitors.reference import DEFAULT_DATA_DIR, ReferenceDataError
@@ -27,6 +28,8 @@ def test_the_repository_rules_are_loaded_in_order() -> None:
 
     assert [r.rule_id for r in rules] == [
         "enterprise_committee",
+        "town_people_committee_identity_withheld",
+        "county_centre_identity_withheld",
         "town_people_committee",
         "county_centre",
     ]
@@ -38,7 +41,11 @@ def test_enterprise_committee_when_the_employer_has_one_and_the_worker_agrees(
     places: Places, session
 ) -> None:
     filed = file(
-        places.engine, employer_id=places.employer_a, town=TOWN, agrees_to_enterprise_mediation=True
+        places.engine,
+        employer_id=places.employer_a,
+        town=TOWN,
+        agrees_to_enterprise_mediation=True,
+        disclose_identity=True,
     )
 
     complaint = session.get(Complaint, filed.complaint_id)
@@ -49,8 +56,44 @@ def test_enterprise_committee_when_the_employer_has_one_and_the_worker_agrees(
     assert "agreed" in complaint.routing_reason_en
     assert events(session, filed.complaint_id) == [
         ("received", None),
-        ("routed", "enterprise_committee; agrees_to_enterprise_mediation=yes"),
+        (
+            "routed",
+            "enterprise_committee; agrees_to_enterprise_mediation=yes; disclose_identity=yes",
+        ),
     ]
+
+
+def test_the_enterprise_committee_never_gets_a_worker_who_keeps_their_identity(
+    places: Places, session
+) -> None:
+    # The employer's own committee is the employer's staff: it would learn who complained.
+    filed = file(
+        places.engine, employer_id=places.employer_a, town=TOWN, agrees_to_enterprise_mediation=True
+    )
+
+    complaint = session.get(Complaint, filed.complaint_id)
+    assert complaint.committee_id == places.town_committee
+    assert complaint.routing_rule == "town_people_committee_identity_withheld"
+    assert "必须知道您是谁" in complaint.routing_reason_zh and TOWN in complaint.routing_reason_zh
+    assert "would have to know who you are" in complaint.routing_reason_en
+    assert "Wuma Subdistrict" in complaint.routing_reason_en
+
+
+def test_without_a_town_committee_a_withheld_identity_goes_to_the_county_centre(
+    places: Places, session
+) -> None:
+    filed = file(
+        places.engine,
+        employer_id=places.employer_a,
+        town="南汇街道",
+        agrees_to_enterprise_mediation=True,
+    )
+
+    complaint = session.get(Complaint, filed.complaint_id)
+    assert complaint.committee_id == places.lucheng_centre
+    assert complaint.routing_rule == "county_centre_identity_withheld"
+    assert "would have to know who you are" in complaint.routing_reason_en
+    assert "鹿城区" in complaint.routing_reason_zh
 
 
 def test_town_committee_when_the_worker_did_not_agree_to_the_enterprise_one(
@@ -142,12 +185,13 @@ def rows_with(line: int, replace: str, by: str) -> str:
 @pytest.mark.parametrize(
     ("line", "replace", "by", "message"),
     [
-        (3, "town_has_people_committee,", "town_has_a_committee,", "condition"),
+        (5, "town_has_people_committee,", "town_has_a_committee,", "condition"),
         (2, ",enterprise_committee,已转交", ",county_centre,已转交", "needs target"),
+        (6, "{county}劳动", "{town}劳动", "uses {town}"),
         (4, "{county}劳动", "{town}劳动", "uses {town}"),
         (2, "{committee}，因为", "{committee，因为", "not a valid template"),
-        (4, ",always,", ",county_has_centre,", "must have condition always"),
-        (3, "2,town", "1,town", "order 1 repeats line 2"),
+        (6, ",always,", ",county_has_centre,", "must have condition always"),
+        (5, "4,town", "1,town", "order 1 repeats line 2"),
         (2, "1,enterprise", "x,enterprise", "is not an integer"),
     ],
 )
@@ -176,3 +220,23 @@ def test_an_empty_routing_file_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ReferenceDataError, match=r"data/routing\.csv: has no rules"):
         load_routing(copy_of_data(tmp_path, header + "\n"))
+
+
+def test_each_committee_is_read_once_per_routing(places: Places) -> None:
+    statements: list[str] = []
+    event.listen(places.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    filed = file(
+        places.engine,
+        employer_id=places.employer_a,
+        town=TOWN,
+        agrees_to_enterprise_mediation=True,
+        disclose_identity=True,
+    )
+    assert filed.routing_rule == "enterprise_committee"
+    committee_reads = [
+        s
+        for s in statements
+        if s.lstrip().upper().startswith("SELECT") and "FROM mediation_committee" in s
+    ]
+    # The enterprise committee is looked up before the rules and named by the first rule.
+    assert len(committee_reads) == len(set(committee_reads)) == 1

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from service.imports.service import run_import
-from tests.builders import (
+from tests.factories import (
     EMPLOYER_A,
     WORKER_1,
     id_number,

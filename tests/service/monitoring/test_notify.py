@@ -7,10 +7,10 @@ from sqlalchemy import text
 
 from service.auth.service import create_user
 from service.db import session_scope
+from service.flows import monitor_runs as jobs
+from service.flows.monitor_runs import run_monitors
 from service.imports.service import run_import
-from service.monitoring import jobs
-from service.monitoring.jobs import run_monitors
-from tests.builders import write_folder
+from tests.factories import STRONG_PASSWORD, write_folder
 
 AS_OF = date(2026, 11, 30)
 
@@ -22,19 +22,24 @@ def outbox(engine) -> list[tuple[str, str]]:
         )
 
 
-def test_new_alerts_reach_the_inspectors_digest_and_the_employer(engine, tmp_path, reference):
+def imported_with_an_inspector(engine, tmp_path, reference) -> None:
+    """The sample files imported, and an inspector of the whole city with an address."""
     assert run_import(engine, write_folder(tmp_path / "in"), reference).ok
     with session_scope(engine) as session:
         create_user(
             session=session,
             actor=None,
             username="insp",
-            password="x" * 12,
+            password=STRONG_PASSWORD,
             role="inspector",
             display_name="监察员",
             email="insp@example.cn",
             scopes=["330300"],
         )
+
+
+def test_new_alerts_reach_the_inspectors_digest_and_the_employer(engine, tmp_path, reference):
+    imported_with_an_inspector(engine, tmp_path, reference)
     run_monitors(engine, reference, as_of=AS_OF)
     queued = outbox(engine)
     assert ("alert_digest", "insp@example.cn") in queued
@@ -44,18 +49,7 @@ def test_new_alerts_reach_the_inspectors_digest_and_the_employer(engine, tmp_pat
 
 
 def test_a_failed_run_queues_no_mail(engine, tmp_path, reference, monkeypatch):
-    assert run_import(engine, write_folder(tmp_path / "in"), reference).ok
-    with session_scope(engine) as session:
-        create_user(
-            session=session,
-            actor=None,
-            username="insp",
-            password="x" * 12,
-            role="inspector",
-            display_name="监察员",
-            email="insp@example.cn",
-            scopes=["330300"],
-        )
+    imported_with_an_inspector(engine, tmp_path, reference)
 
     def crash(conn, ids):
         raise RuntimeError("crash after queuing")

@@ -11,10 +11,10 @@ from monitors.registry import all_rules
 from service.alerts import lifecycle
 from service.alerts.export import open_alerts
 from service.demo import generate_demo
+from service.flows.monitor_runs import run_monitors
 from service.imports.service import run_import
-from service.monitoring.jobs import run_monitors
 from service.monitoring.lock import RunInProgress, monitor_lock
-from tests.builders import EMPLOYER_B, WORKER_2, valid_files, write_folder
+from tests.factories import EMPLOYER_B, WORKER_2, valid_files, write_folder
 
 AS_OF = date(2026, 11, 30)
 
@@ -135,7 +135,7 @@ def test_two_runs_never_overlap(engine, reference):
 def test_export_carries_the_contract_fields(engine, tmp_path, reference):
     assert run_import(engine, write_folder(tmp_path / "in"), reference).ok
     run_monitors(engine, reference, as_of=AS_OF)
-    exported = open_alerts(engine)
+    exported = open_alerts(engine, reference)
     unpaid = exported[exported["rule"] == "wages.unpaid"].iloc[0]
     assert unpaid.employer_uscc == EMPLOYER_B
     assert (unpaid.period, unpaid.amount, unpaid.subject_count) == ("2026-02", "3400.00", 1)
@@ -148,7 +148,7 @@ def test_the_demo_data_set_raises_exactly_the_planted_alerts(engine, tmp_path, r
     manifest = generate_demo(tmp_path / "demo", as_of=AS_OF)
     assert run_import(engine, manifest.out_dir, reference).ok
     run_monitors(engine, reference, as_of=AS_OF)
-    found = open_alerts(engine)[["rule", "employer_uscc", "project_code", "period"]]
+    found = open_alerts(engine, reference)[["rule", "employer_uscc", "project_code", "period"]]
     expected = manifest.expected_alerts.fillna("")
     as_keys = lambda frame: set(map(tuple, frame.astype(str).values.tolist()))  # noqa: E731
     assert as_keys(found) == as_keys(expected)

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
-from service.monitoring.schedule import next_run_at, run_daily
+from service.flows.daily import next_run_at, run_daily
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -33,3 +33,41 @@ async def test_the_daily_run_evaluates_the_monitors_at_the_set_time(engine, refe
     with engine.connect() as conn:
         run = conn.execute(text("SELECT trigger, as_of, status FROM monitor_run")).one()
     assert (run.trigger, str(run.as_of), run.status) == ("schedule", "2026-11-30", "succeeded")
+
+
+async def test_on_the_first_of_a_month_in_wenzhou_the_assessment_digest_is_queued(
+    engine, reference
+):
+    # 02:00 on 1 December in Wenzhou is still 30 November in UTC: Wenzhou's day counts.
+    moments = iter(
+        [
+            datetime(2026, 12, 1, 1, 59, 59, 900_000, tzinfo=SHANGHAI),
+            datetime(2026, 12, 1, 2, 0, tzinfo=SHANGHAI),
+        ]
+    )
+    await run_daily(
+        engine, reference, at=time(2, 0), zone="Asia/Shanghai", clock=lambda: next(moments),
+        runs=1, digest_recipients=("leader@wenzhou.example.cn",), base_url="https://wg.test",
+    )  # fmt: skip
+    with engine.connect() as conn:
+        queued = conn.execute(
+            text("SELECT to_address, subject FROM outbox_message WHERE kind = 'assessment_report'")
+        ).all()
+    assert [row.to_address for row in queued] == ["leader@wenzhou.example.cn"]
+    assert "2026年" in queued[0].subject
+
+
+async def test_on_other_days_no_digest_is_queued(engine, reference):
+    moments = iter(
+        [
+            datetime(2026, 11, 30, 1, 59, 59, 900_000, tzinfo=SHANGHAI),
+            datetime(2026, 11, 30, 2, 0, tzinfo=SHANGHAI),
+        ]
+    )
+    await run_daily(
+        engine, reference, at=time(2, 0), zone="Asia/Shanghai", clock=lambda: next(moments),
+        runs=1, digest_recipients=("leader@wenzhou.example.cn",), base_url="https://wg.test",
+    )  # fmt: skip
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM outbox_message")).scalar()
+    assert count == 0

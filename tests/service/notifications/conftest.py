@@ -21,16 +21,17 @@ from sqlmodel import Session
 
 from service.alerts.models import Alert, AlertEvent, MonitorRun
 from service.auth.models import User, UserScope
+from service.committees.models import MediationCommittee
 from service.complaints.models import Complaint
+from service.config import Settings
 from service.db import session_scope
 from service.deposits.models import DepositProof
 from service.employers.models import Employer
-from service.mediation.models import MediationCommittee
+from service.notifications.audience import Audience
 from service.notifications.models import AlertSubscription, OutboxMessage
 from service.notifications.outbox import enqueue
-from service.notifications.settings import MailSettings
 from service.projects.models import Project
-from tests.builders import uscc
+from tests.factories import uscc
 from tests.service.notifications.samples import SAMPLES
 
 
@@ -134,7 +135,7 @@ def stopped_smtp_server() -> Iterator[SmtpServer]:
     server.stop()
 
 
-def mail_settings(port: int, **overrides) -> MailSettings:
+def mail_settings(port: int, **overrides) -> Settings:
     values = {
         "smtp_host": "127.0.0.1",
         "smtp_port": port,
@@ -147,11 +148,11 @@ def mail_settings(port: int, **overrides) -> MailSettings:
         "mail_base_url": "https://wageguard.test",
         **overrides,
     }
-    return MailSettings(**values)
+    return Settings(**values)
 
 
 @pytest.fixture
-def settings(smtp_server: SmtpServer) -> MailSettings:
+def settings(smtp_server: SmtpServer) -> Settings:
     return mail_settings(smtp_server.port)
 
 
@@ -392,6 +393,7 @@ def queue(engine, count: int, *, not_before: datetime | None = None, prefix: str
                 to_address=f"rcpt{n}@tj.example.org",
                 language="en" if n % 2 else "zh-CN",
                 context=SAMPLES["case_reminder"][0],
+                audience=Audience(),
                 not_before=not_before,
             )
 

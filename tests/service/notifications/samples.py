@@ -22,6 +22,7 @@ CASE = c.CaseFacts(
     reference="K7Q2-9XWM",
     kind="unpaid_wages",
     employer_name="温州瓯江建设有限公司",
+    employer_registered=True,
     place="瓯海区 娄桥街道",
     project_name="瓯海大道改造工程",
     period_from="2026-08",
@@ -57,7 +58,7 @@ SAMPLES: dict[str, list[object]] = {
             case=CASE,
             routing_reason="所在街道的人民调解委员会",
             is_group=True,
-            url="http://127.0.0.1:8000/mediator/cases/7",
+            url="http://127.0.0.1:8000/mediator/cases/R7K3M9QXA",
         )
     ],
     "case_reminder": [
@@ -66,7 +67,12 @@ SAMPLES: dict[str, list[object]] = {
             committee_name="娄桥街道人民调解委员会",
             case=CASE,
             days_left=3,
-            url="http://127.0.0.1:8000/mediator/cases/7",
+            url="http://127.0.0.1:8000/mediator/cases/R7K3M9QXA",
+        )
+    ],
+    "case_message": [
+        c.CaseMessageNotice(
+            recipient_name="调解员", case=CASE, url="http://127.0.0.1:8000/mediator/cases/7"
         )
     ],
     "proof_decision": [
@@ -102,15 +108,35 @@ SAMPLES: dict[str, list[object]] = {
     "employer_complaint_notice": [
         c.EmployerComplaintNotice(
             employer_name="温州瓯江建设有限公司",
-            case=CASE,
+            reference="R7K3M9Q2X",
+            received_week="2026年第47周",
+            committee_name="娄桥街道人民调解委员会",
             committee_contact="louqiao@example.org",
+            committee_phone="12348",
+            committee_address="温州市瓯海区娄桥街道古岸头路1号",
             legal_basis="《劳动争议调解仲裁法》第十四条",
+            portal_url="http://127.0.0.1:8000/employer",
+        ),
+        c.EmployerComplaintNotice(
+            employer_name="温州瓯海五金有限公司",
+            reference="R4W8PXZ6B",
+            received_week="week of 2026-11-16",
+            committee_name=None,
+            committee_contact=None,
+            committee_phone=None,
+            committee_address=None,
+            legal_basis="Law on Labour Dispute Mediation and Arbitration, Art. 14",
             portal_url="http://127.0.0.1:8000/employer",
         ),
         c.EmployerComplaintNoticeWithIdentity(
             employer_name="温州瓯江建设有限公司",
+            reference="R7K3M9Q2X",
+            received_week="2026年第47周",
+            committee_name="娄桥街道人民调解委员会",
             case=CASE,
             committee_contact=None,
+            committee_phone=None,
+            committee_address=None,
             legal_basis="《劳动争议调解仲裁法》第十四条",
             portal_url="http://127.0.0.1:8000/employer",
             worker_name="张三",
@@ -123,7 +149,62 @@ SAMPLES: dict[str, list[object]] = {
             case=CASE,
             is_group=True,
             is_construction=True,
-            url="http://127.0.0.1:8000/inspector/complaints/7",
-        )
+            url="http://127.0.0.1:8000/inspector/complaints/R7K3M9QXA",
+        ),
+        c.GroupComplaintAlert(
+            recipient_name="陈监察",
+            case=c.CaseFacts(
+                **{
+                    **CASE.__dict__,
+                    "employer_name": "【紧急】请点击 http://evil.example 核实",
+                    "employer_registered": False,
+                }
+            ),
+            is_group=True,
+            is_construction=False,
+            url="http://127.0.0.1:8000/inspector/complaints/R8HTW2ZPB",
+        ),
+    ],
+    "assessment_report": [
+        c.AssessmentReport(
+            period="2026年",
+            cut_off=date(2026, 11, 30),
+            lines=[
+                c.AssessmentLine(1, "鹿城区", "91.5", 0),
+                c.AssessmentLine(2, "瓯海区", "78.0", 12),
+                c.AssessmentLine(None, "洞头区", "—", 0),
+            ],
+            sent_by="温州市劳动监察支队",
+            is_digest=False,
+            url="http://127.0.0.1:8000/inspector/reports/assessment?year=2026",
+        ),
+    ],
+    "legal_aid_application": [
+        c.LegalAidApplicationNew(
+            recipient_name="鹿城区法律援助中心",
+            centre_name="温州市鹿城区法律援助中心",
+            application_id=3,
+            matter="追索劳动报酬（欠薪）",
+            place="鹿城区",
+            received_on=date(2026, 11, 20),
+            hardship_check_exempt=True,
+            legal_basis="《中华人民共和国法律援助法》第四十二条第三项",
+            from_case=True,
+            centre_has_account=True,
+            url="http://127.0.0.1:8000/legal-aid/3",
+        ),
+        c.LegalAidApplicationNew(
+            recipient_name="龙湾区劳动监察员",
+            centre_name="温州市龙湾区法律援助中心",
+            application_id=4,
+            matter="其他法律事项",
+            place="龙湾区",
+            received_on=date(2026, 11, 21),
+            hardship_check_exempt=False,
+            legal_basis="《中华人民共和国法律援助法》第四十一条",
+            from_case=False,
+            centre_has_account=False,
+            url="http://127.0.0.1:8000/legal-aid/4",
+        ),
     ],
 }

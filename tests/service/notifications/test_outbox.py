@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import event
 from sqlmodel import Session
 
 from service.db import session_scope
-from service.notifications import outbox as outbox_module
+from service.notifications.audience import Audience
 from service.notifications.outbox import enqueue, is_deliverable
 from tests.service.notifications.conftest import outbox
 from tests.service.notifications.samples import SAMPLES
@@ -23,6 +23,7 @@ def _enqueue(session: Session, key: str = "k1", address: str = "med@tj.example.o
         to_address=address,
         language="zh-CN",
         context=CONTEXT,
+        audience=Audience(),
     )
 
 
@@ -62,22 +63,27 @@ def test_a_repeated_dedupe_key_is_a_no_op(engine):
     assert message.message_id == first.message_id
 
 
-def test_the_unique_constraint_holds_when_the_check_is_raced(engine, monkeypatch):
+def test_a_key_already_queued_is_skipped_and_the_transaction_goes_on(engine):
     with session_scope(engine) as session:
         _enqueue(session)
-    # As if a concurrent transaction committed the same key after our check.
-    monkeypatch.setattr(outbox_module, "find", lambda session, dedupe_key: None)
-    if engine.dialect.name == "sqlite":
-        with pytest.raises(IntegrityError), session_scope(engine) as session:
-            _enqueue(session)
-    else:
-        with session_scope(engine) as session:
-            assert _enqueue(session) is None
-            # The caller's transaction is still usable: the savepoint took the error.
-            assert _enqueue(session, key="k2") is not None
-    assert sorted(m.dedupe_key for m in outbox(engine)) == (
-        ["k1"] if engine.dialect.name == "sqlite" else ["k1", "k2"]
-    )
+    with session_scope(engine) as session:
+        # The insert itself skips the key (ON CONFLICT DO NOTHING): a concurrent transaction
+        # committing it between a check and an insert cannot fail the caller's transaction.
+        assert _enqueue(session) is None
+        assert _enqueue(session, key="k2") is not None
+    assert sorted(m.dedupe_key for m in outbox(engine)) == ["k1", "k2"]
+
+
+def test_a_duplicate_key_costs_one_statement(engine):
+    with session_scope(engine) as session:
+        _enqueue(session)
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with session_scope(engine) as session:
+        assert _enqueue(session) is None
+    # No look-up before the insert and no savepoint around it.
+    assert [s.split()[0] for s in statements if "outbox_message" in s] == ["INSERT"]
+    assert not [s for s in statements if "SAVEPOINT" in s.upper()]
 
 
 @pytest.mark.parametrize(

@@ -92,19 +92,44 @@ def test_a_newline_in_the_data_cannot_start_a_header():
 
 def test_the_employer_notice_type_has_no_identity_fields_unless_disclosed():
     names = {f.name for f in dataclasses.fields(c.EmployerComplaintNotice)}
-    assert not names & {"worker_name", "phone", "id_number", "description"}
+    # Not even the case's facts: months, amount and headcount point at one worker too.
+    assert not names & {"worker_name", "phone", "id_number", "description", "case"}
     disclosed = {f.name for f in dataclasses.fields(c.EmployerComplaintNoticeWithIdentity)}
-    assert {"worker_name", "phone"} <= disclosed
+    assert {"worker_name", "phone", "case"} <= disclosed
+
+
+def _case_values() -> list[str]:
+    n = CASE.workers_affected
+    return [
+        CASE.period_from, CASE.period_to, "45,600.00", "4560000", CASE.project_name,
+        CASE.received_on.isoformat(), CASE.mediation_due_on.isoformat(),
+        f"{n} 人", f"{n} worker", f"：{n}", f": {n}",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_employer_notice_names_the_worker_only_when_disclosed(language):
-    hidden, shown = SAMPLES["employer_complaint_notice"]
-    for rendered in [render("employer_complaint_notice", language, hidden)]:
+def test_the_employer_notice_tells_nothing_of_the_case_unless_disclosed(language):
+    *hidden, shown = SAMPLES["employer_complaint_notice"]
+    for context in hidden:
+        rendered = render("employer_complaint_notice", language, context)
         for part in (rendered.subject, rendered.text, rendered.html):
             assert "张三" not in part and "13800000001" not in part
+            assert not [value for value in _case_values() if value in part]
+            assert context.reference in part
     rendered = render("employer_complaint_notice", language, shown)
     assert "张三" in rendered.text and "13800000001" in rendered.html
+    assert "45,600.00" in rendered.text and "2026-08" in rendered.html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_typed_employer_name_never_reaches_a_subject(language):
+    typed = SAMPLES["group_complaint_alert"][1]
+    rendered = render("group_complaint_alert", language, typed)
+    assert "evil" not in rendered.subject and "紧急" not in rendered.subject
+    assert "<title>" in rendered.html and "evil.example 核实</title>" not in rendered.html
+    # The body shows it for what it is: typed by the worker, not from the register.
+    assert "evil.example" in rendered.text
+    assert ("not in the register" if language == "en" else "未在登记名录中") in rendered.text
 
 
 def test_money_is_shown_in_yuan_without_floats():
@@ -112,3 +137,19 @@ def test_money_is_shown_in_yuan_without_floats():
     assert yuan(5) == "¥0.05"
     assert yuan(-150) == "-¥1.50"
     assert yuan(None) == "—"
+
+
+def _field_names(kind: type) -> set[str]:
+    names = set()
+    for f in dataclasses.fields(kind):
+        names.add(f.name)
+        inner = f.type if isinstance(f.type, type) else None
+        if inner is not None and dataclasses.is_dataclass(inner):
+            names |= _field_names(inner)
+    return names
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_no_e_mail_kind_can_carry_a_tracking_code_or_pin(kind):
+    # They are the worker's alone, and workers get no e-mail.
+    assert not {"tracking_code", "pin", "pin_hash"} & _field_names(KINDS[kind])

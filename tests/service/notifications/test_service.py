@@ -24,6 +24,7 @@ from service.notifications.service import (
     notify_proof_decision,
 )
 from service.notifications.subscriptions import Follow, follows_of, replace_subscriptions
+from tests.conftest import shared_reference
 from tests.service.notifications.conftest import (
     CITY,
     COMMITTEE_CONTACT,
@@ -103,7 +104,7 @@ async def test_inspectors_following_the_place_get_a_critical_alert_at_once(
     assert await deliver_due(world.engine, settings, datetime.now(UTC)) == 5  # + employer
     received = {r.to: r for r in smtp_server.received}
     zh, en = received[address("insp.a")], received[address("insp.a.en")]
-    assert "严重预警" in zh.subject and "温州鹿城鞋业有限公司" in zh.subject
+    assert "特别严重预警" in zh.subject and "温州鹿城鞋业有限公司" in zh.subject
     assert "工资" in zh.text and "鹿城区 双屿街道" in zh.text
     assert "critical alert" in en.subject
     assert "Shuangyu Subdistrict, Lucheng District" in en.text
@@ -141,14 +142,23 @@ def test_a_resolved_alert_is_not_told(world):
 
 def test_a_subscription_replaces_the_default_scope(world):
     with session_scope(world.engine) as session:
-        # insp.b now follows only a town of Lucheng, from medium up, not Ouhai any more.
-        subscribe(session, world, "insp.b", f"{LUCHENG}/{SHUANGYU}", "medium")
-    [in_lucheng, in_ouhai] = alerts(world, ("a", "critical"), ("b", "critical"))
-    notify(world, [in_lucheng, in_ouhai])
+        # insp.b now follows only a town of its Ouhai, not the rest of Ouhai any more.
+        subscribe(session, world, "insp.b", f"{OUHAI}/娄桥街道", "medium")
+    [in_the_town, elsewhere] = alerts(world, ("c", "critical"), ("b", "critical"))
+    notify(world, [in_the_town, elsewhere])
     to_b = [
         m for m in outbox(world.engine, kind="alert_critical") if m.to_address == address("insp.b")
     ]
-    assert len(to_b) == 1 and f"/inspector/alerts/{in_lucheng}" in to_b[0].body_text
+    assert len(to_b) == 1 and f"/inspector/alerts/{in_the_town}" in to_b[0].body_text
+
+
+def test_a_subscription_outside_the_inspectors_scope_brings_nothing(world):
+    with session_scope(world.engine) as session:
+        # Left over from before a move, or written around the subscription page's check.
+        subscribe(session, world, "insp.b", f"{LUCHENG}/{SHUANGYU}", "medium")
+    notify(world, alerts(world, ("a", "critical")))
+    to = {m.to_address for m in outbox(world.engine, kind="alert_critical")}
+    assert address("insp.b") not in to and address("insp.a") in to
 
 
 # --- the employer's notice ----------------------------------------------------------------
@@ -165,6 +175,33 @@ def test_the_employer_gets_one_notice_listing_its_new_alerts_in_chinese(world):
     assert "https://wageguard.test/employer" in body
     assert "/inspector/" not in body  # the employer's links lead to its own portal
     assert "510122199001010011" not in body  # evidence (workers) stays out
+
+
+def test_the_employer_notice_withholds_the_figures_of_complaint_alerts(world):
+    with session_scope(world.engine) as session:
+        overdue = make_alert(
+            session, world, employer_id=world.employer_a, severity="high",
+            rule="mediation.overdue", period="",
+        )  # fmt: skip
+    own = alerts(world, ("a", "medium"))
+    notify(world, [overdue.id, *own])
+    notices = outbox(world.engine, kind="employer_alert_notice")
+    [held] = [n for n in notices if "调解超过法定期限" in n.body_text]
+    [notice] = [n for n in notices if n is not held]
+    mediation_part = held.body_text.split("调解超过法定期限", 1)[1].split("如何处理", 1)[0]
+    assert "12,345.00" not in mediation_part and "涉及人数" not in mediation_part
+    assert "12,345.00" in notice.body_text  # the wage alert about its own payroll keeps it
+    # Told apart, from the Monday after the week it was first seen: its day dates the
+    # complaint. First seen Monday 30 November 2026 → Monday 7 December, 00:00 in Wenzhou.
+    assert _utc(held.not_before) == datetime(2026, 12, 6, 16, 0, tzinfo=UTC)
+    assert _utc(notice.not_before) < _utc(held.not_before)
+    # The inspectors keep the figures.
+    [digest] = outbox(world.engine, kind="alert_digest", to_address=address("insp.a"))
+    assert "mediation.overdue" in digest.body_text and "12,345.00" in digest.body_text
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
 
 
 # --- the daily digest ---------------------------------------------------------------------
@@ -228,6 +265,24 @@ def test_a_later_run_rebuilds_the_pending_digest_instead_of_adding_one(world):
         assert f"/inspector/alerts/{alert_id}" in after.body_text
         assert f"/inspector/alerts/{alert_id}" in after.body_html
     assert notify(world, [first, second], now=NOW + timedelta(hours=4)) == 0
+    assert before.alert_ids == [first] and after.alert_ids == sorted([first, second])
+
+
+def test_a_digest_knows_its_alerts_from_its_data_not_its_text(world):
+    [first] = alerts(world, ("a", "high"))
+    notify(world, [first])
+    table = OutboxMessage.__table__
+    with world.engine.begin() as conn:  # no link left in the text: the ids are the column
+        conn.execute(
+            update(table).where(table.c.kind == "alert_digest").values(body_text="—", body_html="—")
+        )
+    [second] = alerts(world, ("a", "high"))
+    notify(world, [second], now=NOW + timedelta(hours=3))
+    [digest] = [
+        m for m in outbox(world.engine, kind="alert_digest") if m.to_address == address("insp.a")
+    ]
+    assert digest.alert_ids == sorted([first, second])
+    assert f"/inspector/alerts/{first}" in digest.body_text
 
 
 def test_alerts_after_the_digest_left_go_in_the_next_days_digest(world):
@@ -321,19 +376,27 @@ async def test_the_committee_learns_of_a_new_case_without_who_complained(
 ):
     with session_scope(world.engine) as session:
         complaint = make_complaint(session, world, workers_affected=12)
-        assert notify_case_new(session, complaint.id, settings=settings) == 3
-        assert notify_case_new(session, complaint.id, settings=settings) == 0
+        assert (
+            notify_case_new(session, complaint.id, settings=settings, reference=shared_reference())
+            == 3
+        )
+        assert (
+            notify_case_new(session, complaint.id, settings=settings, reference=shared_reference())
+            == 0
+        )
     assert await deliver_due(world.engine, settings, datetime.now(UTC)) == 3
     received = {r.to: r for r in smtp_server.received}
     assert set(received) == {address("mediator.zh"), address("mediator.en"), COMMITTEE_CONTACT}
     en, zh = received[address("mediator.en")], received[address("mediator.zh")]
     assert "new case" in en.subject and "(group)" in en.subject
     assert "Routed to the Shuangyu" in en.text
-    assert "群体" in zh.subject and complaint.tracking_code in zh.text
-    assert f"https://wageguard.test/mediator/cases/{complaint.id}" in zh.text
+    assert "群体" in zh.subject and complaint.public_reference in zh.text
+    assert f"https://wageguard.test/mediator/cases/{complaint.public_reference}" in zh.text
+    assert f"/mediator/cases/{complaint.id}" not in zh.text  # no countable id in the link
     for mail in smtp_server.received:
         for part in (mail.subject, mail.text, mail.html):
             assert "张三丰" not in part and "13912345678" not in part
+            assert complaint.tracking_code not in part  # the worker's key, in no e-mail
             assert "老板说下个月发" not in part  # the worker's own words may name them
 
 
@@ -347,9 +410,10 @@ def test_the_committee_is_reminded_of_the_deadline_once_per_reminder(world):
         session.flush()
         assert notify_case_reminder(session, complaint.id, 0) == 0
     subjects = {m.subject for m in outbox(world.engine, kind="case_reminder")}
-    assert "[WageGuard · mediation deadline] Case TC" in next(
+    assert f"[WageGuard · mediation deadline] Case {complaint.public_reference}" in next(
         s for s in subjects if s.startswith("[WageGuard")
     )
+    assert not any(complaint.tracking_code in s for s in subjects)
     assert any("还剩 1 天" in s for s in subjects)
     assert any("1 day left" in s for s in subjects)
 
@@ -357,15 +421,20 @@ def test_the_committee_is_reminded_of_the_deadline_once_per_reminder(world):
 def test_the_employer_is_told_of_a_complaint_but_not_who_made_it(world):
     with session_scope(world.engine) as session:
         complaint = make_complaint(session, world)
-        assert notify_employer_complaint(session, complaint.id) == 1
+        assert notify_employer_complaint(session, complaint.id, reference=shared_reference()) == 1
     [message] = outbox(world.engine, kind="employer_complaint_notice")
     assert (message.to_address, message.language) == ("hr@shoes.example.cn", "zh-CN")
     for part in (message.subject, message.body_text, message.body_html):
         assert "张三丰" not in part and "13912345678" not in part
         assert complaint.tracking_code not in part  # the worker's key stays the worker's
         assert "老板说下个月发" not in part
-    assert f"#{complaint.id}" in message.subject
-    assert "不含投诉人身份信息" in message.body_text
+        # Nothing a payroll could match to one worker, no exact day, no sequential number.
+        for value in ("2026-08", "2026-10", "18,000.00", "1800000", "2026-11-20", "2026-12-07"):
+            assert value not in part
+    assert f"#{complaint.id}" not in message.subject + message.body_text  # (HTML has colours)
+    assert complaint.public_reference in message.subject
+    assert "2026年第47周" in message.body_text  # 2026-11-20 is in ISO week 47
+    assert "不含任何可能指向投诉人的信息" in message.body_text
     assert COMMITTEE_CONTACT in message.body_text
     assert "第十四条" in message.body_text  # the mediation period's legal basis, from data/
 
@@ -373,17 +442,20 @@ def test_the_employer_is_told_of_a_complaint_but_not_who_made_it(world):
 def test_the_employer_learns_who_complained_when_the_worker_agreed(world):
     with session_scope(world.engine) as session:
         complaint = make_complaint(session, world, disclose_identity=True)
-        notify_employer_complaint(session, complaint.id)
+        notify_employer_complaint(session, complaint.id, reference=shared_reference())
     [message] = outbox(world.engine, kind="employer_complaint_notice")
     assert "张三丰" in message.body_text and "13912345678" in message.body_html
+    # With consent, what the complaint is about too (the form tells the worker so).
+    assert "2026-08" in message.body_text and "¥18,000.00" in message.body_text
+    assert complaint.tracking_code not in message.body_text + message.body_html
 
 
 def test_an_employer_not_in_the_register_or_without_an_address_is_not_told(world):
     with session_scope(world.engine) as session:
         free_text = make_complaint(session, world, employer_id=None, employer_text="某鞋厂")
         no_address = make_complaint(session, world, employer_id=world.employer_b)
-        assert notify_employer_complaint(session, free_text.id) == 0
-        assert notify_employer_complaint(session, no_address.id) == 0
+        assert notify_employer_complaint(session, free_text.id, reference=shared_reference()) == 0
+        assert notify_employer_complaint(session, no_address.id, reference=shared_reference()) == 0
 
 
 def test_a_group_construction_complaint_alerts_the_inspectors_of_its_county(world):
@@ -398,8 +470,8 @@ def test_a_group_construction_complaint_alerts_the_inspectors_of_its_county(worl
             committee_id=None,
             workers_affected=15,
         )
-        assert notify_group_complaint(session, complaint.id) == 2
-        assert notify_group_complaint(session, complaint.id) == 0
+        assert notify_group_complaint(session, complaint.id, reference=shared_reference()) == 2
+        assert notify_group_complaint(session, complaint.id, reference=shared_reference()) == 0
     got = recipients(world.engine, "group_complaint_alert")
     assert set(got) == {address("insp.b"), address("insp.city")}
     body = got[address("insp.b")].body_text
@@ -412,7 +484,7 @@ def test_a_construction_employer_makes_a_construction_complaint_without_a_projec
         complaint = make_complaint(
             session, world, employer_id=world.employer_c, county_code=OUHAI, town=None
         )
-        notify_group_complaint(session, complaint.id)
+        notify_group_complaint(session, complaint.id, reference=shared_reference())
     subjects = [m.subject for m in outbox(world.engine, kind="group_complaint_alert")]
     assert subjects and all("建设工程" in s and "群体" not in s for s in subjects)
 
@@ -422,8 +494,8 @@ def test_the_group_threshold_includes_the_number(world, reference):
     with session_scope(world.engine) as session:
         at = make_complaint(session, world, workers_affected=minimum)
         below = make_complaint(session, world, workers_affected=minimum - 1)
-        notify_case_new(session, at.id)
-        notify_case_new(session, below.id)
+        notify_case_new(session, at.id, reference=shared_reference())
+        notify_case_new(session, below.id, reference=shared_reference())
     by_case = {
         m.dedupe_key.split(":")[1]: m.subject
         for m in outbox(world.engine, kind="case_new", to_address=COMMITTEE_CONTACT)

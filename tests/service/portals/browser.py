@@ -4,18 +4,14 @@
 /usr/bin/chromium headless (installed by `make test`). Screenshots go to var/screenshots/.
 """
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from service.app import create_app
 from service.config import PROJECT_ROOT, Settings
+from tests.service.portals.live import served
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots"
@@ -27,29 +23,13 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def live_server(world, tmp_path) -> Iterator[str]:
-    settings = Settings(database_url=world.db_url, upload_dir=tmp_path / "uploads")
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    settings = Settings(
+        database_url=world.db_url, upload_dir=tmp_path / "uploads", sms_sink_dir=tmp_path / "sms"
     )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the app did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests.builders import EMPLOYER_A
+from tests.factories import EMPLOYER_A
 from tests.service.portals.conftest import bearer, sign_in
 
 NEW_PASSWORD = "a-long-enough-password"
@@ -165,8 +165,26 @@ BAD_INPUT = {
     "short_password": (
         {"password": "short"},
         "password",
-        "密码至少需要 10 个字符",
-        "The password needs at least 10 characters",
+        "密码至少需要 12 个字符",
+        "The password needs at least 12 characters",
+    ),
+    "guessable_password": (
+        {"password": "aaaaaaaaaaaa"},
+        "password",
+        "这个密码太容易被猜到",
+        "This password is too easy to guess",
+    ),
+    "blank_password": (
+        {"password": " " * 12},
+        "password",
+        "这个密码太容易被猜到",
+        "This password is too easy to guess",
+    ),
+    "password_from_the_username": (
+        {"password": "inspector.c2026"},
+        "password",
+        "这个密码太容易被猜到",
+        "This password is too easy to guess",
     ),
     "unknown_county": (
         {"jurisdictions": ["330302", "339999"]},
@@ -216,7 +234,7 @@ def test_bad_input_through_the_api_lists_every_field(app_client, world):
     assert response.json() == {
         "error": "InvalidUser",
         "detail": {
-            "password": "The password needs at least 10 characters.",
+            "password": "The password needs at least 12 characters.",
             "display_name": "Enter a display name.",
             "jurisdictions": "Only inspectors have a jurisdiction.",
             "employer_uscc": ("An employer user needs the employer's unified social credit code."),
@@ -267,7 +285,7 @@ def test_an_inspector_without_any_place_is_refused(app_client, world):
 
 
 def test_admin_changes_an_employer_user_through_the_api(app_client, world):
-    from tests.builders import EMPLOYER_B
+    from tests.factories import EMPLOYER_B
 
     target = user_id(world, "employer.a")
     response = app_client.patch(
@@ -423,9 +441,21 @@ def test_the_user_list_shows_role_scope_and_status(app_client, world):
     rows = {
         name: row
         for row in re.findall(r"<tr[^>]*>.*?</tr>", page.text, re.S)
-        for name in re.findall(r'<a href="/admin/users/\d+">([^<]+)</a>', row)
+        for name in re.findall(r'<a href="/admin/users/\d+"><code>([^<]+)</code></a>', row)
     }
     assert "劳动保障监察员" in rows["inspector.a"] and "鹿城区" in rows["inspector.a"]
     assert "温州鹿城鞋业有限公司" in rows["employer.a"] and EMPLOYER_A in rows["employer.a"]
     assert "五马街道人民调解委员会" in rows["mediator"] and "MC-LC-1" in rows["mediator"]
     assert "全部（管理员）" in rows["admin"] and all("启用" in row for row in rows.values())
+
+
+def test_a_guessable_password_reset_through_the_api_is_refused(app_client, world):
+    headers = bearer(app_client, "admin")
+    target = user_id(world, "mediator")
+    for weak in ("aaaaaaaaaaaa", " " * 12, "mediator2026!"):
+        response = app_client.patch(
+            f"/api/admin/users/{target}", headers=headers, json={"password": weak}
+        )
+        assert response.status_code == 422, weak
+        assert "password" in response.json()["detail"]
+    assert app_client.get("/api/me", headers=bearer(app_client, "mediator")).status_code == 200

@@ -1,4 +1,4 @@
-"""Sign-in, sessions, tokens, CSRF and the login rate limit."""
+"""Sign-in, sessions, tokens and CSRF (the sign-in limits: test_sign_in_limits.py)."""
 
 from sqlalchemy import text
 
@@ -20,7 +20,7 @@ def test_a_wrong_password_is_refused_with_the_message_in_the_pages_language(app_
 
 
 def test_repeated_wrong_passwords_are_rate_limited(app_client, world):
-    for _ in range(5):
+    for _ in range(app_client.app.state.settings.signin_failures_per_username):
         assert sign_in(app_client, "employer.b", "wrong").status_code == 401
     assert sign_in(app_client, "employer.b", PASSWORD).status_code == 429
 
@@ -44,3 +44,32 @@ def test_an_api_token_identifies_the_user_and_its_scope(app_client, world):
         "error": "Unauthenticated",
         "detail": "sign in first",
     }
+
+
+def _sign_in_then(client, target: str) -> str:
+    page = client.get("/login")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    form = {"username": "inspector.a", "password": PASSWORD, "csrf_token": token, "next": target}
+    response = client.post("/login", data=form, follow_redirects=False)
+    assert response.status_code == 303
+    return response.headers["location"]
+
+
+def test_after_sign_in_the_inspector_goes_back_to_the_page_asked_for(app_client, world):
+    assert _sign_in_then(app_client, "/inspector/alerts?severity=critical") == (
+        "/inspector/alerts?severity=critical"
+    )
+
+
+def test_sign_in_never_sends_anyone_to_another_site(app_client, world):
+    # Browsers treat "\" as "/" and drop tabs and newlines inside a URL.
+    for target in (
+        "//evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "https://evil.example",
+        "javascript:alert(1)",
+    ):
+        assert _sign_in_then(app_client, target) == "/inspector/alerts", target

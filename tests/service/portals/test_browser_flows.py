@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
-from service.monitoring.jobs import run_monitors
+from service.flows.monitor_runs import run_monitors
 from tests.service.portals.browser import PHONE, screenshot, sign_in_page
 from tests.service.portals.conftest import PASSWORD
 from tests.service.portals.test_proofs import (
@@ -141,7 +141,8 @@ def test_an_inspector_acknowledges_and_resolves_an_alert(browser, live_server, w
     handling_sql = "SELECT handling FROM alert WHERE id = :i"
     acknowledge = f"form[action='/inspector/alerts/{alert_id}/acknowledge'] button"
     posted(page, acknowledge, world, handling_sql, ("acknowledged",), i=alert_id)
-    assert "已确认" in page.locator("#handling").inner_text()
+    assert "处理中" in page.locator("#handling").inner_text()
+    assert "已确认此预警" in page.locator("#done").inner_text()
     assert row(world, "SELECT handling FROM alert WHERE id = :i", i=alert_id)[0] == ("acknowledged")
 
     note = "已约谈企业负责人，责令限期整改。"
@@ -168,7 +169,7 @@ def test_a_worker_complaint_on_a_phone_is_mediated_to_an_agreement(
     submit(page, "form[method=get] button[type=submit]")
     page.check(f"input[name=employer_id][value='{world.employer_a}']")
     page.select_option("#county_code", "330302")
-    page.fill("#town", "五马街道")
+    page.select_option("#town", "五马街道")  # from the county's list of towns
     page.fill("#period_from", "2026-08")
     page.fill("#period_to", "2026-10")
     page.fill("#amount_owed", "18600")
@@ -183,24 +184,26 @@ def test_a_worker_complaint_on_a_phone_is_mediated_to_an_agreement(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, f"flow-complaint-filed-zh-{db}")
     committed(world, "SELECT COUNT(*) FROM complaint WHERE tracking_code = :c", (1,), c=code)
-    complaint_id, committee_id = row(
-        world, "SELECT id, committee_id FROM complaint WHERE tracking_code = :c", c=code
+    complaint_id, committee_id, ref = row(
+        world,
+        "SELECT id, committee_id, public_reference FROM complaint WHERE tracking_code = :c",
+        c=code,
     )
     assert committee_id == world.committee
 
     mediator = browser.new_context()
     desk = signed_in(mediator, live_server, "mediator")
     desk.goto(f"{live_server}/mediator")
-    submit(desk, f"a[href='/mediator/cases/{complaint_id}']")
+    submit(desk, f"a[href='/mediator/cases/{ref}']")
     case_sql = "SELECT status FROM complaint WHERE id = :i"
-    accept = f"form[action='/mediator/cases/{complaint_id}/accept'] button"
+    accept = f"form[action='/mediator/cases/{ref}/accept'] button"
     posted(desk, accept, world, case_sql, ("accepted",), i=complaint_id)
     due = (date.today() + timedelta(days=30)).isoformat()
     desk.check("input[name=outcome][value=agreement]")
     desk.fill("#agreement_amount", "18000")
     desk.fill("#payment_due_on", due)
     desk.fill("#close_note", "双方同意分两期支付。")
-    close = f"form[action='/mediator/cases/{complaint_id}/close'] button"
+    close = f"form[action='/mediator/cases/{ref}/close'] button"
     posted(desk, close, world, case_sql, ("closed",), i=complaint_id)
     screenshot(desk, f"flow-mediator-closed-{db}")
     status, outcome = row(
@@ -210,8 +213,8 @@ def test_a_worker_complaint_on_a_phone_is_mediated_to_an_agreement(
     mediator.close()
 
     for lang, words in [
-        ("zh-CN", ["已结案：达成调解协议", "协议金额：18,000.00 元", due]),
-        ("en", ["Closed: agreement reached", "Amount agreed: CNY 18,000.00", due]),
+        ("zh-CN", ["已结案：达成调解协议", "协议金额：¥18,000.00", due]),
+        ("en", ["Closed: agreement reached", "Amount agreed: ¥18,000.00", due]),
     ]:
         page.goto(f"{live_server}/worker/track?lang={lang}")
         page.fill("#tracking_code", code)

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -13,10 +14,10 @@ from monitors.identifiers import mask_id_number
 from monitors.registry import all_rules
 from service.app import create_app
 from service.config import Settings
-from tests.builders import EMPLOYER_A, EMPLOYER_B, PROJECT, WORKER_1, WORKER_2, WORKER_3
-from tests.builders import id_number as make_id_number
+from tests.factories import EMPLOYER_A, EMPLOYER_B, PROJECT, WORKER_1, WORKER_2, WORKER_3
+from tests.factories import id_number as make_id_number
 from tests.service.portals.conftest import bearer, sign_in
-from tests.service.portals.test_proofs import csrf_of, with_proofs_router
+from tests.service.portals.test_proofs import csrf_of
 
 PAYROLL_COLUMNS = [
     "employer_uscc", "worker_id_number", "period", "amount_due", "amount_paid", "paid_date",
@@ -27,7 +28,7 @@ PAYROLL_COLUMNS = [
 @pytest.fixture
 def client(world, tmp_path) -> Iterator[TestClient]:
     settings = Settings(database_url=world.db_url, upload_dir=tmp_path / "uploads")
-    with TestClient(with_proofs_router(create_app(settings))) as client:
+    with TestClient(create_app(settings)) as client:
         yield client
 
 
@@ -53,12 +54,27 @@ def payroll(employer: str = EMPLOYER_A, worker: str = WORKER_1, **values: str) -
 
 
 def import_page(client: TestClient, files: list[tuple[str, bytes]], lang: str = "zh-CN"):
+    """Upload through the form; a queued import is followed to its finished progress page."""
     token = csrf_of(client, f"/employer/imports?lang={lang}")
-    return client.post(
+    response = client.post(
         "/employer/imports",
         data={"csrf_token": token},
         files=[("files", (name, data, "text/csv")) for name, data in files],
+        follow_redirects=False,
     )
+    if response.status_code != 303:
+        return response
+    return finished_job_page(client, response.headers["location"])
+
+
+def finished_job_page(client: TestClient, location: str, timeout: float = 60.0):
+    """The progress page once it stops refreshing itself (the import has finished)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        page = client.get(location)
+        if 'http-equiv="refresh"' not in page.text or time.monotonic() > deadline:
+            return page
+        time.sleep(0.05)
 
 
 def payroll_rows(world) -> int:
@@ -130,9 +146,12 @@ def test_a_worker_without_work_injury_cover_is_listed_masked(client, world):
         "monthly_wage": "5000",
         "pay_day": "10",
     }
+    worker = {"id_number": WORKER_3, "name": "王五", "phone": "", "hukou_county_code": ""}
     sign_in(client, "employer.a")
-    response = import_page(client, [("contracts.csv", csv_bytes([contract]))])
-    assert response.status_code == 200, response.text
+    response = import_page(
+        client, [("workers.csv", csv_bytes([worker])), ("contracts.csv", csv_bytes([contract]))]
+    )
+    assert response.status_code == 200 and "导入成功" in response.text, response.text
     page = client.get("/employer")
     assert mask_id_number(WORKER_3) in page.text and WORKER_3 not in page.text
     view = client.get("/api/employer/obligations", headers=bearer(client, "employer.a")).json()
@@ -169,9 +188,12 @@ def test_an_employer_imports_its_payroll_and_sees_the_summary(client, world):
         ).one()
     assert entry[0] == "employer:employer.a" and entry[1] == world.employer_a
     after = entry[2] if isinstance(entry[2], dict) else __import__("json").loads(entry[2])
-    assert after == {
-        "files": [{"file": "payroll.csv", "rows_read": 1, "inserted": 1, "updated": 0}]
-    }
+    assert after["files"] == [{"file": "payroll.csv", "rows_read": 1, "inserted": 1, "updated": 0}]
+    with world.engine.connect() as conn:
+        queued = conn.execute(
+            text("SELECT actor_label, entity_key FROM audit_log WHERE action = 'import.queued'")
+        ).one()
+    assert queued == ("employer:employer.a", after["job"])
 
 
 BAD_PAYROLL = [payroll(amount_due="abc"), payroll(worker=make_id_number(99))]
@@ -196,8 +218,8 @@ PARTS = ("file", "row", "column")
 @pytest.mark.parametrize(
     ("lang", "row", "money_reason", "reference_reason"),
     [
-        ("zh-CN", "第 {} 行", "金额应为非负数，最多两位小数", "引用的劳动者既不在本次导入中"),
-        ("en", "row {}", "must be an amount in CNY", "names a worker that is neither in this"),
+        ("zh-CN", "第 {} 行", "金额应为非负数，最多两位小数", "不是本单位登记的劳动者"),
+        ("en", "row {}", "must be an amount in CNY", "not one of your organisation&#39;s workers"),
     ],
 )
 def test_a_bad_payroll_upload_shows_the_row_level_report_in_the_pages_language(
@@ -206,7 +228,7 @@ def test_a_bad_payroll_upload_shows_the_row_level_report_in_the_pages_language(
     before = payroll_rows(world)
     sign_in(client, "employer.a")
     response = import_page(client, [("payroll.csv", csv_bytes(BAD_PAYROLL))], lang=lang)
-    assert response.status_code == 422
+    assert response.status_code == 200 and 'class="job-status"' in response.text
     [money, reference] = reported(response.text)
     assert money[:3] == ("payroll.csv", row.format(2), "amount_due") and money[4] == "abc"
     assert money_reason in money[3]
@@ -222,7 +244,7 @@ def test_an_employer_cannot_import_another_employers_rows(client, world):
     sign_in(client, "employer.a")
     rows = [payroll(), payroll(employer=EMPLOYER_B, worker=WORKER_2)]
     response = import_page(client, [("payroll.csv", csv_bytes(rows))])
-    assert response.status_code == 422
+    assert "未导入（发现问题）" in response.text
     assert "只能导入本单位" in response.text and EMPLOYER_B in response.text
     assert payroll_rows(world) == before
 
@@ -273,17 +295,28 @@ def test_an_import_without_files_or_without_the_csrf_token_is_refused(client):
     assert forged.status_code == 403
 
 
-def test_the_import_api_twin_answers_with_the_summary_or_the_problems(client, world):
+def finished_job(client: TestClient, status_url: str, headers: dict, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(status_url, headers=headers).json()
+        if job["status"] in ("done", "refused", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)
+
+
+def test_the_import_api_twin_queues_the_import_and_reports_at_the_status_url(client, world):
     headers = bearer(client, "employer.a")
     bad = client.post(
         "/api/employer/imports?lang=en",
         headers=headers,
         files=[("files", ("payroll.csv", csv_bytes(BAD_PAYROLL), "text/csv"))],
     )
-    assert bad.status_code == 422
-    body = bad.json()
-    assert body["error"] == "Invalid" and body["detail"]["problem_count"] == 2
-    first = body["detail"]["problems"][0]
+    assert bad.status_code == 202, bad.text
+    queued = bad.json()
+    assert queued["status"] == "queued" and bad.headers["location"] == queued["status_url"]
+    job = finished_job(client, queued["status_url"] + "?lang=en", headers)
+    assert job["status"] == "refused" and job["result"]["problem_count"] == 2
+    first = job["result"]["problems"][0]
     assert (first["file"], first["row"], first["column"]) == ("payroll.csv", 2, "amount_due")
     assert "must be an amount in CNY" in first["reason"]
     good = client.post(
@@ -291,13 +324,40 @@ def test_the_import_api_twin_answers_with_the_summary_or_the_problems(client, wo
         headers=headers,
         files=[("files", ("payroll.csv", csv_bytes([payroll()]), "text/csv"))],
     )
-    assert good.status_code == 200, good.text
-    assert good.json()["summaries"] == [
+    assert good.status_code == 202, good.text
+    job = finished_job(client, good.json()["status_url"], headers)
+    assert job["status"] == "done" and job["percent"] == 100
+    assert job["result"]["summaries"] == [
         {"file": "payroll.csv", "rows_read": 1, "inserted": 1, "updated": 0}
     ]
+    refused_at_once = client.post(
+        "/api/employer/imports",
+        headers=headers,
+        files=[("files", ("evil.sh", b"rm -rf /", "text/plain"))],
+    )
+    assert refused_at_once.status_code == 422
+    assert refused_at_once.json()["detail"]["problems"][0]["file"] == "evil.sh"
     other = client.post(
         "/api/employer/imports",
         headers=bearer(client, "inspector.a"),
         files=[("files", ("payroll.csv", csv_bytes([payroll()]), "text/csv"))],
     )
     assert other.status_code == 403
+
+
+def test_only_the_uploading_employer_and_its_places_inspectors_see_the_job(client, world):
+    headers = bearer(client, "employer.a")
+    queued = client.post(
+        "/api/employer/imports",
+        headers=headers,
+        files=[("files", ("payroll.csv", csv_bytes([payroll()]), "text/csv"))],
+    ).json()
+    finished_job(client, queued["status_url"], headers)
+    url = queued["status_url"]
+    assert client.get(url, headers=bearer(client, "inspector.a")).status_code == 200
+    for stranger in ("employer.b", "inspector.b", "mediator"):
+        assert client.get(url, headers=bearer(client, stranger)).status_code in (403, 404)
+    assert client.get(url, headers=bearer(client, "employer.b")).status_code == 404
+    assert client.get("/api/imports/jobs/no-such-job", headers=headers).status_code == 404
+    sign_in(client, "employer.b")
+    assert client.get(queued["page_url"]).status_code == 404

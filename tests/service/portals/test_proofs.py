@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -14,10 +13,9 @@ from service.app import create_app
 from service.config import Settings
 from service.deposits import proofs
 from service.deposits import service as deposits_service
+from service.flows.monitor_runs import run_monitors
 from service.imports.service import run_import
-from service.monitoring.jobs import run_monitors
-from service.portals import inspector_proofs
-from tests.builders import EMPLOYER_A, PROJECT, write_csv
+from tests.factories import EMPLOYER_A, PROJECT, write_csv
 from tests.service.portals.conftest import AS_OF, bearer, sign_in
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -29,13 +27,6 @@ PROJECT_A = "330302202603010007"
 RECEIPT = {"kind": "receipt", "amount": "1000.00", "event_date": "2026-11-20", "reference": "R-1"}
 
 
-def with_proofs_router(app: FastAPI) -> FastAPI:
-    """The lead registers the review queue in service/app.py; until then, add it here."""
-    if not any(getattr(r, "path", "").startswith("/inspector/proofs") for r in app.routes):
-        app.include_router(inspector_proofs.router)
-    return app
-
-
 @pytest.fixture
 def uploads(tmp_path: Path) -> Path:
     return tmp_path / "uploads"
@@ -44,7 +35,7 @@ def uploads(tmp_path: Path) -> Path:
 @pytest.fixture
 def client(world, uploads) -> Iterator[TestClient]:
     settings = Settings(database_url=world.db_url, upload_dir=uploads)
-    with TestClient(with_proofs_router(create_app(settings))) as client:
+    with TestClient(create_app(settings)) as client:
         yield client
 
 

@@ -43,3 +43,21 @@ def test_a_place_outside_the_jurisdiction_cannot_be_followed(app_client, world):
     assert refused.status_code == 422
     default = app_client.get("/api/subscriptions", headers=headers).json()
     assert default == [{"jurisdiction_code": "330302", "min_severity": "high"}]
+
+
+def test_moving_an_inspector_prunes_the_subscriptions_of_the_old_place(app_client, world):
+    inspector = bearer(app_client, "inspector.a")
+    follows = [{"jurisdiction_code": "330302", "min_severity": "low"}]
+    assert app_client.put("/api/subscriptions", headers=inspector, json=follows).status_code == 200
+    with world.engine.connect() as conn:
+        user_id = conn.execute(
+            text("SELECT id FROM app_user WHERE username = 'inspector.a'")
+        ).scalar_one()
+    admin = bearer(app_client, "admin")
+    moved = app_client.patch(
+        f"/api/admin/users/{user_id}", headers=admin, json={"jurisdictions": ["330304"]}
+    )
+    assert moved.status_code == 200, moved.text
+    # Nothing of Lucheng is followed any more: the default, the new county from high up.
+    now = app_client.get("/api/subscriptions", headers=inspector).json()
+    assert now == [{"jurisdiction_code": "330304", "min_severity": "high"}]

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from service.committees.models import MediationCommittee
 from service.db import session_scope
-from service.mediation.models import MediationCommittee
 from tests.service.portals.browser import PHONE, screenshot
 from tests.service.portals.conftest import sign_in
 

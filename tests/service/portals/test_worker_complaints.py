@@ -3,9 +3,11 @@
 import re
 
 import pytest
+from fastapi.testclient import TestClient
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from service.complaints import intake
 from service.complaints.models import Complaint
 from service.db import session_scope
 from service.portals import worker_complaints
@@ -138,26 +140,35 @@ def test_a_wrong_pin_and_an_unknown_code_get_the_same_answer(client, world):
     assert strip(refused.text) == strip(unknown.text)
 
 
-def test_repeated_wrong_pins_lock_the_code(client, world):
+def test_repeated_wrong_pins_delay_the_code_with_the_same_answer_as_a_wrong_pin(client, world):
     code, pin = secrets_of(file(client, world))
     wrong = f"{(int(pin) + 1) % 1_000_000:06d}"
-    for _ in range(worker_complaints_max_failures()):
+    first = track(client, code, wrong)
+    for _ in range(client.app.state.settings.tracking_free_failures):
         assert track(client, code, wrong).status_code == 403
 
-    locked = track(client, code, pin)
+    delayed = track(client, code, pin)  # the right PIN, during the delay
 
-    assert locked.status_code == 429 and "暂时锁定" in locked.text
-    assert "五马街道人民调解委员会" not in locked.text
+    assert delayed.status_code == 403 and delayed.text == first.text
+    assert "五马街道人民调解委员会" not in delayed.text
 
 
-def worker_complaints_max_failures() -> int:
-    from service.complaints.tracking import MAX_PIN_FAILURES
+def test_a_phone_that_opened_the_case_gets_in_while_a_stranger_keeps_the_code_delayed(
+    client, world
+):
+    code, pin = secrets_of(file(client, world))
+    assert track(client, code, pin).status_code == 200  # the worker's phone, once
+    wrong = f"{(int(pin) + 1) % 1_000_000:06d}"
+    with TestClient(client.app) as stranger:  # someone else who holds the code
+        for _ in range(client.app.state.settings.tracking_free_failures + 2):
+            assert track(stranger, code, wrong).status_code == 403
+        assert track(stranger, code, pin).status_code == 403  # delayed, even when right
 
-    return MAX_PIN_FAILURES
+    assert track(client, code, pin).status_code == 200
 
 
 def test_the_rate_limit_counts_per_address(client, world, monkeypatch):
-    monkeypatch.setattr(worker_complaints, "COMPLAINTS_PER_HOUR", 2)
+    monkeypatch.setattr(intake, "COMPLAINTS_PER_HOUR", 2)
     assert file(client, world).status_code == 200
     assert file(client, world).status_code == 200
 
@@ -206,3 +217,67 @@ def test_the_api_twins(client, world):
     bad = client.post("/api/complaints", json=complaint(world, amount_owed="lots"))
     assert bad.status_code == 422
     assert set(bad.json()["detail"]["amount_owed"]) == {"zh-CN", "en"}
+
+
+def test_a_resent_form_files_one_case_and_only_the_last_pin_opens_it(client, world):
+    page = client.get("/worker/complaint")
+    token = re.search(r'name="submission_token" value="([\w-]+)"', page.text).group(1)
+    form = {**complaint(world), "csrf_token": csrf(page), "submission_token": token}
+
+    first_code, first_pin = secrets_of(client.post("/worker/complaint", data=form))
+    again_code, again_pin = secrets_of(client.post("/worker/complaint", data=form))
+
+    assert again_code == first_code and again_pin != first_pin
+    with session_scope(world.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Complaint)) == 1
+    assert track(client, again_code, again_pin).status_code == 200
+    assert track(client, first_code, first_pin).status_code == 403
+
+
+def test_a_form_keeps_its_submission_token_when_it_comes_back_with_errors(client, world):
+    page = client.get("/worker/complaint")
+    token = re.search(r'name="submission_token" value="([\w-]+)"', page.text).group(1)
+    form = {**complaint(world, amount_owed="lots"), "csrf_token": csrf(page)}
+
+    again = client.post("/worker/complaint", data={**form, "submission_token": token})
+
+    assert again.status_code == 422 and f'name="submission_token" value="{token}"' in again.text
+    assert token not in client.get("/worker/complaint").text  # a new form, a new submission
+
+
+def test_a_submission_token_sent_with_other_content_is_refused(client, world):
+    page = client.get("/worker/complaint?lang=en")
+    token = re.search(r'name="submission_token" value="([\w-]+)"', page.text).group(1)
+    form = {**complaint(world), "csrf_token": csrf(page), "submission_token": token}
+    assert client.post("/worker/complaint", data=form).status_code == 200
+
+    changed = client.post("/worker/complaint", data={**form, "amount_owed": "9000"})
+
+    assert changed.status_code == 409 and "already sent" in changed.text
+    assert 'id="pin"' not in changed.text
+
+
+def test_an_api_retry_with_the_same_idempotency_key_returns_the_same_case(client, world):
+    headers = {"Idempotency-Key": "3f1c9a52-8d4e-4b7a-9c0e-5a2b6d7e8f90"}
+    first = client.post("/api/complaints", json=complaint(world), headers=headers)
+    retry = client.post("/api/complaints", json=complaint(world), headers=headers)
+    other = client.post("/api/complaints", json=complaint(world, amount_owed="1"), headers=headers)
+    bad_key = client.post(
+        "/api/complaints", json=complaint(world), headers={"Idempotency-Key": "x"}
+    )
+
+    assert first.status_code == retry.status_code == 201
+    assert retry.json()["tracking_code"] == first.json()["tracking_code"]
+    assert retry.json()["pin"] != first.json()["pin"]
+    assert other.status_code == 409 and other.json()["error"] == "Conflict"
+    assert bad_key.status_code == 422 and "submission_key" in bad_key.json()["detail"]
+    with session_scope(world.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Complaint)) == 1
+    status = {"tracking_code": first.json()["tracking_code"], "pin": retry.json()["pin"]}
+    assert client.post("/api/complaints/status", json=status).status_code == 200
+
+
+def test_a_complaint_body_beyond_the_intake_bound_is_refused(client, world):
+    huge = complaint(world, description="工资" * 40_000)
+
+    assert client.post("/api/complaints", json=huge).status_code == 413

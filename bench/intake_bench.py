@@ -1,0 +1,269 @@
+"""Intake benchmark: open-loop load on anonymous `POST /api/complaints` against
+`wageguard serve` on the demo data, on SQLite and on PostgreSQL.
+
+Requests are fired on a fixed schedule whatever the answers (open loop: a slow server does not
+slow the load down, as real workers' phones would not wait for each other), each with its own
+Idempotency-Key and client address (a trusted local proxy's X-Forwarded-For, so the limit per
+address does not refuse them) and a per-request timeout. Meanwhile an inspector reads the
+alerts five times a second. Afterwards the complaints in the database are matched against the
+answers received: a complaint saved whose code no client received is an orphan.
+
+    .venv/bin/python bench/intake_bench.py [--rates 10 50 200] [--seconds 30] [--workers 1]
+
+Targets (issue #8): at least 100 complaints/s sustained on PostgreSQL, p99 under 300 ms at
+50/s, no orphans, no 5xx; beyond capacity a fast 503 and staff p99 under 1 s.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import ROOT, drop_postgres, fresh_postgres, fresh_sqlite, run_measured, wageguard
+
+DEMO_DAY = "2026-11-30"
+STAFF_PER_SECOND = 5
+
+
+@dataclass
+class Outcome:
+    status: int | str  # an HTTP status, or the name of the transport error
+    seconds: float
+    tracking_code: str | None = None
+
+
+@dataclass
+class Round:
+    rate: int
+    seconds: float
+    outcomes: list[Outcome] = field(default_factory=list)
+    staff_seconds: list[float] = field(default_factory=list)
+    staff_failures: int = 0
+    client_cpu: float = 0.0  # the load generator's own CPU-seconds per second
+    saved: set[str] = field(default_factory=set)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rates", type=int, nargs="+", default=[10, 50, 200])
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--timeout", type=float, default=10, help="per request, seconds")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} CPUs, load average {_load()} at start")
+    for database in args.databases:
+        url = fresh_sqlite("intake") if database == "sqlite" else fresh_postgres("intake")
+        try:
+            _bench_database(database, url, args)
+        finally:
+            if database == "postgresql":
+                drop_postgres(url)
+    print(f"load average {_load()} at the end")
+
+
+def _bench_database(database: str, url: str, args: argparse.Namespace) -> None:
+    demo = run_measured(wageguard("demo", "--as-of", DEMO_DAY), url)
+    password = re.search(r"inspector\.city\s+(\S+)", demo.output).group(1)
+    employers = _employers(url)
+    port = _free_port()
+    server = _serve(url, port, args.workers)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        token = _token(base, password)
+        _warm_up(base, employers, args.workers)
+        print(f"\n{database}, {args.workers} worker(s), {args.seconds:.0f} s per rate")
+        print(
+            f"{'rate/s':>7}{'sent':>7}{'201/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+            f"{'503':>6}{'503 p99':>8}{'429':>6}{'4xx':>6}{'5xx':>6}{'t/o':>6}{'orphans':>9}"
+            f"{'staff p99 ms':>14}{'client CPU':>12}"
+        )
+        for rate in args.rates:
+            before = _codes(url)
+            cpu = time.process_time()
+            result = asyncio.run(_round(base, token, employers, rate, args))
+            result.client_cpu = (time.process_time() - cpu) / args.seconds
+            time.sleep(2)  # let requests the server still holds finish
+            result.saved = _codes(url) - before
+            _print(result)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+
+
+async def _round(
+    base: str, token: str, employers: list[tuple[int, str]], rate: int, args: argparse.Namespace
+) -> Round:
+    result = Round(rate=rate, seconds=args.seconds)
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=base, timeout=args.timeout, limits=limits) as client:
+        stop = asyncio.Event()
+        staff = asyncio.create_task(_staff(client, token, result, stop))
+        started = time.monotonic()
+        sent = []
+        for i in range(int(rate * args.seconds)):
+            delay = started + i / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            employer_id, county = random.choice(employers)
+            sent.append(asyncio.create_task(_complain(client, employer_id, county, result)))
+        await asyncio.gather(*sent)
+        stop.set()
+        await staff
+    return result
+
+
+async def _complain(client: httpx.AsyncClient, employer_id: int, county: str, result: Round):
+    body = {
+        "county_code": county,
+        "employer_id": employer_id,
+        "period_from": "2026-09",
+        "period_to": "2026-10",
+        "amount_owed": str(random.randint(1000, 30000)),
+        "workers_affected": "1",
+        "description": "老板拖欠两个月工资，一直说下个月发。",
+        "phone": "13812345678",
+    }
+    headers = {
+        "Idempotency-Key": str(uuid.uuid4()),
+        "X-Forwarded-For": "10." + ".".join(str(random.randint(1, 254)) for _ in range(3)),
+    }
+    started = time.monotonic()
+    try:
+        answer = await client.post("/api/complaints", json=body, headers=headers)
+    except httpx.TransportError as error:
+        result.outcomes.append(Outcome(type(error).__name__, time.monotonic() - started))
+        return
+    code = answer.json().get("tracking_code") if answer.status_code == 201 else None
+    result.outcomes.append(Outcome(answer.status_code, time.monotonic() - started, code))
+
+
+async def _staff(client: httpx.AsyncClient, token: str, result: Round, stop: asyncio.Event):
+    headers = {"Authorization": f"Bearer {token}"}
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            answer = await client.get("/api/alerts", headers=headers)
+            ok = answer.status_code == 200
+        except httpx.TransportError:
+            ok = False
+        result.staff_seconds.append(time.monotonic() - started)
+        result.staff_failures += not ok
+        await asyncio.sleep(1 / STAFF_PER_SECOND)
+
+
+def _print(result: Round) -> None:
+    statuses = [o.status for o in result.outcomes]
+    filed = [o for o in result.outcomes if o.status == 201]
+    answered = {o.tracking_code for o in filed}
+    times = sorted(o.seconds for o in filed)
+    shed_times = sorted(o.seconds for o in result.outcomes if o.status == 503)
+    other_4xx = sum(isinstance(s, int) and 400 <= s < 500 and s != 429 for s in statuses)
+    print(
+        f"{result.rate:>7}{len(statuses):>7}{len(filed) / result.seconds:>8.1f}"
+        f"{_ms(times, 50):>8}{_ms(times, 95):>8}{_ms(times, 99):>8}"
+        f"{statuses.count(503):>6}{_ms(shed_times, 99):>8}{statuses.count(429):>6}{other_4xx:>6}"
+        f"{sum(isinstance(s, int) and s >= 500 and s != 503 for s in statuses):>6}"
+        f"{sum(isinstance(s, str) for s in statuses):>6}{len(result.saved - answered):>9}"
+        f"{_ms(sorted(result.staff_seconds), 99):>14}{result.client_cpu:>12.0%}"
+    )
+    if result.staff_failures:
+        print(f"        staff requests failed: {result.staff_failures}")
+
+
+def _ms(sorted_seconds: list[float], percentile: int) -> str:
+    if not sorted_seconds:
+        return "-"
+    if len(sorted_seconds) == 1:
+        return f"{sorted_seconds[0] * 1000:.0f}"
+    cut = statistics.quantiles(sorted_seconds, n=100, method="inclusive")[percentile - 1]
+    return f"{cut * 1000:.0f}"
+
+
+def _serve(url: str, port: int, workers: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "WAGEGUARD_DATABASE_URL": url,
+        "WAGEGUARD_SCHEDULER_ENABLED": "false",
+        "WAGEGUARD_MAIL_SENDER_ENABLED": "false",
+        "WAGEGUARD_TRUSTED_PROXIES": '["127.0.0.1"]',
+    }
+    command = wageguard("serve", "--port", str(port), "--workers", str(workers))
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("wageguard serve did not start")
+
+
+def _warm_up(base: str, employers: list[tuple[int, str]], workers: int) -> None:
+    """A few complaints before measuring: a fresh process's first ones load templates,
+    compile queries and fill caches (seconds on a busy machine), which is not steady state."""
+
+    async def warm() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            result = Round(rate=0, seconds=1)
+            for _ in range(4 * workers):
+                employer_id, county = random.choice(employers)
+                await asyncio.gather(
+                    *(_complain(client, employer_id, county, result) for _ in range(2))
+                )
+
+    asyncio.run(warm())
+
+
+def _token(base: str, password: str) -> str:
+    credentials = {"username": "inspector.city", "password": password}
+    answer = httpx.post(f"{base}/api/auth/token", json=credentials, timeout=30)
+    answer.raise_for_status()
+    return answer.json()["access_token"]
+
+
+def _employers(url: str) -> list[tuple[int, str]]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, county_code FROM employer ORDER BY id")).all()
+    engine.dispose()
+    return [(row.id, row.county_code) for row in rows]
+
+
+def _codes(url: str) -> set[str]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        codes = set(conn.execute(text("SELECT tracking_code FROM complaint")).scalars())
+    engine.dispose()
+    return codes
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+if __name__ == "__main__":
+    main()

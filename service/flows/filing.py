@@ -1,0 +1,63 @@
+"""A worker files a complaint: stored and routed (complaints), then the committee, the
+employer and — for a group or construction complaint — the place's inspectors are told
+(notifications), all in the caller's transaction: the e-mails are queued, never sent, before
+the commit.
+"""
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from monitors.reference import Reference
+from service.complaints import intake
+from service.complaints import service as complaints
+from service.complaints.form import ComplaintForm
+from service.complaints.service import FiledComplaint
+from service.notifications import service as notifications
+
+
+def file_once(
+    session: Session,
+    *,
+    form: ComplaintForm,
+    submission_key: str | None,
+    address: str,
+    received_at: datetime,
+    reference: Reference,
+) -> FiledComplaint:
+    """File the complaint, or re-issue the PIN of the case filed with this key before.
+
+    Raises Invalid (bad form or key), Conflict (key used for other content or too old) and
+    TooManyRequests (address over its limit). A concurrent twin with the same key makes the
+    flush raise IntegrityError: roll back and call `intake.replay`."""
+    replayed = intake.replay(session, submission_key=submission_key, form=form, now=received_at)
+    if replayed is not None:
+        return replayed
+    filed = file_complaint(session, form=form, received_at=received_at, reference=reference)
+    intake.keep_submission_key(
+        session, filed.complaint_id, submission_key=submission_key, form=form
+    )
+    intake.count_for_address(session, address)
+    return filed
+
+
+def file_complaint(
+    session: Session,
+    *,
+    form: ComplaintForm,
+    received_at: datetime,
+    reference: Reference,
+) -> FiledComplaint:
+    """Check, store and route a complaint, and queue the e-mails it causes; Invalid({field:
+    {"zh-CN", "en"}}) on bad input."""
+    filed = complaints.file_complaint(
+        session, form=form, received_at=received_at, reference=reference
+    )
+    if filed.inspectors_alerted:
+        notifications.notify_group_complaint(session, filed.complaint_id, reference=reference)
+    if filed.committee_id is not None:
+        notifications.notify_case_new(session, filed.complaint_id, reference=reference)
+    # Told that a complaint exists (who made it only if the worker agreed); none for a
+    # complaint about an unregistered employer.
+    notifications.notify_employer_complaint(session, filed.complaint_id, reference=reference)
+    return filed

@@ -1,0 +1,149 @@
+"""Staff pages on a phone (issue 13, item 3), in a real browser.
+
+At 360 px every staff list page fits the screen (its tables become stacked cards, no sideways
+scrolling of the page), every tap target outside running text is at least 24 × 24 px (WCAG 2.2,
+2.5.8), every region that scrolls is reachable with the keyboard, and error summaries link to
+their fields. Each role's main pages are photographed at 360 and 1366 px in both languages
+(var/screenshots/phone-*.png).
+"""
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.service.portals.browser import PHONE, screenshot, sign_in_page
+from tests.service.portals.conftest import PASSWORD
+from tests.service.portals.test_one_language import _seed
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1366, "height": 900}
+# Each role's main pages; the lists are the ones that used to run off a phone's screen.
+PAGES = {
+    "inspector.a": [
+        "/inspector/alerts", "/inspector/alerts/{alert_id}", "/inspector/employers",
+        "/inspector/employers/{employer_id}", "/inspector/employers/{employer_id}/audit",
+        "/inspector/proofs", "/inspector/proofs/{proof_id}", "/inspector/complaints",
+        "/inspector/complaints/{reference}", "/inspector/overview",
+        "/inspector/reports/assessment", "/inspector/subscriptions", "/legal-aid",
+    ],
+    "employer.a": [
+        "/employer", "/employer/proofs/new", "/employer/imports", "/employer/complaints",
+    ],
+    "mediator": ["/mediator", "/mediator/cases/{mediated}"],
+    "legal_aid.a": ["/legal-aid", "/legal-aid/{application_id}"],
+    "admin": ["/admin/users", "/admin/users/{user_id}", "/admin/users/new"],
+    "supervisor": ["/inspector/overview", "/inspector/reports/assessment"],
+}  # fmt: skip
+LISTS = {
+    "/inspector/alerts", "/inspector/employers", "/inspector/proofs", "/inspector/complaints",
+    "/employer", "/employer/imports", "/mediator", "/legal-aid", "/admin/users",
+}  # fmt: skip
+
+# Controls smaller than 24 × 24 px, except links inside running text (the exception of 2.5.8)
+# and controls the browser hides.
+SMALL_TARGETS = """
+() => [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary')]
+  .filter(el => {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) return false;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden') return false;
+    if (el.tagName === 'A' && style.display === 'inline') {
+      const block = el.closest('p, li, dd, td, th, label, span, small');
+      if (block && block.textContent.trim() !== el.textContent.trim()) return false;
+    }
+    return box.width < 24 || box.height < 24;
+  })
+  .map(el => `${el.tagName.toLowerCase()} "${(el.textContent || el.name || '').trim()}"`
+             + ` ${Math.round(el.getBoundingClientRect().width)}x`
+             + `${Math.round(el.getBoundingClientRect().height)}`)
+"""
+CARD_ROW_DISPLAY = "getComputedStyle(document.querySelector('table.cards tbody tr')).display"
+# Regions that scroll but cannot be reached with the keyboard.
+UNREACHABLE_SCROLLERS = """
+() => [...document.querySelectorAll('*')]
+  .filter(el => el.scrollWidth > el.clientWidth + 1
+    && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX))
+  .filter(el => el.tabIndex < 0 && !el.querySelector('a[href], button, input, select, textarea'))
+  .map(el => el.className || el.tagName)
+"""
+
+
+def _pages(objects: dict) -> dict[str, list[str]]:
+    return {role: [p.format(**objects) for p in pages] for role, pages in PAGES.items()}
+
+
+def _open(page: Page, url: str) -> None:
+    response = page.goto(url)
+    assert response is not None and response.status < 500, f"{url}: {response and response.status}"
+
+
+def test_staff_pages_fit_a_phone_with_big_enough_targets(browser, live_server, world, tmp_path):
+    objects = _seed(world, tmp_path / "uploads")
+    problems = []
+    for role, urls in _pages(objects).items():
+        context = browser.new_context(viewport=PHONE)
+        page = context.new_page()
+        sign_in_page(page, live_server, role, PASSWORD)
+        for url in urls:
+            _open(page, f"{live_server}{url}?lang=zh-CN")
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            if wide > PHONE["width"]:
+                problems.append(f"{role} {url}: the page is {wide} px wide")
+            small = page.evaluate(SMALL_TARGETS)
+            if small:
+                problems.append(f"{role} {url}: small tap targets {small[:5]}")
+            unreachable = page.evaluate(UNREACHABLE_SCROLLERS)
+            if unreachable:
+                problems.append(f"{role} {url}: scrolling regions without a tab stop {unreachable}")
+            if url.split("?")[0] in LISTS and page.locator("table.cards").count():
+                shown = page.evaluate(CARD_ROW_DISPLAY)
+                if shown != "block":
+                    problems.append(f"{role} {url}: the table is not cards on a phone: {shown}")
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_an_error_summary_links_to_its_fields(browser, live_server, world, tmp_path):
+    objects = _seed(world, tmp_path / "uploads")
+    page = browser.new_page(viewport=PHONE)
+    sign_in_page(page, live_server, "inspector.a", PASSWORD)
+    _open(page, f"{live_server}/inspector/alerts/{objects['alert_id']}?lang=zh-CN")
+    page.fill("#note", " ")
+    page.locator("#note").evaluate("el => el.removeAttribute('required')")
+    page.locator("form:has(#note) button[type=submit]").click()
+    link = page.locator(".error-summary a[href='#note']")
+    assert link.count() == 1, page.content()[:2000]
+    link.click()
+    assert page.evaluate("document.activeElement.id") == "note" or page.url.endswith("#note")
+    page.close()
+
+
+def test_screenshots_of_every_roles_pages_at_both_sizes_in_both_languages(
+    browser, live_server, world, tmp_path
+):
+    objects = _seed(world, tmp_path / "uploads")
+    taken = 0
+    for role, urls in _pages(objects).items():
+        for size_name, size in (("360", PHONE), ("1366", DESKTOP)):
+            context = browser.new_context(viewport=size)
+            page = context.new_page()
+            sign_in_page(page, live_server, role, PASSWORD)
+            for language in ("zh-CN", "en"):
+                for url in urls:
+                    _open(page, f"{live_server}{url}?lang={language}")
+                    name = url.strip("/").replace("/", "_").replace("{", "").replace("}", "")
+                    screenshot(page, f"phone-{role}-{name}-{language}-{size_name}")
+                    taken += 1
+            context.close()
+    for language in ("zh-CN", "en"):
+        for size_name, size in (("360", PHONE), ("1366", DESKTOP)):
+            page = browser.new_page(viewport=size)
+            for url in ("/worker", "/worker/complaint", "/worker/track", "/worker/legal-aid"):
+                _open(page, f"{live_server}{url}?lang={language}")
+                name = url.strip("/").replace("/", "_")
+                screenshot(page, f"phone-worker-{name}-{language}-{size_name}")
+                taken += 1
+            page.close()
+    assert taken > 100
