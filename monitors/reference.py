@@ -137,6 +137,8 @@ STATUS_MARKERS = {  # from the stronger to the weaker standing
     UNCONFIRMED: ("（待核实）", " (to be confirmed)"),
 }
 COUNTY_CODE = r"\d{6}"  # GB/T 2260
+# A short service number (12348) or a landline with its area code (0577-88888888).
+PHONE = r"\d{5}|0\d{2,3}-\d{7,8}"
 BASIS_COLUMNS = (Column("legal_basis_zh"), Column("legal_basis_en"), Column("source"))
 # Units whose values must be whole numbers; only the 21.75 paid days per month is fractional.
 INTEGER_UNITS = (
@@ -144,6 +146,21 @@ INTEGER_UNITS = (
     "complaints", "times_per_month", "months_of_min_wage", "direction", "tier", "count",
 )  # fmt: skip
 FRACTIONAL_UNITS = ("days_per_month",)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sourced:
+    """A fact read from data/ with its legal basis and how far it can be relied on."""
+
+    status: str
+    legal_basis_zh: str
+    legal_basis_en: str
+    source: str
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == LAW
+
 
 JURISDICTIONS = TableSpec(
     "jurisdictions.csv",

@@ -10,7 +10,7 @@ the employer's own: reached through the e-mail on its record.
 """
 
 import functools
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from monitors.reference import (
@@ -18,9 +18,11 @@ from monitors.reference import (
     COUNTY_CODE,
     DEFAULT_DATA_DIR,
     LAW,
+    PHONE,
     STATUSES,
     Column,
     Kind,
+    Sourced,
     TableSpec,
     _read_table,
     _with_status_markers,
@@ -30,8 +32,6 @@ from service.legal_aid.reference import load_legal_aid
 
 CITY = "330300"
 CONTACT_KINDS = ("county_centre", "people")
-# A short service number (12333) or a landline with its area code (0577-88888888).
-PHONE = r"\d{5}|0\d{2,3}-\d{7,8}"
 
 MEDIATION_CONTACTS = TableSpec(
     "mediation_contacts.csv",
@@ -50,7 +50,7 @@ MEDIATION_CONTACTS = TableSpec(
 
 
 @dataclass(frozen=True)
-class Contact:
+class Contact(Sourced):
     """Where a worker or employer reaches the body a case went to."""
 
     name: str
@@ -58,25 +58,13 @@ class Contact:
     phone_is_direct: bool
     address_zh: str | None  # None: not known, ask by phone
     email: str | None
-    status: str
-    legal_basis_zh: str
-    legal_basis_en: str
-    source: str
-
-    @property
-    def is_confirmed(self) -> bool:
-        return self.status == LAW
 
 
 @dataclass(frozen=True)
-class _Row:
+class _Row(Sourced):
     phone: str
     phone_is_direct: bool
     address_zh: str | None
-    status: str
-    legal_basis_zh: str
-    legal_basis_en: str
-    source: str
 
 
 def _load(data_dir: Path) -> dict[tuple[str, str, str], _Row]:
@@ -136,14 +124,4 @@ def contact_for(committee: MediationCommittee, *, data_dir: Path | None = None) 
             legal_basis_en="",
             source="the committee's record",
         )
-    return Contact(
-        name=committee.name,
-        phone=row.phone,
-        phone_is_direct=row.phone_is_direct,
-        address_zh=row.address_zh,
-        email=committee.contact_email,
-        status=row.status,
-        legal_basis_zh=row.legal_basis_zh,
-        legal_basis_en=row.legal_basis_en,
-        source=row.source,
-    )
+    return Contact(name=committee.name, email=committee.contact_email, **asdict(row))

@@ -23,11 +23,12 @@ from monitors.reference import (
     COUNTY_CODE,
     DEFAULT_DATA_DIR,
     JURISDICTIONS,
-    LAW,
+    PHONE,
     STATUSES,
     Column,
     Kind,
     Problem,
+    Sourced,
     Table,
     TableSpec,
     _read_table,
@@ -39,8 +40,6 @@ HOTLINE_NAMES = ("legal_aid", "labour")
 # What an application is about (data/legal_aid_matters.csv): the two a migrant worker's
 # application is exempt from the hardship check for (Art. 42(3)), and everything else.
 MATTERS = ("unpaid_wages", "work_injury", "other")
-# A short service number (12348) or a landline with its area code (0577-88888888).
-PHONE = r"\d{5}|0\d{2,3}-\d{7,8}"
 EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 OPTIONAL_TEXT = ("address_zh", "email")  # empty in the file: not known
 
@@ -91,21 +90,17 @@ LEGAL_AID_MATTERS = TableSpec(
 
 
 @dataclass(frozen=True)
-class LegalAidMatter:
+class LegalAidMatter(Sourced):
     """What an application is about, and whether the economic-hardship check applies."""
 
     matter: str
     hardship_check_exempt: bool  # Art. 42(3): wages or work-injury compensation
     name_zh: str
     name_en: str
-    status: str
-    legal_basis_zh: str
-    legal_basis_en: str
-    source: str
 
 
 @dataclass(frozen=True)
-class LegalAidCentre:
+class LegalAidCentre(Sourced):
     """A county's (or the city's) legal-aid institution and how to reach it."""
 
     jurisdiction_code: str
@@ -117,18 +112,10 @@ class LegalAidCentre:
     phone: str
     phone_is_direct: bool  # False: the hotline, the centre's own line is not known
     email: str | None  # None: applications cannot be e-mailed to it
-    status: str
-    legal_basis_zh: str
-    legal_basis_en: str
-    source: str
-
-    @property
-    def is_confirmed(self) -> bool:
-        return self.status == LAW
 
 
 @dataclass(frozen=True)
-class Hotline:
+class Hotline(Sourced):
     name: str
     phone: str
     jurisdiction_code: str
@@ -136,14 +123,6 @@ class Hotline:
     name_en: str
     purpose_zh: str
     purpose_en: str
-    status: str
-    legal_basis_zh: str
-    legal_basis_en: str
-    source: str
-
-    @property
-    def is_confirmed(self) -> bool:
-        return self.status == LAW
 
 
 @dataclass(frozen=True)
