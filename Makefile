@@ -71,7 +71,8 @@ pdf-packages:
 # databases), then, alone, the tests that time themselves or flood a server.
 TEST_WORKERS ?= auto
 test: $(STAMP) $(CHROMIUM) $(AXE) pdf-packages lint
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not serial"
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not serial" --durations=30 \
+	  --junitxml=var/test-times.xml
 	$(BIN)/pytest -q -m serial
 
 # The same tests against the lowest versions pyproject.toml allows, so its lower bounds stay
