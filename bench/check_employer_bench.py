@@ -86,7 +86,11 @@ def chosen_employers(engine: Engine, count: int, seed: int) -> list[tuple[int, i
 
 
 def summary(label: str, timings: list[float]) -> str:
-    p95 = statistics.quantiles(timings, n=20)[-1] if len(timings) > 1 else timings[0]
+    p95 = (
+        statistics.quantiles(timings, n=20, method="inclusive")[-1]
+        if len(timings) > 1
+        else timings[0]
+    )
     return (
         f"  {label:<40}{len(timings):>4}{statistics.median(timings):>9.0f}{p95:>9.0f}"
         f"{max(timings):>9.0f}"
