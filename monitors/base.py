@@ -124,7 +124,7 @@ SNAPSHOT_COLUMNS: dict[str, dict[str, str]] = {
 def typed_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """A snapshot frame with exactly its declared columns and dtypes."""
     columns = SNAPSHOT_COLUMNS[name]
-    out = pd.DataFrame(index=frame.index)
+    out: dict[str, pd.Series] = {}
     for column, dtype in columns.items():
         values = frame[column] if column in frame else pd.Series(pd.NA, index=frame.index)
         if dtype == DATE:
@@ -135,7 +135,9 @@ def typed_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = values.astype(object).where(values.notna(), None).astype("str")
         else:
             out[column] = pd.to_numeric(values).astype(dtype)  # type: ignore[call-overload]
-    return out
+    # One frame from all the columns: inserting them one by one costs more than converting a
+    # few hundred rows (one employer's share).
+    return pd.DataFrame(out, index=frame.index)
 
 
 # What a rule returns: the alert key (employer, project, period) and the evidence.
@@ -164,6 +166,9 @@ class Snapshot:
     # Values derived from the frames once and shared by the rules that need them; not copied by
     # dataclasses.replace, so a snapshot with other reference data computes its own.
     derived: dict[str, object] = field(default_factory=dict, init=False, repr=False)
+
+    def has_rows(self, name: str) -> bool:
+        return not self.frames[name].empty
 
     def derive(self, name: str, compute: Callable[[], T]) -> T:
         """`compute()` once per snapshot (the snapshot never changes): rules that need the same
@@ -198,6 +203,13 @@ class Rule:
     legal_basis: tuple[str, ...]  # parameter names in data/parameters.csv
     inputs: tuple[str, ...]
     evaluate: Callable[[Snapshot], pd.DataFrame]
+    # A cheap test that is False only when the snapshot cannot hold a finding of the rule (no
+    # project and no leased premises: no deposit owed). Checking one employer skips the rules
+    # it does not concern instead of running them over empty frames; None: always run.
+    applies: Callable[[Snapshot], bool] | None = None
+
+    def concerns(self, snapshot: Snapshot) -> bool:
+        return self.applies is None or self.applies(snapshot)
 
     @property
     def doc(self) -> str:

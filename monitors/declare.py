@@ -21,8 +21,10 @@ def rule(
     severity: SeverityOf = Severity.high,
     legal_basis: tuple[str, ...],
     inputs: tuple[str, ...],
+    applies: Callable[[Snapshot], bool] | None = None,
 ) -> Callable[[Callable[[Snapshot], pd.DataFrame]], Callable[[Snapshot], pd.DataFrame]]:
-    """Register a rule: `title` and `action` are (Chinese, English)."""
+    """Register a rule: `title` and `action` are (Chinese, English); `applies`, a cheap test
+    that is False only when the snapshot cannot hold a finding of the rule (Rule.applies)."""
 
     def register(
         evaluate: Callable[[Snapshot], pd.DataFrame],
@@ -39,6 +41,7 @@ def rule(
             legal_basis=legal_basis,
             inputs=inputs,
             evaluate=evaluate,
+            applies=applies,
         )
         return evaluate
 

@@ -31,7 +31,7 @@ class RuleError(Exception):
 def evaluate(snapshot: Snapshot, rules: dict[str, Rule] | None = None) -> pd.DataFrame:
     """Every rule's findings, one row per alert key, with the legal basis attached."""
     rules = all_rules() if rules is None else rules
-    found = [_evaluate_rule(rule, snapshot) for rule in rules.values()]
+    found = [_evaluate_rule(rule, snapshot) for rule in rules.values() if rule.concerns(snapshot)]
     found = [frame for frame in found if not frame.empty]
     if not found:
         return pd.DataFrame(columns=list(ENGINE_COLUMNS))
@@ -39,7 +39,10 @@ def evaluate(snapshot: Snapshot, rules: dict[str, Rule] | None = None) -> pd.Dat
 
 
 def _evaluate_rule(rule: Rule, snapshot: Snapshot) -> pd.DataFrame:
-    findings = _complete(rule.evaluate(snapshot).reset_index(drop=True), rule, snapshot)
+    found = rule.evaluate(snapshot)
+    if found.empty and "employer_id" in found:
+        return found  # nothing to complete: one employer's check mostly finds nothing
+    findings = _complete(found.reset_index(drop=True), rule, snapshot)
     findings = _with_codes(findings, snapshot)
     if findings.duplicated(list(KEY[1:])).any():
         raise RuleError(f"rule {rule.id} returned the same alert key twice")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -600,6 +601,16 @@ def _join_unique(texts: Iterable[str], separator: str) -> str:
     return separator.join(article + marker for article, marker in marked.items())
 
 
+# At most this many rows asked of minimum_wage_fen or industry_flags are answered from the
+# per-process memo (one employer's check); more go through the vectorised lookup as a whole.
+MEMO_ROWS = 5_000
+
+
+def _texts(values: pd.Series) -> list[str | None]:
+    """Values as text, a missing one as None: memo keys (NaN never equals itself)."""
+    return [None if pd.isna(value) else str(value) for value in values.tolist()]
+
+
 def _standard_in_force(asked: pd.DataFrame, standards: pd.DataFrame, column: str) -> pd.Series:
     """For each asked (tier, day), ``column`` of that tier's standard in force on the day.
 
@@ -656,6 +667,8 @@ class Reference:
             for name, rows in self.parameters.groupby("name", sort=False)
         }
         self._city_code = str(self.jurisdictions.index[self.jurisdictions["level"] == "city"][0])
+        # Lookups remembered per process for small inputs (MEMO_ROWS): the tables never change.
+        self._memo: dict[str, dict[Any, Any]] = {}
 
     # parameters
 
@@ -705,6 +718,13 @@ class Reference:
             raise ValueError(f"kind must be one of {', '.join(MINIMUM_WAGE_COLUMNS)}, not {kind!r}")
         if len(county_codes) != len(periods):
             raise ValueError("county_codes and periods must have the same length")
+        if len(county_codes) <= MEMO_ROWS:
+            return self._minimum_wage_memo(county_codes, periods, kind)
+        return self._minimum_wage_fen(county_codes, periods, kind)
+
+    def _minimum_wage_fen(
+        self, county_codes: pd.Series, periods: pd.Series, kind: str
+    ) -> pd.Series:
         column = MINIMUM_WAGE_COLUMNS[kind]
         tiers = county_codes.astype("str").map(self.jurisdictions["min_wage_tier"])
         first_days = pd.to_datetime(
@@ -713,6 +733,21 @@ class Reference:
         asked = pd.DataFrame({"tier": tiers.to_numpy(), "day": first_days.to_numpy()})
         amounts = _standard_in_force(asked, self.minimum_wages, column)
         return pd.Series(amounts.array, index=county_codes.index, name=column)
+
+    def _minimum_wage_memo(
+        self, county_codes: pd.Series, periods: pd.Series, kind: str
+    ) -> pd.Series:
+        """minimum_wage_fen for a few rows (one employer's): each (county, period) is looked up
+        once per process and remembered, as pandas' fixed cost per call dwarfs the lookup."""
+        keys = list(zip(_texts(county_codes), _texts(periods), strict=True))
+        memo = self._memo.setdefault(f"minimum_wage:{kind}", {})
+        if missing := [key for key in dict.fromkeys(keys) if key not in memo]:
+            counties = pd.Series([county for county, _ in missing], dtype=object)
+            months = pd.Series([month for _, month in missing], dtype=object)
+            found = self._minimum_wage_fen(counties, months, kind).tolist()
+            memo.update(zip(missing, found, strict=True))
+        values = pd.array([memo[key] for key in keys], dtype="Int64")
+        return pd.Series(values, index=county_codes.index, name=MINIMUM_WAGE_COLUMNS[kind])
 
     def leased_deposit_terms(self, county_code: str, on: date | None = None) -> pd.Series:
         """The county's leased-premises deposit terms, else the city-wide fallback row."""
@@ -746,6 +781,29 @@ class Reference:
         """Flags of each code by longest prefix, aligned with ``codes``; unknown codes get
         False flags, NA ``wi_class`` and ``division_known`` False. Pass codes as text: an
         integer 610 has lost the leading zero of class 0610."""
+        if len(codes) <= MEMO_ROWS:
+            return self._industry_flags_memo(codes)
+        return self._industry_flags(codes)
+
+    def _industry_flags_memo(self, codes: pd.Series) -> pd.DataFrame:
+        """industry_flags for a few rows, each code looked up once per process."""
+        keys = _texts(codes)
+        memo = self._memo.setdefault("industry_flags", {})
+        if missing := [key for key in dict.fromkeys(keys) if key not in memo]:
+            found = self._industry_flags(pd.Series(missing, dtype=object))
+            memo.update(zip(missing, found.itertuples(index=False, name=None), strict=True))
+        columns = [*FLAG_COLUMNS, "wi_class", "division_known"]
+        rows = [memo[key] for key in keys]
+        values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+        flags = pd.DataFrame(
+            {column: list(found) for column, found in zip(columns, values, strict=True)},
+            index=codes.index,
+        )
+        return flags.astype(
+            {**dict.fromkeys(FLAG_COLUMNS, bool), "wi_class": "Int64", "division_known": bool}
+        )
+
+    def _industry_flags(self, codes: pd.Series) -> pd.DataFrame:
         normalised = _normalise_industry_codes(codes)
         matched = self._longest_prefix(normalised)
         flags = pd.DataFrame(index=codes.index)

@@ -67,6 +67,7 @@ def _empty_findings() -> pd.DataFrame:
     severity=Severity.high,
     legal_basis=("mediation_period_days",),
     inputs=("complaints",),
+    applies=lambda snapshot: snapshot.has_rows("complaints"),
 )
 def mediation_overdue(snapshot: Snapshot) -> pd.DataFrame:
     """Complaints still in mediation after the last day of the mediation period.
@@ -110,6 +111,7 @@ def mediation_overdue(snapshot: Snapshot) -> pd.DataFrame:
     severity=Severity.high,
     legal_basis=("complaints_cluster_threshold", "complaints_cluster_window_days"),
     inputs=("complaints",),
+    applies=lambda snapshot: snapshot.has_rows("complaints"),
 )
 def complaints_cluster(snapshot: Snapshot) -> pd.DataFrame:
     """At least the threshold number of wage complaints against one employer, received within

@@ -12,6 +12,8 @@ Money is integer fen throughout; rates are basis points, and adjusted rates are 
 hundred-millionths (bp × 10,000) so that a 50 % reduction of an odd rate stays exact.
 """
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -487,14 +489,28 @@ def _combined(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(found, ignore_index=True) if found else _empty_findings()
 
 
-def _owed(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _owes_deposits(snapshot: Snapshot) -> bool:
+    """Whether any deposit can be owed: a position is a project or a leased-premises
+    employer."""
+    return snapshot.has_rows("projects") or bool(snapshot.employers["leased_premises"].any())
+
+
+def _owed(snapshot: Snapshot) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """Overdue project positions and overdue leased-premises positions (computed once per
-    snapshot: deposit.missing and deposit.shortfall both start from them)."""
+    snapshot: deposit.missing and deposit.shortfall both start from them); None for a kind
+    of position the snapshot has none of (one employer's check mostly has no project)."""
+
+    def overdue(
+        positions: Callable[[Snapshot], pd.DataFrame], any_position: bool
+    ) -> pd.DataFrame | None:
+        found = _overdue(positions(snapshot), snapshot) if any_position else None
+        return None if found is None or found.empty else found
+
     return snapshot.derive(
         "deposits.owed",
         lambda: (
-            _overdue(_project_positions(snapshot), snapshot),
-            _overdue(_leased_positions(snapshot), snapshot),
+            overdue(_project_positions, snapshot.has_rows("projects")),
+            overdue(_leased_positions, bool(snapshot.employers["leased_premises"].any())),
         ),
     )
 
@@ -515,25 +531,30 @@ def _owed(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
         "ouhai_leased_deposit_due_working_days",
     ),
     inputs=("projects", "employers", "contracts", "workers", "payroll", "deposit_events"),
+    applies=_owes_deposits,
 )
 def deposit_missing(snapshot: Snapshot) -> pd.DataFrame:
     """A project past its deposit deadline (not completed, not exempt), or a leased-premises
     employer with active workers, holds no wage-guarantee deposit. A balance emptied by a
     drawdown is not "missing": the drawdown has its replenishment window and then
     `deposit.not_replenished` (v2)."""
-    drawn = _drawn_gaps(snapshot)
     projects, leased = _owed(snapshot)
-    # a negative balance (drawn down with nothing deposited) is no deposit either
-    projects = projects[projects["balance_fen"] + _outstanding_on(projects, drawn) <= 0].assign(
-        penalty_min_fen=_param(snapshot, "penalty_no_deposit_min_fen")  # Decree 724 Art. 55
-    )
-    leased = leased[leased["balance_fen"] + _outstanding_on(leased, drawn) <= 0]
-    return _combined(
-        [
-            _findings(projects, [*_PROJECT_EVIDENCE, "penalty_min_fen"], projects["required_fen"]),
-            _findings(leased, _LEASED_EVIDENCE, leased["required_fen"]),
-        ]
-    )
+    found = []
+    if projects is not None:
+        drawn = _drawn_gaps(snapshot)
+        # a negative balance (drawn down with nothing deposited) is no deposit either
+        projects = projects[projects["balance_fen"] + _outstanding_on(projects, drawn) <= 0]
+        projects = projects.assign(
+            penalty_min_fen=_param(snapshot, "penalty_no_deposit_min_fen")  # Decree 724 Art. 55
+        )
+        found.append(
+            _findings(projects, [*_PROJECT_EVIDENCE, "penalty_min_fen"], projects["required_fen"])
+        )
+    if leased is not None:
+        drawn = _drawn_gaps(snapshot)
+        leased = leased[leased["balance_fen"] + _outstanding_on(leased, drawn) <= 0]
+        found.append(_findings(leased, _LEASED_EVIDENCE, leased["required_fen"]))
+    return _combined(found)
 
 
 def _short(positions: pd.DataFrame, drawn: pd.DataFrame) -> pd.DataFrame:
@@ -591,20 +612,21 @@ def _drawn_gaps(snapshot: Snapshot) -> pd.DataFrame:
         "ouhai_leased_deposit_per_worker_fen",
     ),
     inputs=("projects", "employers", "contracts", "workers", "payroll", "deposit_events"),
+    applies=_owes_deposits,
 )
 def deposit_shortfall(snapshot: Snapshot) -> pd.DataFrame:
     """A project (or leased-premises employer) whose deposit is due holds a balance above zero
     but below the required amount — not counting a gap a drawdown opened, which has its
     replenishment window and then `deposit.not_replenished` (v2)."""
-    drawn = _drawn_gaps(snapshot)
-    projects, leased = (_short(positions, drawn) for positions in _owed(snapshot))
     shown = ["drawn_down_outstanding_fen", "shortfall_fen", "reading"]
-    return _combined(
-        [
-            _findings(projects, [*_PROJECT_EVIDENCE, *shown], projects["shortfall_fen"]),
-            _findings(leased, [*_LEASED_EVIDENCE, *shown], leased["shortfall_fen"]),
-        ]
-    )
+    found = []
+    for positions, evidence in zip(
+        _owed(snapshot), (_PROJECT_EVIDENCE, _LEASED_EVIDENCE), strict=True
+    ):
+        if positions is not None:
+            short = _short(positions, _drawn_gaps(snapshot))
+            found.append(_findings(short, [*evidence, *shown], short["shortfall_fen"]))
+    return _combined(found)
 
 
 # --- replenishment after a drawdown (65号 Art. 21) ---------------------------------------------
@@ -677,6 +699,7 @@ def _replenished(drawdowns: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
     severity=Severity.high,
     legal_basis=("deposit_replenish_deadline_working_days",),
     inputs=("deposit_events",),
+    applies=lambda snapshot: snapshot.has_rows("deposit_events"),
 )
 def deposit_not_replenished(snapshot: Snapshot) -> pd.DataFrame:
     """A drawdown on a deposit was not replenished within the working days allowed and is

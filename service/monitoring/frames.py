@@ -8,10 +8,12 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.elements import TextClause
 
 from monitors.base import DATE, HOURS, SNAPSHOT_COLUMNS, TEXT, Snapshot, typed_frame
 from monitors.calendar import default_calendar
@@ -73,26 +75,49 @@ def load_snapshot(
 # toward the contractor's deposit, a contractor's policy covers a subcontractor's workers) and
 # those employers' own rows; the workers of all those contracts. Rules are per employer or
 # per project, so nothing outside this set can change the employer's findings.
-_PROJECTS = (
+#
+# The projects (:projects) and employers (:employers) are read first, so that every frame's
+# condition is a list of ids each index can look up: a condition `employer_id = … OR
+# project_id IN (subquery)` makes PostgreSQL scan the whole table (millions of rows at L).
+SHARE_PROJECTS = (
     "SELECT id FROM project WHERE contractor_id = :employer_id UNION "
-    "SELECT project_id FROM employment_contract WHERE employer_id = :employer_id"
+    "SELECT project_id FROM employment_contract WHERE employer_id = :employer_id "
+    "AND project_id IS NOT NULL"
 )
-_EMPLOYERS = (
-    f"SELECT :employer_id UNION SELECT contractor_id FROM project WHERE id IN ({_PROJECTS}) "
-    f"UNION SELECT employer_id FROM employment_contract WHERE project_id IN ({_PROJECTS})"
+SHARE_EMPLOYERS = (
+    "SELECT contractor_id FROM project WHERE id IN :projects "
+    "UNION SELECT employer_id FROM employment_contract WHERE project_id IN :projects"
 )
-_CONTRACTS = f"employer_id = :employer_id OR project_id IN ({_PROJECTS})"
-EMPLOYER_SHARE: dict[str, str] = {
-    "employers": f"employer_id IN ({_EMPLOYERS})",
-    "projects": f"project_id IN ({_PROJECTS})",
+# Each frame's rows are those meeting any of its conditions; a condition on an empty list is
+# left out (an empty IN list, too, keeps PostgreSQL from the indexes).
+_CONTRACTS = ("employer_id = :employer_id", "project_id IN :projects")
+EMPLOYER_SHARE: dict[str, tuple[str, ...]] = {
+    "employers": ("employer_id IN :employers",),
+    "projects": ("project_id IN :projects",),
     "contracts": _CONTRACTS,
-    "workers": f"worker_id IN (SELECT worker_id FROM employment_contract WHERE {_CONTRACTS})",
-    "payroll": f"employer_id IN ({_EMPLOYERS})",
-    "deposit_events": f"employer_id IN ({_EMPLOYERS}) OR project_id IN ({_PROJECTS})",
-    "insurance": f"employer_id IN ({_EMPLOYERS}) OR project_id IN ({_PROJECTS})",
-    "committees": "1 = 1",
-    "complaints": "employer_id = :employer_id",
+    "workers": tuple(
+        f"worker_id IN (SELECT worker_id FROM employment_contract WHERE {condition})"
+        for condition in _CONTRACTS
+    ),
+    "payroll": ("employer_id IN :employers",),
+    "deposit_events": ("employer_id IN :employers", "project_id IN :projects"),
+    "insurance": ("employer_id IN :employers", "project_id IN :projects"),
+    "committees": ("1 = 1",),
+    "complaints": ("employer_id = :employer_id",),
 }
+
+
+def _share_query(name: str, ids: dict[str, Any]) -> TextClause:
+    """The monitors' query for frame `name`, narrowed to the share whose ids are `ids`."""
+    empty = [f":{key}" for key, value in ids.items() if isinstance(value, list) and not value]
+    conditions = [c for c in EMPLOYER_SHARE[name] if not any(key in c for key in empty)]
+    where = " OR ".join(conditions) or "1 = 0"
+    return _with_lists(f"SELECT * FROM ({QUERIES[name]}) AS src WHERE {where}")
+
+
+def _with_lists(query: str) -> TextClause:
+    lists = [bindparam(name, expanding=True) for name in ("projects", "employers")]
+    return text(query).bindparams(*[param for param in lists if f":{param.key}" in query])
 
 
 def employer_snapshot(
@@ -105,10 +130,15 @@ def employer_snapshot(
     """The snapshot frames holding one employer's share (EMPLOYER_SHARE), read with the
     monitors' own queries and typed the same way: findings for this employer come out as a
     whole-city run would give them."""
+    ids: dict[str, Any] = {"employer_id": employer_id}
+    ids["projects"] = sorted(conn.execute(text(SHARE_PROJECTS), ids).scalars())
+    ids["employers"] = [employer_id]
+    if ids["projects"]:
+        employers = conn.execute(_with_lists(SHARE_EMPLOYERS), ids).scalars()
+        ids["employers"] = sorted({employer_id, *employers})
     frames = {}
     for name in names or tuple(QUERIES):
-        query = f"SELECT * FROM ({QUERIES[name]}) AS src WHERE {EMPLOYER_SHARE[name]}"
-        rows = conn.execute(text(query), {"employer_id": employer_id}).all()
+        rows = conn.execute(_share_query(name, ids), ids).all()
         frames[name] = typed_frame(name, pd.DataFrame(rows, columns=list(SNAPSHOT_COLUMNS[name])))
     return Snapshot(as_of=as_of, reference=reference, calendar=default_calendar(), frames=frames)
 
