@@ -1,4 +1,4 @@
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
 
 
@@ -26,6 +26,8 @@ class Employer(EmployerBase, table=True):
     __table_args__ = (
         CheckConstraint("length(uscc) = 18", name="uscc_length"),
         CheckConstraint("length(industry_code) BETWEEN 2 AND 4", name="industry_code_length"),
+        # The employer list A→Z, walked to its page (service/flows/employer_overview.py).
+        Index("ix_employer_name_id", "name", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

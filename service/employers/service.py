@@ -201,6 +201,18 @@ def paging(total: int, page: int, per_page: int = PER_PAGE) -> Paging:
     return Paging(total=total, page=min(max(page, 1), pages), per_page=per_page, pages=pages)
 
 
+def window(pages: Paging) -> tuple[int, int, bool]:
+    """LIMIT, OFFSET and whether to read the page backwards. A page past the middle is read
+    from the end (the order reversed, the rows turned round after), so the last page skips
+    as few rows as the first: OFFSET still reads every row it skips."""
+    offset = (pages.page - 1) * pages.per_page
+    limit = max(0, min(pages.per_page, pages.total - offset))
+    from_end = pages.total - offset - limit
+    if from_end < offset:
+        return limit, from_end, True
+    return pages.per_page, offset, False
+
+
 def institution_duty(*, employer: Employer, snapshot: Snapshot) -> InstitutionDuty:
     """The employer's migrant-population service-office duty on the snapshot's day, by the
     monitors' own `institution_duties` on a snapshot of its rows (`employer_snapshot`)."""

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from monitors.reference import Reference
 from service.alerts import service as alerts
@@ -30,11 +30,13 @@ from service.employers.service import (
     PayrollPeriod,
     paging,
     readable,
+    window,
 )
 from service.jurisdictions.models import Jurisdiction
 from service.risk import service as risk
 from service.risk.models import TIERS
 from service.risk.schemas import TierChange, TierView
+from service.stored import stored_id
 
 EmployerSort = Literal["name", "tier"]
 EMPLOYER_SORTS = ("name", "tier")
@@ -72,18 +74,14 @@ def search(
     tier if asked, A→Z or by tier (red first, then A→Z)."""
     current = risk.latest_tiers()
     conditions = _conditions(actor, q, tier, current)
-    total = (
-        session.scalar(
-            select(func.count())
-            .select_from(Employer)
-            .outerjoin(current, current.c.employer_id == Employer.id)
-            .where(*conditions)
-        )
-        or 0
-    )
+    counted = select(func.count()).select_from(Employer)
+    if tier in TIERS:  # the current tiers are joined only when the filter needs them
+        counted = counted.join(current, current.c.employer_id == Employer.id)
+    total = session.scalar(counted.where(*conditions)) or 0
     pages = paging(total, page)
+    limit, offset, backwards = window(pages)
     items = _summaries(
-        session, conditions, current, sort, pages.per_page, (pages.page - 1) * pages.per_page
+        session, conditions, current, sort, limit, offset, tier=tier, backwards=backwards
     )
     return EmployerPage(**pages.model_dump(), items=items)
 
@@ -100,7 +98,7 @@ def search_all(
     """Every employer `search` finds (no paging, at most `limit`): what an export holds."""
     current = risk.latest_tiers()
     conditions = _conditions(actor, q, tier, current)
-    return _summaries(session, conditions, current, sort, limit, 0)
+    return _summaries(session, conditions, current, sort, limit, 0, tier=tier)
 
 
 def _conditions(actor: Actor, q: str | None, tier: str | None, current: Any) -> list[Any]:
@@ -119,18 +117,44 @@ def _conditions(actor: Actor, q: str | None, tier: str | None, current: Any) -> 
 
 
 def _summaries(
-    session: Session, conditions: list[Any], current: Any, sort: str, limit: int, offset: int
+    session: Session,
+    conditions: list[Any],
+    current: Any,
+    sort: str,
+    limit: int,
+    offset: int,
+    *,
+    tier: str | None,
+    backwards: bool = False,
 ) -> list[EmployerSummary]:
-    rows = session.execute(
-        select(Employer, Jurisdiction.name_zh, Jurisdiction.name_en, current.c.tier)
-        .outerjoin(Jurisdiction, Jurisdiction.code == Employer.county_code)
-        .outerjoin(current, current.c.employer_id == Employer.id)
-        .where(*conditions)
-        .order_by(*_order(sort, current.c.tier))
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    open_alerts = alerts.open_counts(session, [e.id for e, *_ in rows])
+    """The page's employer ids in order first — narrow rows, walked along the name index,
+    the current tiers joined only to filter or sort by them — then those employers' rows,
+    county names and tiers, and their open alerts: three statements however long the list."""
+    ordered = select(col(Employer.id))
+    if tier in TIERS or sort == "tier":
+        ordered = ordered.outerjoin(current, current.c.employer_id == Employer.id)
+    ids = list(
+        session.scalars(
+            ordered.where(*conditions)
+            .order_by(*_order(sort, current.c.tier, backwards))
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    if backwards:
+        ids.reverse()
+    found: dict[int, Any] = {}
+    for start in range(0, len(ids), alerts.IN_LIST_CHUNK):
+        chunk = ids[start : start + alerts.IN_LIST_CHUNK]
+        tiers = risk.latest_tiers(employer_ids=chunk)
+        rows = session.execute(
+            select(Employer, Jurisdiction.name_zh, Jurisdiction.name_en, tiers.c.tier)
+            .outerjoin(Jurisdiction, Jurisdiction.code == Employer.county_code)
+            .outerjoin(tiers, tiers.c.employer_id == Employer.id)
+            .where(col(Employer.id).in_(chunk))
+        ).all()
+        found |= {stored_id(row[0]): row for row in rows}
+    open_alerts = alerts.open_counts(session, ids)
     return [
         EmployerSummary(
             id=e.id,
@@ -144,13 +168,17 @@ def _summaries(
             open_alerts=open_alerts[e.id],
             risk_tier=tier_now,
         )
-        for e, zh, en, tier_now in rows
+        for e, zh, en, tier_now in (found[i] for i in ids)
     ]
 
 
-def _order(sort: str, tier_column) -> list:
-    by_name = [Employer.name, Employer.id]
-    return [risk.tier_rank(tier_column), *by_name] if sort == "tier" else by_name
+def _order(sort: str, tier_column: Any, backwards: bool = False) -> list[Any]:
+    """A→Z (by id among equal names), red first when by tier; reversed for a page read
+    from the end."""
+    keys = [col(Employer.name), col(Employer.id)]
+    if sort == "tier":
+        keys.insert(0, risk.tier_rank(tier_column))
+    return [key.desc() for key in keys] if backwards else keys
 
 
 def overview(

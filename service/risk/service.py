@@ -8,8 +8,9 @@ from functools import cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import case, func, insert, select, text
+from sqlalchemy import case, insert, literal, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Subquery
 from sqlmodel import Session, col
 
@@ -106,13 +107,27 @@ def record_run(
 # --- reading --------------------------------------------------------------------------------
 
 
-def latest_tiers(employer_id: int | None = None) -> Subquery:
-    """The current tier of every employer that has one (or of the one given): its latest row."""
-    latest = select(func.max(EmployerRiskTier.id)).group_by(col(EmployerRiskTier.employer_id))
+def latest_tiers(employer_id: int | None = None, employer_ids: Any = None) -> Subquery:
+    """The current tier of every employer that has one (or of the one given, or of those in
+    `employer_ids`, a list or a subquery of ids): its latest row, the one no later row of the
+    same employer follows. (As an anti-join on (employer_id, id) this is a few times cheaper
+    than `id IN (SELECT max(id) … GROUP BY employer_id)`, whose every group PostgreSQL looked
+    up again: 1.6 s of the employer list at 50,000 employers.)"""
+    later = aliased(EmployerRiskTier)
+    newer = (
+        select(literal(1))
+        .where(
+            col(later.employer_id) == col(EmployerRiskTier.employer_id),
+            col(later.id) > col(EmployerRiskTier.id),
+        )
+        .exists()
+    )
+    latest = select(EmployerRiskTier).where(~newer)
     if employer_id is not None:
         latest = latest.where(col(EmployerRiskTier.employer_id) == employer_id)
-    latest_id = latest.scalar_subquery()
-    return select(EmployerRiskTier).where(col(EmployerRiskTier.id).in_(latest_id)).subquery("tier")
+    if employer_ids is not None:
+        latest = latest.where(col(EmployerRiskTier.employer_id).in_(employer_ids))
+    return latest.subquery("tier")
 
 
 def tier_rank(tier_column: ColumnElement[str]) -> ColumnElement[int]:
