@@ -312,7 +312,7 @@ def test_a_filing_reads_the_employer_and_the_county_once(places: Places) -> None
     event.listen(places.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     file(places.engine, employer_id=places.employer_a, agrees_to_enterprise_mediation=True)
     reads = [" ".join(s.split()) for s in statements if s.lstrip().upper().startswith("SELECT")]
-    # The form check reads the employer and the county; routing, alerting and both
-    # notifications then share one more read of each instead of reading them again each.
-    assert sum("FROM employer WHERE" in s for s in reads) == 2
-    assert sum("FROM jurisdiction WHERE" in s for s in reads) == 2
+    # The form check reads the employer and the county and keeps them; routing, alerting
+    # and both notifications find them in the session instead of reading them again.
+    assert sum("FROM employer WHERE" in s for s in reads) == 1
+    assert sum("FROM jurisdiction WHERE" in s for s in reads) == 1
