@@ -90,11 +90,12 @@ def file_complaint(
     code = new_tracking_code()
     complaint = Complaint(
         **asdict(checked),
-        **(submission or {}),
         tracking_code=code,
         pin_hash=pin_digest(tracking_code=code, pin=pin),
         received_at=received_at,
         received_on=received_on,
+        submission_key=(submission or {}).get("submission_key"),
+        submission_fingerprint=(submission or {}).get("submission_fingerprint"),
     )
     routing, routed = _routed(session, complaint, checked, reference)
     reasons = urgency(session, complaint, reference).reasons
