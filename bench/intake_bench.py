@@ -56,6 +56,8 @@ class Round:
     staff_failures: int = 0
     client_cpu: float = 0.0  # the load generator's own CPU-seconds per second
     saved: set[str] = field(default_factory=set)
+    server_cpu: float = 0.0  # CPU-seconds of the server's processes during the round
+    database_cpu: float = 0.0  # CPU-seconds of the database's server processes (PostgreSQL)
 
 
 def main() -> None:
@@ -91,14 +93,17 @@ def _bench_database(database: str, url: str, args: argparse.Namespace) -> None:
         print(
             f"{'rate/s':>7}{'sent':>7}{'201/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
             f"{'503':>6}{'503 p99':>8}{'429':>6}{'4xx':>6}{'5xx':>6}{'t/o':>6}{'orphans':>9}"
-            f"{'staff p99 ms':>14}{'client CPU':>12}"
+            f"{'staff p99 ms':>14}{'client CPU':>12}{'CPU ms/filed':>14}"
         )
         for rate in args.rates:
             before = _codes(url)
             cpu = time.process_time()
+            server_cpu, database_cpu = _process_cpu(server.pid), _database_cpu(url)
             result = asyncio.run(_round(base, token, employers, rate, args))
             result.client_cpu = (time.process_time() - cpu) / args.seconds
             time.sleep(2)  # let requests the server still holds finish
+            result.server_cpu = _process_cpu(server.pid) - server_cpu
+            result.database_cpu = _cpu_since(_database_cpu(url), database_cpu)
             result.saved = _codes(url) - before
             _print(result)
     finally:
@@ -181,9 +186,73 @@ def _print(result: Round) -> None:
         f"{sum(isinstance(s, int) and s >= 500 and s != 503 for s in statuses):>6}"
         f"{sum(isinstance(s, str) for s in statuses):>6}{len(result.saved - answered):>9}"
         f"{_ms(sorted(result.staff_seconds), 99):>14}{result.client_cpu:>12.0%}"
+        f"{_cpu_per_filed(result, len(filed)):>14}"
     )
     if result.staff_failures:
         print(f"        staff requests failed: {result.staff_failures}")
+
+
+def _cpu_per_filed(result: Round, filed: int) -> str:
+    """Server and database CPU-milliseconds per complaint filed, all requests' work included
+    (shed ones, the inspector's reads): unlike throughput, it does not depend on how busy
+    the shared machine is."""
+    if not filed:
+        return "-"
+    server, database = (1000 * cpu / filed for cpu in (result.server_cpu, result.database_cpu))
+    return f"{server:.1f}+{database:.1f}"
+
+
+# --- CPU accounting from /proc: the server's process tree and the database's backends -------
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu(pid: int) -> float:
+    """CPU-seconds (user + system) a process has used, its threads included; 0 once gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU-seconds of a process and its living descendants (`--workers N` forks N)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += _own_cpu(current)
+        todo += children.get(current, [])
+    return total
+
+
+def _database_cpu(url: str) -> dict[int, float]:
+    """CPU-seconds of each PostgreSQL backend serving this database (the app's pooled
+    connections, which live for the whole run); {} on SQLite, which runs in the server."""
+    if not url.startswith("postgresql"):
+        return {}
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        pids = conn.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalars()
+        cpu = {pid: _own_cpu(pid) for pid in pids}
+    engine.dispose()
+    return cpu
+
+
+def _cpu_since(after: dict[int, float], before: dict[int, float]) -> float:
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def _ms(sorted_seconds: list[float], percentile: int) -> str:

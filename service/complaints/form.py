@@ -163,6 +163,7 @@ class _Checker:
     def __init__(self, session: Session, form: ComplaintForm, received_on: date) -> None:
         self.session, self.form, self.received_on = session, form, received_on
         self.errors: dict[str, Texts] = {}
+        self.rows_read: list[object] = []  # the employer and county, read once (check_form)
 
     def error(self, field: str, key: str, **values: object) -> None:
         self.errors.setdefault(field, texts(key, **values))
@@ -189,9 +190,11 @@ class _Checker:
         """The employer picked from the search, else the name as typed."""
         if raw_id := normalised(self.form.employer_id):
             employer_id = record_id(raw_id)
-            if employer_id is None or self.session.get(Employer, employer_id) is None:
+            employer = self.session.get(Employer, employer_id) if employer_id else None
+            if employer is None:
                 self.error("employer", "employer.unknown")
                 return None, None
+            self.rows_read.append(employer)
             return employer_id, None
         text = self.text("employer_text", EMPLOYER_TEXT_MAX_CHARS, "employer.too_long")
         if text is None:
@@ -204,6 +207,8 @@ class _Checker:
         place = self.session.get(Jurisdiction, code) if known else None
         if place is None or place.level != "county":
             self.error("county_code", "county.invalid")
+        else:
+            self.rows_read.append(place)
         return code
 
     def town(self, county_code: str) -> str | None:
@@ -281,9 +286,21 @@ class _Checker:
         return phone
 
 
-def check_form(session: Session, form: ComplaintForm, *, received_on: date) -> CheckedComplaint:
-    """The checked values, or Invalid({field: {"zh-CN": …, "en": …}}) listing every problem."""
+def check_form(
+    session: Session,
+    form: ComplaintForm,
+    *,
+    received_on: date,
+    rows_read: list[object] | None = None,
+) -> CheckedComplaint:
+    """The checked values, or Invalid({field: {"zh-CN": …, "en": …}}) listing every problem.
+
+    The employer and county rows it reads are added to `rows_read`: the session's identity
+    map holds rows weakly, so a caller that keeps them (the filing: routing, alerting and the
+    e-mails read both) finds them there instead of reading them again."""
     check = _Checker(session, form, received_on)
+    if rows_read is not None:
+        check.rows_read = rows_read
     kind = check.kind()
     employer_id, employer_text = check.employer()
     county_code = check.county()

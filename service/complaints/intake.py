@@ -6,7 +6,10 @@ answer never arrived; before this, every retry filed another case and the first 
 were lost with the answer. Each submission carries a key: the complaint page's hidden
 `submission_token` (made when the form is shown) or the API's `Idempotency-Key` header. Its
 SHA-256 is stored on the complaint under a unique index, so two concurrent sends of one key
-cannot both commit. A retry with the key returns the same case with a fresh PIN: the PIN is
+cannot both commit. The key is not looked up before filing: a retry is rare and every filing
+would pay for the look-up, so the complaint's INSERT meets the index, and its IntegrityError
+(the key already stored, by a twin still running or long ago) sends the caller to `replay`.
+A retry with the key returns the same case with a fresh PIN: the PIN is
 re-issued on every retry and only the last one issued is valid, since the server cannot know
 whether an earlier answer reached the worker, and the answer to the last retry is the one the
 worker sees. Only the key's holder can do this: keys are long random strings, a key is
@@ -48,17 +51,14 @@ REPLAY_HOURS = 24
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
 
-def keep_submission_key(
-    session: Session, complaint_id: int, *, submission_key: str | None, form: ComplaintForm
-) -> None:
-    """Store the key's digest and the form's fingerprint on a newly filed complaint, so a
-    retry finds it (`replay`); the unique index refuses a concurrent twin at the flush."""
+def submission_columns(*, submission_key: str | None, form: ComplaintForm) -> dict[str, str]:
+    """The key's digest and the form's fingerprint, stored with a new complaint (in its own
+    INSERT) so that a retry finds it (`replay`); the unique index refuses a concurrent twin,
+    or a retry of a committed one, at that INSERT. {} when no key was sent."""
     digest = _key_digest(submission_key)
     if digest is None:
-        return
-    complaint = session.get_one(Complaint, complaint_id)
-    complaint.submission_key, complaint.submission_fingerprint = digest, _fingerprint(form)
-    session.flush()
+        return {}
+    return {"submission_key": digest, "submission_fingerprint": _fingerprint(form)}
 
 
 def replay(

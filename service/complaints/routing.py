@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
 from monitors.reference import (
@@ -206,23 +206,47 @@ def load_routing(data_dir: Path | None = None) -> tuple[RoutingRule, ...]:
 # --- routing one case -------------------------------------------------------------------------
 
 
-def _committee(session: Session, target: str, case: RoutingCase) -> MediationCommittee | None:
-    """The committee the target names for this case, if one is on record."""
-    query = select(MediationCommittee).where(MediationCommittee.kind == TARGET_KINDS[target])
-    if target == "enterprise_committee":
-        if case.employer_id is None:
-            return None
-        query = query.where(MediationCommittee.employer_id == case.employer_id)
-    elif target == "town_people_committee":
-        if not case.town:
-            return None
-        query = query.where(
+def _committees(session: Session, case: RoutingCase) -> dict[str, MediationCommittee | None]:
+    """The committee each target names for this case, if one is on record: every target's
+    candidates in one query (routing runs on every complaint filed), the lowest id first."""
+    wanted = {"county_centre": MediationCommittee.county_code == case.county_code}
+    if case.employer_id is not None:
+        wanted["enterprise_committee"] = MediationCommittee.employer_id == case.employer_id
+    if case.town:
+        wanted["town_people_committee"] = and_(
             MediationCommittee.county_code == case.county_code,
             MediationCommittee.town == case.town,
         )
-    else:
-        query = query.where(MediationCommittee.county_code == case.county_code)
-    return session.scalars(query.order_by(MediationCommittee.id)).first()
+    candidates = session.scalars(
+        select(MediationCommittee)
+        .where(
+            or_(
+                *(
+                    and_(MediationCommittee.kind == TARGET_KINDS[target], matches)
+                    for target, matches in wanted.items()
+                )
+            )
+        )
+        .order_by(MediationCommittee.id)
+    ).all()
+    return {
+        target: next((c for c in candidates if _names(target, c, case)), None)
+        for target in TARGET_KINDS
+    }
+
+
+def _names(target: str, committee: MediationCommittee, case: RoutingCase) -> bool:
+    """Whether the target names this committee for the case (the query's test, in Python)."""
+    if committee.kind != TARGET_KINDS[target]:
+        return False
+    if target == "enterprise_committee":
+        return case.employer_id is not None and committee.employer_id == case.employer_id
+    if target == "town_people_committee":
+        return bool(case.town) and (committee.county_code, committee.town) == (
+            case.county_code,
+            case.town,
+        )
+    return committee.county_code == case.county_code
 
 
 def _place_names(session: Session, case: RoutingCase, reference: Reference) -> dict[str, str]:
@@ -249,15 +273,10 @@ def route(
 ) -> Routing:
     """The first rule whose condition holds and whose target names a committee on record."""
     names = _place_names(session, case, reference)
-    # Each target's committee is read once: several rules name the same target, and the
-    # enterprise committee is read before any rule is tried.
-    committees: dict[str, MediationCommittee | None] = {}
-
-    def committee_for(target: str) -> MediationCommittee | None:
-        if target not in committees:
-            committees[target] = _committee(session, target, case)
-        return committees[target]
-
+    # Every target's committee in one read: several rules name the same target, and the
+    # enterprise committee is needed before any rule is tried.
+    committees = _committees(session, case)
+    committee_for = committees.__getitem__
     enterprise = committee_for("enterprise_committee") is not None
     case = dataclasses.replace(case, employer_has_enterprise_committee=enterprise)
     for rule in rules if rules is not None else load_routing():

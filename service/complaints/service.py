@@ -10,6 +10,7 @@ business (service/flows/filing.py).
 """
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -31,7 +32,6 @@ from service.complaints.pins import new_pin, pin_digest
 from service.complaints.routing import Routing, RoutingCase, route
 from service.complaints.schemas import CommitteeContact, EmployerHit, EmployerNotice, ProjectHit
 from service.employers.models import Employer
-from service.jurisdictions.models import Jurisdiction
 from service.projects.models import Project
 from service.stored import stored_id
 
@@ -66,36 +66,52 @@ def new_tracking_code() -> str:
     return CODE_PREFIX + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def _unused_tracking_code(session: Session) -> str:
-    """A code no complaint has; the unique constraint backs this up."""
-    while True:
-        code = new_tracking_code()
-        if (
-            session.scalar(select(col(Complaint.id)).where(col(Complaint.tracking_code) == code))
-            is None
-        ):
-            return code
-
-
 def file_complaint(
     session: Session,
     *,
     form: ComplaintForm,
     received_at: datetime,
     reference: Reference,
+    submission: Mapping[str, str] | None = None,
 ) -> FiledComplaint:
-    """Check, store and route a complaint; Invalid({field: {"zh-CN", "en"}}) on bad input."""
+    """Check, store and route a complaint; Invalid({field: {"zh-CN", "en"}}) on bad input.
+
+    `submission` holds the idempotency columns (service/complaints/intake.py), stored with
+    the complaint. The tracking code and public reference are random and not looked up
+    first: their unique constraints refuse a repeat (about one in 10^9 filings at a million
+    complaints) with IntegrityError, and the caller files again (service/portals/
+    worker_complaints.py). Every complaint filed pays for its round trips, so there are few:
+    the complaint is routed before it is written and stored in one INSERT, and its timeline
+    events in one more."""
     received_on = local_date(received_at)
-    checked = check_form(session, form, received_on=received_on)
-    read_again = _rows_read_again(session, checked)  # kept until the e-mails are queued
+    rows_read: list[object] = []  # employer and county: kept until the e-mails are queued
+    checked = check_form(session, form, received_on=received_on, rows_read=rows_read)
     pin = new_pin()
-    complaint = _stored(session, checked, received_at, received_on, pin)
-    assert complaint.id is not None  # the flush gave it its id
-    routing = _routed(session, complaint, checked, reference)
-    alerted = _mark_for_inspectors_if_needed(session, complaint, reference)
+    code = new_tracking_code()
+    complaint = Complaint(
+        **asdict(checked),
+        tracking_code=code,
+        pin_hash=pin_digest(tracking_code=code, pin=pin),
+        received_at=received_at,
+        received_on=received_on,
+        submission_key=(submission or {}).get("submission_key"),
+        submission_fingerprint=(submission or {}).get("submission_fingerprint"),
+    )
+    routing, routed = _routed(session, complaint, checked, reference)
+    reasons = urgency(session, complaint, reference).reasons
+    session.add(complaint)
+    session.flush()
+    complaint_id = stored_id(complaint)
+    events = [ComplaintEvent(complaint_id=complaint_id, kind="received", at=received_at), routed]
+    if reasons:
+        events.append(_inspectors_alerted(complaint, reasons))
+    for event in events:
+        event.complaint_id = complaint_id
+    session.add_all(events)
+    session.flush()
     data_version.bump(session.connection())
     return FiledComplaint(
-        complaint_id=complaint.id,
+        complaint_id=complaint_id,
         tracking_code=complaint.tracking_code,
         pin=pin,
         committee_id=complaint.committee_id,
@@ -104,43 +120,16 @@ def file_complaint(
         routing_reason_zh=routing.reason_zh,
         routing_reason_en=routing.reason_en,
         mediation_due_on=complaint.mediation_due_on,
-        inspectors_alerted=alerted,
-        rows_read=(complaint, *read_again, routing.committee),
+        inspectors_alerted=bool(reasons),
+        rows_read=(complaint, *rows_read, routing.committee),
     )
-
-
-def _rows_read_again(session: Session, checked: CheckedComplaint) -> tuple[object, ...]:
-    """The employer and county that routing, alerting and the e-mails each read.
-
-    The session's identity map holds rows weakly: without a reference kept for the whole
-    filing, each of those `session.get` calls would query the row again."""
-    employer = session.get(Employer, checked.employer_id) if checked.employer_id else None
-    return (employer, session.get(Jurisdiction, checked.county_code))
-
-
-def _stored(
-    session: Session, checked: CheckedComplaint, received_at: datetime, received_on: date, pin: str
-) -> Complaint:
-    values = asdict(checked)
-    code = _unused_tracking_code(session)
-    complaint = Complaint(
-        **values,
-        tracking_code=code,
-        pin_hash=pin_digest(tracking_code=code, pin=pin),
-        received_at=received_at,
-        received_on=received_on,
-    )
-    session.add(complaint)
-    session.flush()
-    assert complaint.id is not None  # the flush gave it its id
-    session.add(ComplaintEvent(complaint_id=complaint.id, kind="received", at=received_at))
-    return complaint
 
 
 def _routed(
     session: Session, complaint: Complaint, checked: CheckedComplaint, reference: Reference
-) -> Routing:
-    assert complaint.id is not None  # flushed by _stored
+) -> tuple[Routing, ComplaintEvent]:
+    """Route the complaint not yet stored (its routing goes into its INSERT), and the
+    timeline event that says how, to be stored once the complaint has its id."""
     case = RoutingCase(
         employer_id=checked.employer_id,
         county_code=checked.county_code,
@@ -163,11 +152,9 @@ def _routed(
         complaint.mediation_due_on = mediation_due_on(complaint.received_on, reference=reference)
         note = f"{routing.rule.rule_id}; {choices}"
         kind = "routed"
-    session.add(
-        ComplaintEvent(complaint_id=complaint.id, kind=kind, at=complaint.received_at, note=note)
-    )
-    session.flush()
-    return routing
+    # complaint_id is set once the complaint is stored.
+    event = ComplaintEvent(complaint_id=0, kind=kind, at=complaint.received_at, note=note)
+    return routing, event
 
 
 # --- alerting the inspectors --------------------------------------------------------------------
@@ -227,22 +214,14 @@ def _is_construction(industry_code: str, reference: Reference) -> bool:
     return bool(flags["deposit_sector"].iloc[0])
 
 
-def _mark_for_inspectors_if_needed(
-    session: Session, complaint: Complaint, reference: Reference
-) -> bool:
-    reasons = urgency(session, complaint, reference).reasons
-    if not reasons:
-        return False
-    session.add(
-        ComplaintEvent(
-            complaint_id=stored_id(complaint),
-            kind="inspectors_alerted",
-            at=complaint.received_at,
-            note="critical; " + "; ".join(reasons),
-        )
+def _inspectors_alerted(complaint: Complaint, reasons: tuple[str, ...]) -> ComplaintEvent:
+    """The timeline event marking the complaint for the place's inspectors at once."""
+    return ComplaintEvent(
+        complaint_id=0,  # set once the complaint is stored
+        kind="inspectors_alerted",
+        at=complaint.received_at,
+        note="critical; " + "; ".join(reasons),
     )
-    session.flush()
-    return True
 
 
 # --- searches for the form ----------------------------------------------------------------------

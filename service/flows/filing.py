@@ -4,6 +4,7 @@ employer and — for a group or construction complaint — the place's inspector
 the commit.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlmodel import Session
@@ -25,17 +26,16 @@ def file_once(
     received_at: datetime,
     reference: Reference,
 ) -> FiledComplaint:
-    """File the complaint, or re-issue the PIN of the case filed with this key before.
+    """File the complaint with its submission key.
 
-    Raises Invalid (bad form or key), Conflict (key used for other content or too old) and
-    TooManyRequests (address over its limit). A concurrent twin with the same key makes the
-    flush raise IntegrityError: roll back and call `intake.replay`."""
-    replayed = intake.replay(session, submission_key=submission_key, form=form, now=received_at)
-    if replayed is not None:
-        return replayed
-    filed = file_complaint(session, form=form, received_at=received_at, reference=reference)
-    intake.keep_submission_key(
-        session, filed.complaint_id, submission_key=submission_key, form=form
+    Raises Invalid (bad form or key) and TooManyRequests (address over its limit). A key
+    already stored — a retry, or a concurrent twin — makes the complaint's INSERT raise
+    IntegrityError (as does the rare repeat of a random tracking code): roll back and call
+    `intake.replay`, which re-issues the PIN of the case filed with the key (or raises
+    Conflict), and file again when it finds none."""
+    submission = intake.submission_columns(submission_key=submission_key, form=form)
+    filed = file_complaint(
+        session, form=form, received_at=received_at, reference=reference, submission=submission
     )
     intake.count_for_address(session, address)
     return filed
@@ -47,11 +47,12 @@ def file_complaint(
     form: ComplaintForm,
     received_at: datetime,
     reference: Reference,
+    submission: Mapping[str, str] | None = None,
 ) -> FiledComplaint:
     """Check, store and route a complaint, and queue the e-mails it causes; Invalid({field:
     {"zh-CN", "en"}}) on bad input."""
     filed = complaints.file_complaint(
-        session, form=form, received_at=received_at, reference=reference
+        session, form=form, received_at=received_at, reference=reference, submission=submission
     )
     if filed.inspectors_alerted:
         notifications.notify_group_complaint(session, filed.complaint_id, reference=reference)

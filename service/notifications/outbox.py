@@ -3,9 +3,10 @@ it committed. The sender (service.notifications.sender) delivers it later."""
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from email.utils import parseaddr
+from functools import cache
 from typing import Any, TypeGuard
 
 from sqlalchemy import select, update
@@ -78,13 +79,10 @@ def enqueue(
     del row["id"]
     # One statement, no look-up and no savepoint: a key already queued, by this transaction
     # or a concurrent one, is skipped by the unique constraint instead of failing the
-    # caller's transaction.
-    insert = (
-        _insert_for(session)(table)
-        .values(row)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
-    message.id = session.execute(insert.returning(table.c.id)).scalar()
+    # caller's transaction. The statement is built once and the row passed as parameters:
+    # every complaint filed queues a few messages, and building it with the row's values
+    # cost more than running it.
+    message.id = session.execute(_insert_statement(session), row).scalar()
     if message.id is None:
         log.info("outbox: %s already queued", dedupe_key)
         return None
@@ -98,9 +96,16 @@ def _ascending(alert_ids: Iterable[int] | None) -> list[int] | None:
     return None if alert_ids is None else sorted(set(alert_ids))
 
 
-def _insert_for(session: Session) -> Callable[..., Any]:
-    dialect = session.get_bind().dialect.name
-    return sqlite_insert if dialect == "sqlite" else postgresql_insert
+@cache
+def _insert_on(dialect: str) -> Any:
+    table = OutboxMessage.__table__
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    return insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+
+
+def _insert_statement(session: Session) -> Any:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, for the session's dialect."""
+    return _insert_on(session.get_bind().dialect.name)
 
 
 def find(session: Session, *, dedupe_key: str) -> OutboxMessage | None:

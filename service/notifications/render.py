@@ -55,6 +55,8 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Templates ship with the code: not checked on disk for changes at every message.
+        auto_reload=False,
     )
     env.filters["yuan"] = yuan
     env.filters["day"] = iso_day

@@ -87,6 +87,8 @@ FORM_FIELDS = tuple(f.name for f in fields(ComplaintForm))
 CHECKBOXES = ("disclose_identity", "agrees_to_enterprise_mediation", "sms_consent")
 SUBMISSION_FIELD = "submission_token"
 EVIDENCE_WINDOW = timedelta(hours=1)
+# A filing whose random tracking code or public reference is taken already is filed again.
+FILING_ATTEMPTS = 2
 
 
 class ClientGone(ServiceError):
@@ -116,33 +118,41 @@ def _file(
     request: Request, session: Session, form: ComplaintForm, submission_key: str | None
 ) -> FiledComplaint:
     """File once per submission key (service/flows/filing.py). Committed here, not by the
-    request's session: a twin request's unique-key clash is answered with its case, and
-    nothing is committed for a client that has gone."""
+    request's session: a retry's or twin request's unique-key clash is answered with its
+    case, and nothing is committed for a client that has gone."""
     _still_waiting(request)  # it may have waited for a thread
     received_at = clock.utc_now()  # Wenzhou's clock: the received day is its day
     submission_key = intake.check_submission_key(submission_key)
-    try:
-        filed = filing.file_once(
-            session,
-            form=form,
-            submission_key=submission_key,
-            address=client_address(request),
-            received_at=received_at,
-            reference=get_reference(request),
-        )
-        _still_waiting(request)
-        session.commit()
-    except IntegrityError:
-        # The same key committed by a twin request meanwhile: answer with its case.
-        session.rollback()
-        filed = intake.replay(session, submission_key=submission_key, form=form, now=received_at)
-        if filed is None:
+    for attempt in range(FILING_ATTEMPTS):
+        try:
+            filed = filing.file_once(
+                session,
+                form=form,
+                submission_key=submission_key,
+                address=client_address(request),
+                received_at=received_at,
+                reference=get_reference(request),
+            )
+            _still_waiting(request)
+            session.commit()
+            return filed
+        except IntegrityError:
+            # The key already stored (a retry, or a twin request committed meanwhile):
+            # answer with its case. None holds it: a random tracking code or public
+            # reference was taken already, so file again with new ones.
+            session.rollback()
+            replayed = intake.replay(
+                session, submission_key=submission_key, form=form, now=received_at
+            )
+            if replayed is not None:
+                session.commit()
+                return replayed
+            if attempt == FILING_ATTEMPTS - 1:
+                raise
+        except BaseException:
+            session.rollback()
             raise
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return filed
+    raise AssertionError("unreachable")
 
 
 def _case(code: str) -> str:

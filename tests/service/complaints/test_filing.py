@@ -18,6 +18,7 @@ from service.complaints.service import (
     notices_for_employer,
     project_search,
 )
+from service.db import session_scope
 from service.errors import Invalid
 from service.flows.filing import file_complaint
 from service.notifications.models import OutboxMessage
@@ -312,7 +313,32 @@ def test_a_filing_reads_the_employer_and_the_county_once(places: Places) -> None
     event.listen(places.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     file(places.engine, employer_id=places.employer_a, agrees_to_enterprise_mediation=True)
     reads = [" ".join(s.split()) for s in statements if s.lstrip().upper().startswith("SELECT")]
-    # The form check reads the employer and the county; routing, alerting and both
-    # notifications then share one more read of each instead of reading them again each.
-    assert sum("FROM employer WHERE" in s for s in reads) == 2
-    assert sum("FROM jurisdiction WHERE" in s for s in reads) == 2
+    # The form check reads the employer and the county and keeps them; routing, alerting
+    # and both notifications find them in the session instead of reading them again.
+    assert sum("FROM employer WHERE" in s for s in reads) == 1
+    assert sum("FROM jurisdiction WHERE" in s for s in reads) == 1
+
+
+def test_a_filing_writes_the_complaint_in_one_insert_and_its_events_in_one_more(
+    places: Places,
+) -> None:
+    # Every complaint filed pays for its round trips (bench/filing_bench.py): routed before
+    # it is written, no look-up of its random code, no UPDATE of it afterwards.
+    statements: list[str] = []
+    event.listen(places.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    filed = file(places.engine, employer_id=places.employer_a, workers_affected="40")
+    flat = [" ".join(s.split()) for s in statements]
+
+    assert filed.routing_rule is not None and filed.inspectors_alerted  # three events
+    assert sum(s.startswith("INSERT INTO complaint (") for s in flat) == 1
+    # One multi-row INSERT on PostgreSQL; SQLAlchemy sends SQLite one row at a time.
+    events = 1 if places.engine.dialect.name == "postgresql" else 3
+    assert sum(s.startswith("INSERT INTO complaint_event ") for s in flat) == events
+    assert not [s for s in flat if s.startswith("UPDATE complaint ") or "FROM complaint " in s]
+    with session_scope(places.engine) as session:
+        kinds = session.scalars(
+            select(ComplaintEvent.kind)
+            .where(ComplaintEvent.complaint_id == filed.complaint_id)
+            .order_by(ComplaintEvent.id)
+        ).all()
+    assert kinds == ["received", "routed", "inspectors_alerted"]

@@ -8,6 +8,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from service.complaints import intake
+from service.complaints import service as complaints_service
 from service.complaints.models import Complaint
 from service.db import session_scope
 from service.portals import worker_complaints
@@ -275,6 +276,22 @@ def test_an_api_retry_with_the_same_idempotency_key_returns_the_same_case(client
         assert session.scalar(select(func.count()).select_from(Complaint)) == 1
     status = {"tracking_code": first.json()["tracking_code"], "pin": retry.json()["pin"]}
     assert client.post("/api/complaints/status", json=status).status_code == 200
+
+
+def test_a_tracking_code_already_taken_is_filed_again_with_a_new_one(client, world, monkeypatch):
+    # Codes are not looked up before the INSERT (one round trip fewer per complaint): the
+    # unique constraint refuses a repeat, and the complaint is filed again with a new code.
+    first = client.post("/api/complaints", json=complaint(world)).json()["tracking_code"]
+    codes = iter([first, "WG23456789AB"])
+    monkeypatch.setattr(complaints_service, "new_tracking_code", lambda: next(codes))
+
+    again = client.post(
+        "/api/complaints", json=complaint(world), headers={"Idempotency-Key": "k" * 16}
+    )
+
+    assert again.status_code == 201 and again.json()["tracking_code"] == "WG23456789AB"
+    with session_scope(world.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Complaint)) == 2
 
 
 def test_a_complaint_body_beyond_the_intake_bound_is_refused(client, world):
