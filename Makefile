@@ -76,19 +76,21 @@ test: $(STAMP) $(CHROMIUM) $(AXE) pdf-packages lint
 	$(BIN)/pytest -q -m serial
 
 # The same tests against the lowest versions pyproject.toml allows, so its lower bounds stay
-# true. A second venv, made anew each time, resolved by uv with --resolution lowest-direct.
-# A subset that touches every dependency in a few minutes: everything but the browser tests on
-# SQLite, the migrations on PostgreSQL too (psycopg, alembic), and one browser file (playwright).
+# true. A second venv, made anew each time, resolved by uv with --resolution lowest-direct
+# (from PyPI; uv's cache makes a second run quick). A subset that touches every dependency in
+# a few minutes: everything but the browser tests on SQLite, the migrations on PostgreSQL too
+# (psycopg, alembic), and one browser file (playwright). The timed tests (serial) are left to
+# `make test`: they measure the machine, not the versions.
 LOWEST := .venv-lowest
-LOWEST_TESTS := -k "(not postgresql or migration) and (not browser or test_browser_basics)"
+LOWEST_TESTS := -m "not serial" -k "(not postgresql or migration) and (not browser or test_browser_basics)"
 
-test-lowest: $(STAMP) $(CHROMIUM)
+test-lowest: $(STAMP) $(CHROMIUM) $(AXE) pdf-packages
 	$(BIN)/pip install --quiet 'uv>=0.5'
 	rm -rf $(LOWEST)
 	$(BIN)/python -m uv venv --quiet --python $(PYTHON) $(LOWEST)
 	$(BIN)/python -m uv pip install --quiet --python $(LOWEST)/bin/python \
 	  --resolution lowest-direct -e '.[test]'
-	$(LOWEST)/bin/pytest -q -p no:cacheprovider $(LOWEST_TESTS)
+	$(LOWEST)/bin/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal $(LOWEST_TESTS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/import_bench.py
