@@ -183,7 +183,7 @@ def _measure(client, label: str, path: str, caller: dict[str, dict[str, str]], c
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     p50 = statistics.median(times)
-    p95 = statistics.quantiles(times, n=20)[18]
+    p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
     print(f"{label:<36}{count:>9}{cold:>9.0f}{p50:>9.1f}{p95:>9.1f}{times[-1]:>9.1f}", flush=True)
 
 
