@@ -33,6 +33,7 @@ serve-demo:
 	$(BIN)/wageguard migrate
 	$(BIN)/wageguard demo --as-of $(DEMO_DAY)
 	$(BIN)/wageguard monitors run --as-of $(DEMO_DAY) --months-before $(DEMO_HISTORY_MONTHS)
+	$(BIN)/wageguard demo-casework --as-of $(DEMO_DAY)
 	@mkdir -p $(MAIL_DIR)
 	$(BIN)/python -m service.notifications.sink --port $(SINK_PORT) --dir $(MAIL_DIR) & \
 	  echo "demo e-mail is delivered to a local sink: read it in $(MAIL_DIR)/"; \

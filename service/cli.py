@@ -84,6 +84,20 @@ def demo(
     _print_demo_users(engine)
 
 
+@app.command("demo-casework")
+def demo_casework(
+    as_of: Annotated[str, typer.Option(help="the demo's day, YYYY-MM-DD")] = "2026-11-30",
+) -> None:
+    """After the demo's monitors runs: the inspectors' past handling of the older alerts."""
+    from service.db import session_scope
+    from service.demo.casework import handle_demo_alerts
+
+    engine, _ = _ready_engine()
+    with session_scope(engine) as session:
+        handled = handle_demo_alerts(session, as_of=_parse_day(as_of))
+    typer.echo(f"{handled} demo alerts acknowledged on their handling days")
+
+
 def _file_demo_complaints(engine, reference, *, seed: int, scale: int, as_of) -> None:
     from service.db import session_scope
     from service.demo.complaints import create_demo_complaints

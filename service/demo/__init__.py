@@ -61,6 +61,8 @@ from service.demo.projects import draw_projects
 from service.demo.violations import (
     choose_planted_employers,
     expected_alerts,
+    grow_large_employers,
+    pay_some_wages_late,
     plant_contract_violations,
     plant_payroll_violations,
 )
@@ -92,12 +94,14 @@ def generate_frames(
     ctx = Context.build(seed, scale, as_of)
     employers = draw_employers(ctx)
     choose_planted_employers(ctx, employers)
+    grow_large_employers(ctx, employers)
     register_employers(ctx, employers)
     projects = draw_projects(ctx, employers)
     contracts = hire_workers(ctx, employers, projects)
     contracts = plant_contract_violations(ctx, employers, contracts)
     payroll = pay_wages(ctx, employers, contracts)
     payroll = plant_payroll_violations(ctx, employers, contracts, payroll)
+    pay_some_wages_late(ctx, employers, contracts, payroll)
     open_service_offices(ctx, employers, contracts)
     return {
         "employers": employers_file(employers),

@@ -35,6 +35,9 @@ PER_COUNTY = {
     "330326": 1,
     "330328": 1,
 }
+# Filed after those above (so theirs stay as they were): the rural counties that had none or
+# one, so every county's assessment has mediation to measure.
+MORE_PER_COUNTY = {"330324": 3, "330329": 3, "330326": 2}
 MAX_PER_COUNTY = 60  # a benchmark's scale adds complaints, up to this many per county
 # Of the cases past their mediation period: mediated in time (agreement, failure),
 # withdrawn, closed late, still open.
@@ -71,7 +74,7 @@ def create_demo_complaints(
         return 0
     rng = np.random.default_rng(seed + 11)
     filed = 0
-    for county, count in PER_COUNTY.items():
+    for county, count in [*PER_COUNTY.items(), *MORE_PER_COUNTY.items()]:
         employers = _employers(session, county)
         if not employers:
             continue

@@ -57,6 +57,7 @@ def draw_employers(ctx: Context) -> pd.DataFrame:
     """Each trade's employers at this scale: industry, county and town, headcount, pay day."""
     frame = pd.concat([_employers_of(ctx, trade) for trade in TRADES], ignore_index=True)
     _check_industries(ctx.reference, frame["industry_code"])
+    _builders_in_every_county(ctx, frame)
     frame["town"] = ctx.towns_in(frame["county_code"].to_numpy())
     frame["last_period"] = _last_reported_period(ctx, frame["pay_day"].to_numpy())
     return frame
@@ -87,8 +88,23 @@ def _employers_of(ctx: Context, trade: Trade) -> pd.DataFrame:
             "plant_rule": "",
             "plant_variant": "",
             "stable": False,  # planted employers: everyone starts early and nobody leaves
+            "large": False,  # grown past the service-office threshold (violations.py)
         }
     )
+
+
+def _builders_in_every_county(ctx: Context, frame: pd.DataFrame) -> None:
+    """Every county has a building contractor, so each has projects obliged to hold a wage
+    deposit and workers in a high-risk industry for the county assessment to measure: a county
+    the draw left without one takes the last contractor of the county with the most. No random
+    draw, so everything drawn after is unchanged."""
+    builders = frame["trade"] == "construction"
+    for county in ctx.counties["code"]:
+        counts = frame.loc[builders, "county_code"].value_counts()
+        if counts.get(county, 0) == 0 and counts.max() > 1:
+            richest = counts.index[0]
+            moved = frame.index[builders & (frame["county_code"] == richest)][-1]
+            frame.loc[moved, "county_code"] = county
 
 
 def _check_industries(reference: Reference, codes: pd.Series) -> None:

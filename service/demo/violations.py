@@ -27,6 +27,7 @@ import pandas as pd
 from service.demo.context import Context
 from service.demo.contracts import part_time_hours_per_month
 from service.demo.days import NO_DAY, add_months, days_in_month, period_text, round_up
+from service.demo.employers import due_days
 from service.demo.files import FILE_COLUMNS, text_columns
 
 # (rule, variant, trade): one employer each.
@@ -88,6 +89,26 @@ def choose_planted_employers(ctx: Context, employers: pd.DataFrame) -> None:
     county = _county_with_own_leased_terms(ctx)
     employers.loc[leased, "county_code"] = county
     employers.loc[leased, "town"] = ctx.towns_in(np.full(int(leased.sum()), county))
+
+
+# Demo only: in each county one clean factory employer (per unit of scale) grown just past the
+# service-office threshold; like every employer above it, it keeps an office and a liaison. So
+# each county has a figure for the assessment's service-office indicator, beside the planted
+# institution.missing employers.
+LARGE_EMPLOYER_TRADES = ("shoe", "garment", "other")
+LARGE_EMPLOYER_HEADCOUNT = 105  # all migrants, nobody leaving: above the threshold of 100
+
+
+def grow_large_employers(ctx: Context, employers: pd.DataFrame) -> None:
+    """In each county, the first `scale` clean factory employers employ 105 to 120 migrants.
+    No random draw."""
+    clean = (employers["plant_rule"] == "") & employers["trade"].isin(LARGE_EMPLOYER_TRADES)
+    for place, county in enumerate(ctx.counties["code"]):
+        chosen = employers.index[clean & (employers["county_code"] == county)][: ctx.scale]
+        employers.loc[chosen, "headcount"] = LARGE_EMPLOYER_HEADCOUNT + 5 * (place % 4)
+        employers.loc[chosen, "migrant_share"] = 1.0
+        employers.loc[chosen, "stable"] = True
+        employers.loc[chosen, "large"] = True
 
 
 def _county_with_own_leased_terms(ctx: Context) -> str:
@@ -197,6 +218,43 @@ def _uninsured(contracts: pd.DataFrame, rows: pd.Index) -> None:
     on_site = rows[contracts.loc[rows, "project"].to_numpy() >= 0]
     contracts.loc[on_site, "project"] = -1
     contracts.loc[on_site, "term_type"] = "open_ended"
+
+
+# Demo only: in each county one clean employer paid a month's wages late, so the monitors runs
+# of the months before the demo day find the arrears and, a run or more later, see them settled
+# (the assessment's arrears indicators). The month is LATE_PAID_LAG months before the last
+# reported one; the delay grows with the county's place in the list, so the counties differ.
+LATE_PAID_LAG = 4
+# Days after the due date: a month's wages due on the 5th to the 15th are found unpaid at the
+# month's end and settled before the end of the next month, the one after, or the third.
+LATE_PAID_DELAYS = (40, 65, 95)
+
+
+def pay_some_wages_late(
+    ctx: Context, employers: pd.DataFrame, contracts: pd.DataFrame, payroll: pd.DataFrame
+) -> None:
+    """The wages of LATE_PAID_LAG months before the last reported period, at the first clean
+    employer of each county with at least two workers paid that month, paid in full but late.
+    No random draw."""
+    worker_employer = contracts["employer"].to_numpy()[payroll["contract"].to_numpy()]
+    period = employers["last_period"].to_numpy()[worker_employer] - LATE_PAID_LAG
+    in_month = payroll["period"].to_numpy() == period
+    clean = (employers["plant_rule"] == "") & ~employers["large"]
+    per_employer = pd.Series(worker_employer[in_month]).value_counts()
+    for place, county in enumerate(ctx.counties["code"]):
+        pool = employers.index[clean & (employers["county_code"] == county)]
+        candidates = [e for e in pool if per_employer.get(e, 0) >= 2]
+        if not candidates:
+            continue
+        employer = candidates[0]
+        rows = in_month & (worker_employer == employer)
+        due = due_days(
+            ctx,
+            payroll.loc[rows, "period"].to_numpy(),
+            np.full(int(rows.sum()), employers.loc[employer, "pay_day"]),
+        )
+        late = due + LATE_PAID_DELAYS[place % len(LATE_PAID_DELAYS)]
+        payroll.loc[rows, "paid_date"] = np.minimum(late, ctx.as_of - 1)
 
 
 def plant_payroll_violations(

@@ -1,5 +1,6 @@
-"""Exports of the inspector's lists (alerts inbox, employers, complaints, deposit proofs) as CSV
-or XLSX, with the list page's own filters and scope (service/portals/exports.py)."""
+"""Exports of the inspector's lists (alerts inbox, employers, complaints, deposit proofs) and of
+the supervision overview's tables as CSV or XLSX, with the page's own filters and scope
+(service/portals/exports.py)."""
 
 from typing import Annotated, Literal
 
@@ -13,7 +14,7 @@ from service.alerts import service as alerts
 from service.alerts.service import AlertFilters
 from service.alerts.severity import word as severity_word
 from service.auth.actors import Actor
-from service.bounds import SearchText
+from service.bounds import CodeText, SearchText
 from service.deposits import service as deposits
 from service.deps import ActorDep, ReferenceDep, SessionDep
 from service.errors import Forbidden, Unauthenticated
@@ -22,6 +23,8 @@ from service.flows.employer_overview import EmployerSort, TierFilter
 from service.i18n import language_of, translate
 from service.jurisdictions.models import Jurisdiction
 from service.mediation import service as mediation
+from service.overview import service as overview
+from service.overview.schemas import Figures, Overview, Place
 from service.portals.exports import (
     EXPORT_MAX_ROWS,
     ExportFormat,
@@ -219,4 +222,105 @@ def proofs_export(
         request=request, session=session, actor=actor, what="proofs", language=language,
         fmt=fmt, heading_keys=[f"exports.col.{h}" for h in headings], rows=rows,
         money_columns=[5],
+    )  # fmt: skip
+
+
+OverviewTable = Literal["figures", "map", "places", "months", "top"]
+# The overview's figures, in the page's order: (heading key, Figures field, money in fen).
+FIGURE_COLUMNS: tuple[tuple[str, str, bool], ...] = (
+    ("employers", "employers", False),
+    ("tier_red", "tier_red", False),
+    ("tier_orange", "tier_orange", False),
+    ("tier_yellow", "tier_yellow", False),
+    ("tier_green", "tier_green", False),
+    ("active_migrant_workers", "active_migrant_workers", False),
+    ("active_workers", "active_workers", False),
+    ("open_alerts", "open_alerts", False),
+    ("alerts_critical", "alerts_critical", False),
+    ("alerts_high", "alerts_high", False),
+    ("alerts_medium", "alerts_medium", False),
+    ("alerts_low", "alerts_low", False),
+    ("at_stake", "at_stake_fen", True),
+    ("arrears", "arrears_fen", True),
+    ("deposit_shortfall", "deposit_shortfall_fen", True),
+    ("double_wage", "double_wage_fen", True),
+    ("deposit_required", "deposit_required_fen", True),
+    ("deposit_held", "deposit_held_fen", True),
+    ("deposit_coverage_pct", "deposit_coverage_pct", False),
+    ("high_risk_workers", "high_risk_workers", False),
+    ("high_risk_workers_insured", "high_risk_workers_insured", False),
+    ("injury_coverage_pct", "injury_coverage_pct", False),
+    ("complaints_received", "complaints_received", False),
+    ("complaints_mediated_in_time", "complaints_mediated_in_time", False),
+    ("mediated_in_time_pct", "mediated_in_time_pct", False),
+    ("complaints_overdue", "complaints_overdue", False),
+    ("legal_aid_referrals", "legal_aid_referrals", False),
+)
+
+
+def _place_row(place: Place) -> list[object]:
+    figures: Figures = place.figures
+    cells: list[object] = [place.name]
+    for _, field, money in FIGURE_COLUMNS:
+        value = getattr(figures, field)
+        cells.append(yuan_amount(value) if money else value)
+    return cells
+
+
+def _overview_table(
+    view: Overview, table: OverviewTable, language: str
+) -> tuple[list[str], list[list[object]], list[int]]:
+    """One of the page's tables as (headings, rows, money columns). The map's and the places'
+    rows carry every headline figure, not only the one the page's table shows."""
+    if table in ("figures", "map", "places"):
+        chosen = {"figures": [view.scope], "map": view.map_places, "places": view.places}
+        places = chosen[table] if view.run_id is not None else []
+        headings = ["place", *(key for key, _, _ in FIGURE_COLUMNS)]
+        money = [i + 1 for i, (_, _, is_money) in enumerate(FIGURE_COLUMNS) if is_money]
+        return headings, [_place_row(p) for p in places], money
+    if table == "months":
+        rows = [
+            [m.month, m.alerts_opened, m.alerts_resolved, yuan_amount(m.arrears_fen),
+             m.complaints_received]
+            for m in view.months
+        ]  # fmt: skip
+        headings = [
+            "month", "alerts_opened", "alerts_resolved", "arrears_by_wage_month",
+            "complaints_received",
+        ]  # fmt: skip
+        return headings, rows, [3]
+    rows = [
+        [
+            e.rank,
+            translate(language, f"risk.tier.{e.tier}"),
+            e.name,
+            e.county_name,
+            e.town or "",
+            yuan_amount(e.at_stake_fen),
+            e.open_alerts,
+        ]
+        for e in view.top_employers
+    ]
+    headings = ["rank", "tier", "employer", "county", "town", "at_stake", "open_alerts"]
+    return headings, rows, [5]
+
+
+@router.get("/overview")
+def overview_export(
+    request: Request,
+    session: SessionDep,
+    actor: ExporterDep,
+    table: Annotated[OverviewTable, Query()] = "places",
+    county: Annotated[CodeText | None, Query()] = None,
+    fmt: FormatQuery = "csv",
+) -> Response:
+    """One table of the supervision overview (headline figures, the counties of the map, the
+    places, the twelve months, the highest-risk employers), of the page's scope and county."""
+    language = language_of(request, actor.locale)
+    view = overview.overview(session=session, actor=actor, county=county or None, language=language)
+    headings, rows, money = _overview_table(view, table, language)
+    return export_response(
+        request=request, session=session, actor=actor, what=f"overview_{table}",
+        language=language, fmt=fmt, heading_keys=[f"exports.col.{h}" for h in headings],
+        rows=rows, money_columns=money,
     )  # fmt: skip

@@ -13,6 +13,7 @@ from service.deps import OverviewReaderDep, SessionDep
 from service.i18n import language_of
 from service.overview import service as overview
 from service.overview.service import INDICATORS
+from service.portals.exports import can_export
 from service.web import render
 
 router = APIRouter(prefix="/inspector", include_in_schema=False)
@@ -48,5 +49,8 @@ def overview_page(
             "indicators": INDICATORS,
             "money_indicators": MONEY_INDICATORS,
             "files_open": actor.role in ("inspector", "admin"),
+            "can_export": can_export(actor),
+            # The page's county, so each table's export is of what the page shows.
+            "export_query": {"county": view.county} if view.county else {},
         },
     )

@@ -188,6 +188,7 @@ DECISIONS: dict[tuple[str, str], Decision] = {
     ("GET", "/inspector/exports/employers"): Decision(READERS),
     ("GET", "/inspector/exports/complaints"): Decision(STAFF),
     ("GET", "/inspector/exports/proofs"): Decision(READERS),
+    ("GET", "/inspector/exports/overview"): Decision(READERS),
     # Messages to the worker: inspectors of the case's jurisdiction (an administrator reads
     # the case but is not its handler: 403); an empty message is refused after the scope.
     ("POST", "/inspector/complaints/{reference}/messages"): Decision(
