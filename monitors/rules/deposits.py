@@ -489,10 +489,14 @@ def _combined(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(found, ignore_index=True) if found else _empty_findings()
 
 
+def _has_leased_premises(snapshot: Snapshot) -> bool:
+    return bool(snapshot.employers["leased_premises"].any())
+
+
 def _owes_deposits(snapshot: Snapshot) -> bool:
     """Whether any deposit can be owed: a position is a project or a leased-premises
     employer."""
-    return snapshot.has_rows("projects") or bool(snapshot.employers["leased_premises"].any())
+    return snapshot.has_rows("projects") or _has_leased_premises(snapshot)
 
 
 def _owed(snapshot: Snapshot) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
@@ -510,7 +514,7 @@ def _owed(snapshot: Snapshot) -> tuple[pd.DataFrame | None, pd.DataFrame | None]
         "deposits.owed",
         lambda: (
             overdue(_project_positions, snapshot.has_rows("projects")),
-            overdue(_leased_positions, bool(snapshot.employers["leased_premises"].any())),
+            overdue(_leased_positions, _has_leased_premises(snapshot)),
         ),
     )
 

@@ -226,44 +226,25 @@ def proofs_export(
 
 
 OverviewTable = Literal["figures", "map", "places", "months", "top"]
-# The overview's figures, in the page's order: (heading key, Figures field, money in fen).
-FIGURE_COLUMNS: tuple[tuple[str, str, bool], ...] = (
-    ("employers", "employers", False),
-    ("tier_red", "tier_red", False),
-    ("tier_orange", "tier_orange", False),
-    ("tier_yellow", "tier_yellow", False),
-    ("tier_green", "tier_green", False),
-    ("active_migrant_workers", "active_migrant_workers", False),
-    ("active_workers", "active_workers", False),
-    ("open_alerts", "open_alerts", False),
-    ("alerts_critical", "alerts_critical", False),
-    ("alerts_high", "alerts_high", False),
-    ("alerts_medium", "alerts_medium", False),
-    ("alerts_low", "alerts_low", False),
-    ("at_stake", "at_stake_fen", True),
-    ("arrears", "arrears_fen", True),
-    ("deposit_shortfall", "deposit_shortfall_fen", True),
-    ("double_wage", "double_wage_fen", True),
-    ("deposit_required", "deposit_required_fen", True),
-    ("deposit_held", "deposit_held_fen", True),
-    ("deposit_coverage_pct", "deposit_coverage_pct", False),
-    ("high_risk_workers", "high_risk_workers", False),
-    ("high_risk_workers_insured", "high_risk_workers_insured", False),
-    ("injury_coverage_pct", "injury_coverage_pct", False),
-    ("complaints_received", "complaints_received", False),
-    ("complaints_mediated_in_time", "complaints_mediated_in_time", False),
-    ("mediated_in_time_pct", "mediated_in_time_pct", False),
-    ("complaints_overdue", "complaints_overdue", False),
-    ("legal_aid_referrals", "legal_aid_referrals", False),
-)
+# The overview's figures, in the page's order (Figures fields; those ending in _fen are money,
+# headed without the suffix).
+FIGURE_COLUMNS = (
+    "employers", "tier_red", "tier_orange", "tier_yellow", "tier_green", "active_migrant_workers",
+    "active_workers", "open_alerts", "alerts_critical", "alerts_high", "alerts_medium",
+    "alerts_low", "at_stake_fen", "arrears_fen", "deposit_shortfall_fen", "double_wage_fen",
+    "deposit_required_fen", "deposit_held_fen", "deposit_coverage_pct", "high_risk_workers",
+    "high_risk_workers_insured", "injury_coverage_pct", "complaints_received",
+    "complaints_mediated_in_time", "mediated_in_time_pct", "complaints_overdue",
+    "legal_aid_referrals",
+)  # fmt: skip
 
 
 def _place_row(place: Place) -> list[object]:
     figures: Figures = place.figures
     cells: list[object] = [place.name]
-    for _, field, money in FIGURE_COLUMNS:
+    for field in FIGURE_COLUMNS:
         value = getattr(figures, field)
-        cells.append(yuan_amount(value) if money else value)
+        cells.append(yuan_amount(value) if field.endswith("_fen") else value)
     return cells
 
 
@@ -275,8 +256,8 @@ def _overview_table(
     if table in ("figures", "map", "places"):
         chosen = {"figures": [view.scope], "map": view.map_places, "places": view.places}
         places = chosen[table] if view.run_id is not None else []
-        headings = ["place", *(key for key, _, _ in FIGURE_COLUMNS)]
-        money = [i + 1 for i, (_, _, is_money) in enumerate(FIGURE_COLUMNS) if is_money]
+        headings = ["place", *(field.removesuffix("_fen") for field in FIGURE_COLUMNS)]
+        money = [i + 1 for i, field in enumerate(FIGURE_COLUMNS) if field.endswith("_fen")]
         return headings, [_place_row(p) for p in places], money
     if table == "months":
         rows = [
