@@ -229,24 +229,12 @@ def _committees(session: Session, case: RoutingCase) -> dict[str, MediationCommi
         )
         .order_by(MediationCommittee.id)
     ).all()
+    # Each target names committees of its own kind, so a candidate's kind says which
+    # target's condition it met.
     return {
-        target: next((c for c in candidates if _names(target, c, case)), None)
-        for target in TARGET_KINDS
+        target: next((c for c in candidates if c.kind == kind), None)
+        for target, kind in TARGET_KINDS.items()
     }
-
-
-def _names(target: str, committee: MediationCommittee, case: RoutingCase) -> bool:
-    """Whether the target names this committee for the case (the query's test, in Python)."""
-    if committee.kind != TARGET_KINDS[target]:
-        return False
-    if target == "enterprise_committee":
-        return case.employer_id is not None and committee.employer_id == case.employer_id
-    if target == "town_people_committee":
-        return bool(case.town) and (committee.county_code, committee.town) == (
-            case.county_code,
-            case.town,
-        )
-    return committee.county_code == case.county_code
 
 
 def _place_names(session: Session, case: RoutingCase, reference: Reference) -> dict[str, str]:
