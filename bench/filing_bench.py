@@ -1,7 +1,8 @@
 """Cost of filing one complaint in-process: CPU milliseconds and SQL statements per filing of
 `file_once` (the use case behind anonymous `POST /api/complaints`), on the demo data, without
-HTTP. The intake benchmark (bench/intake_bench.py) measures the served throughput; this one
-says where a filing's CPU goes (`--profile` prints the heaviest functions).
+HTTP; then the cost of queueing their e-mails in the outbox sender's rounds. The intake
+benchmark (bench/intake_bench.py) measures the served throughput; this one says where a
+filing's CPU goes (`--profile` prints the heaviest functions).
 
     .venv/bin/python bench/filing_bench.py [--filings 200] [--database sqlite] [--profile]
 """
@@ -45,6 +46,7 @@ def main() -> None:
 
 
 def _measure(url: str, args: argparse.Namespace) -> None:
+    import service.models  # noqa: F401  every table, for the complaint's foreign keys
     from service.db import make_engine
 
     engine = make_engine(url)
@@ -73,6 +75,25 @@ def _measure(url: str, args: argparse.Namespace) -> None:
     )
     if profile:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+    _measure_queueing(engine, statements, args.filings)
+
+
+def _measure_queueing(engine, statements: list[int], filings: int) -> None:
+    """The e-mails of those filings, queued afterwards by the outbox sender's rounds
+    (service/notifications/filed.py): the work the request no longer does."""
+    from service.config import Settings
+    from service.notifications.filed import queue_filed_notices
+
+    statements[0] = 0
+    started = time.process_time()
+    queued = 0
+    while done := queue_filed_notices(engine, reference=_reference(), settings=Settings()):
+        queued += done
+    cpu_ms = (time.process_time() - started) * 1000 / queued
+    print(
+        f"then the sender's rounds queued their e-mails: {cpu_ms:.1f} ms CPU and "
+        f"{statements[0] / queued:.1f} SQL statements per complaint ({queued} complaints)"
+    )
 
 
 _EMPLOYERS = "SELECT id, county_code FROM employer ORDER BY id"

@@ -8,7 +8,7 @@ employer only when the worker agreed (`disclose_identity`).
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel
 
 from service.clock import utc_now
@@ -37,6 +37,13 @@ class Complaint(SQLModel, table=True):
         CheckConstraint(f"outcome IS NULL OR outcome IN {OUTCOMES}", name="outcome_valid"),
         CheckConstraint("amount_owed_fen >= 0", name="amount_nonnegative"),
         CheckConstraint("workers_affected >= 1", name="workers_positive"),
+        # The outbox sender's round finds the few complaints whose e-mails are still to queue.
+        Index(
+            "ix_complaint_notices_pending",
+            "id",
+            sqlite_where=text("notices_pending"),
+            postgresql_where=text("notices_pending"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -90,6 +97,9 @@ class Complaint(SQLModel, table=True):
     # or the API's Idempotency-Key, and of what was sent with it; a retry finds this case.
     submission_key: str | None = Field(default=None, max_length=64, unique=True, index=True)
     submission_fingerprint: str | None = Field(default=None, max_length=64)
+    # Filed, its e-mails not yet queued: the outbox sender's next round queues them
+    # (service/notifications/filed.py), so the worker's request does not wait for them.
+    notices_pending: bool = False
 
 
 class MediationSession(SQLModel, table=True):

@@ -57,9 +57,6 @@ class FiledComplaint:
     routing_reason_en: str
     mediation_due_on: date | None
     inspectors_alerted: bool
-    # The rows the filing wrote and read (complaint, employer, county, committee), kept alive
-    # for the e-mails queued next in the same transaction: the identity map holds them weakly.
-    rows_read: tuple[object, ...] = field(default=(), repr=False, compare=False)
 
 
 def new_tracking_code() -> str:
@@ -73,18 +70,20 @@ def file_complaint(
     received_at: datetime,
     reference: Reference,
     submission: Mapping[str, str] | None = None,
+    notices_pending: bool = False,
 ) -> FiledComplaint:
     """Check, store and route a complaint; Invalid({field: {"zh-CN", "en"}}) on bad input.
 
     `submission` holds the idempotency columns (service/complaints/intake.py), stored with
-    the complaint. The tracking code and public reference are random and not looked up
+    the complaint; `notices_pending` marks its e-mails as still to be queued (service/
+    notifications/filed.py). The tracking code and public reference are random and not looked up
     first: their unique constraints refuse a repeat (about one in 10^9 filings at a million
     complaints) with IntegrityError, and the caller files again (service/portals/
     worker_complaints.py). Every complaint filed pays for its round trips, so there are few:
     the complaint is routed before it is written and stored in one INSERT, and its timeline
     events in one more."""
     received_on = local_date(received_at)
-    rows_read: list[object] = []  # employer and county: kept until the e-mails are queued
+    rows_read: list[object] = []  # employer and county: read again by routing and urgency
     checked = check_form(session, form, received_on=received_on, rows_read=rows_read)
     pin = new_pin()
     code = new_tracking_code()
@@ -96,6 +95,7 @@ def file_complaint(
         received_on=received_on,
         submission_key=(submission or {}).get("submission_key"),
         submission_fingerprint=(submission or {}).get("submission_fingerprint"),
+        notices_pending=notices_pending,
     )
     routing, routed = _routed(session, complaint, checked, reference)
     reasons = urgency(session, complaint, reference).reasons
@@ -121,7 +121,6 @@ def file_complaint(
         routing_reason_en=routing.reason_en,
         mediation_due_on=complaint.mediation_due_on,
         inspectors_alerted=bool(reasons),
-        rows_read=(complaint, *rows_read, routing.committee),
     )
 
 

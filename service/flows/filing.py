@@ -1,7 +1,7 @@
-"""A worker files a complaint: stored and routed (complaints), then the committee, the
-employer and — for a group or construction complaint — the place's inspectors are told
-(notifications), all in the caller's transaction: the e-mails are queued, never sent, before
-the commit.
+"""A worker files a complaint: stored and routed (complaints) in the caller's transaction,
+marked so that the outbox sender's next round queues the e-mails it causes — to the committee,
+the employer and, for a group or construction complaint, the place's inspectors (service/
+notifications/filed.py). The request does not wait for them: under a flood it files more.
 """
 
 from collections.abc import Mapping
@@ -14,7 +14,6 @@ from service.complaints import intake
 from service.complaints import service as complaints
 from service.complaints.form import ComplaintForm
 from service.complaints.service import FiledComplaint
-from service.notifications import service as notifications
 
 
 def file_once(
@@ -49,16 +48,13 @@ def file_complaint(
     reference: Reference,
     submission: Mapping[str, str] | None = None,
 ) -> FiledComplaint:
-    """Check, store and route a complaint, and queue the e-mails it causes; Invalid({field:
-    {"zh-CN", "en"}}) on bad input."""
-    filed = complaints.file_complaint(
-        session, form=form, received_at=received_at, reference=reference, submission=submission
+    """Check, store and route a complaint, its e-mails left to the sender's next round;
+    Invalid({field: {"zh-CN", "en"}}) on bad input."""
+    return complaints.file_complaint(
+        session,
+        form=form,
+        received_at=received_at,
+        reference=reference,
+        submission=submission,
+        notices_pending=True,
     )
-    if filed.inspectors_alerted:
-        notifications.notify_group_complaint(session, filed.complaint_id, reference=reference)
-    if filed.committee_id is not None:
-        notifications.notify_case_new(session, filed.complaint_id, reference=reference)
-    # Told that a complaint exists (who made it only if the worker agreed); none for a
-    # complaint about an unregistered employer.
-    notifications.notify_employer_complaint(session, filed.complaint_id, reference=reference)
-    return filed

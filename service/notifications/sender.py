@@ -4,6 +4,8 @@ exactly once, and nothing lost when the SMTP server is down or this process dies
 A message moves pending → sending → sent (or back to pending, or to failed), each step in
 its own short transaction:
 
+- queue: a round first queues the e-mails of complaints filed since the last one
+  (service/notifications/filed.py: the worker's request only marks them).
 - claim: a batch of due messages (pending, next_attempt_at and not_before passed) becomes
   'sending' with claimed_at = the claim time, in one UPDATE. PostgreSQL picks the rows with
   FOR UPDATE SKIP LOCKED, so concurrent senders take disjoint batches; SQLite has a single
@@ -399,8 +401,21 @@ def _describe(error: BaseException) -> str:
 # --- the loop -------------------------------------------------------------------------------
 
 
+def queue_filed(engine: Engine, settings: Settings) -> int:
+    """The e-mails of complaints filed since the last round join the outbox first, so they
+    leave in this round (service/notifications/filed.py)."""
+    from service.notifications.filed import queue_filed_notices  # as for digests
+
+    reference = load_reference(settings.data_dir)
+    return queue_filed_notices(engine, reference=reference, settings=settings)
+
+
 async def deliver_due(engine: Engine, settings: Settings, now: datetime) -> int:
     """Deliver one batch of due messages; returns how many were sent."""
+    if await asyncio.to_thread(queue_filed, engine, settings):
+        # What this round queued is due in it: the messages carry the instant they were
+        # queued, later than a `now` read before the round began.
+        now = max(now, utc_now())
     started = time.monotonic()
 
     def clock() -> datetime:

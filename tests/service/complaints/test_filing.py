@@ -18,10 +18,12 @@ from service.complaints.service import (
     notices_for_employer,
     project_search,
 )
+from service.config import Settings
 from service.db import session_scope
 from service.errors import Invalid
 from service.flows.filing import file_complaint
 from service.notifications.models import OutboxMessage
+from service.notifications.sender import queue_filed
 from tests.conftest import shared_reference
 from tests.factories import uscc
 from tests.service.complaints.conftest import RECEIVED_AT, Places, file, form
@@ -226,10 +228,44 @@ def test_a_complaint_against_a_construction_employer_alerts_the_inspectors(
 
 def test_an_alert_queues_mail_to_the_countys_inspectors(places: Places, session) -> None:
     file(places.engine, workers_affected=str(GROUP))
+    queue_filed(places.engine, Settings())
 
     addresses = set(session.scalars(select(OutboxMessage.to_address)))
     assert "inspector.lucheng@example.cn" in addresses
     assert "inspector.ouhai@example.cn" not in addresses
+
+
+def test_the_filing_leaves_its_mail_to_the_senders_next_round_which_queues_it_once(
+    places: Places, session
+) -> None:
+    filed = file(places.engine, employer_id=places.employer_a, workers_affected=str(GROUP))
+    # The worker's request wrote no e-mail: it only marked the complaint.
+    assert session.scalars(select(OutboxMessage)).all() == []
+    assert session.get(Complaint, filed.complaint_id).notices_pending
+
+    assert queue_filed(places.engine, Settings()) == 1
+    assert queue_filed(places.engine, Settings()) == 0  # nothing left, nothing queued twice
+
+    session.expire_all()
+    kinds = sorted(session.scalars(select(OutboxMessage.kind)))
+    assert kinds == ["case_new", "group_complaint_alert"]  # the employer has no address
+    assert not session.get(Complaint, filed.complaint_id).notices_pending
+
+
+def test_the_senders_round_queues_the_mail_of_many_complaints_in_one_transaction(
+    places: Places, session
+) -> None:
+    filed = [file(places.engine, employer_id=places.employer_a) for _ in range(3)]
+    commits: list[object] = []
+    event.listen(places.engine, "commit", commits.append)
+
+    assert queue_filed(places.engine, Settings()) == 3
+
+    assert len(commits) == 1
+    committees_told = session.scalars(
+        select(OutboxMessage.dedupe_key).where(OutboxMessage.kind == "case_new")
+    ).all()
+    assert len(committees_told) == len(filed)
 
 
 # --- searches -----------------------------------------------------------------------------------
@@ -313,8 +349,8 @@ def test_a_filing_reads_the_employer_and_the_county_once(places: Places) -> None
     event.listen(places.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     file(places.engine, employer_id=places.employer_a, agrees_to_enterprise_mediation=True)
     reads = [" ".join(s.split()) for s in statements if s.lstrip().upper().startswith("SELECT")]
-    # The form check reads the employer and the county and keeps them; routing, alerting
-    # and both notifications find them in the session instead of reading them again.
+    # The form check reads the employer and the county and keeps them; routing and
+    # alerting find them in the session instead of reading them again.
     assert sum("FROM employer WHERE" in s for s in reads) == 1
     assert sum("FROM jurisdiction WHERE" in s for s in reads) == 1
 

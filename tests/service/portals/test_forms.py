@@ -31,6 +31,7 @@ from service.db import session_scope
 from service.demo.users import DEMO_USERS
 from service.jurisdictions.towns import matching_town
 from service.notifications.models import OutboxMessage
+from service.notifications.sender import queue_filed
 from tests.factories import case_reference, complaint_in_world
 from tests.service.portals._complaints import csrf_of
 from tests.service.portals.conftest import sign_in
@@ -406,6 +407,7 @@ def test_the_worker_gets_the_committees_phone_and_address_on_the_receipt_and_the
 
 def test_the_employer_is_told_how_to_reach_the_committee_on_its_page_and_by_e_mail(client, world):
     complaint_in_world(world, disclose_identity=True)
+    queue_filed(world.engine, Settings())
     sign_in(client, "employer.a")
     page = client.get("/employer/complaints")
     assert 'id="committee-contact-1"' in page.text and 'href="tel:12348"' in page.text
