@@ -40,7 +40,7 @@ from service import clock, data_version
 from service.audit import service as audit
 from service.auth.actors import Actor
 from service.db import session_scope
-from service.monitoring.frames import load_snapshot
+from service.monitoring.frames import CONTRACTORS_ONLY, load_snapshot
 from service.notifications.audience import Audience
 from service.notifications.contexts import AssessmentLine, AssessmentReport
 from service.notifications.outbox import enqueue, is_deliverable
@@ -303,7 +303,11 @@ class _Context:
 
     @functools.cached_property
     def snapshot(self) -> Snapshot:
-        return load_snapshot(self.conn.engine, self.reference, self.cut_off, SNAPSHOT_FRAMES)
+        # The deposit figures count projects only: the payroll they read is the contractors'.
+        return load_snapshot(
+            self.conn.engine, self.reference, self.cut_off, SNAPSHOT_FRAMES,
+            narrowed={"payroll": CONTRACTORS_ONLY},
+        )  # fmt: skip
 
     def _employer_county(self) -> pd.Series:
         employers = self.snapshot.employers
