@@ -9,6 +9,10 @@ of the data as of the period's cut-off day, so the report and the alerts never d
 
 The cut-off day is the period's last day, or today while the period is still running: a
 figure is never taken from a day that has not come.
+
+The figures are computed once per period, cut-off day and input versions and kept in the
+database (service/reports/service.py says what the key holds and why the database): a
+repeated view, its XLSX, PDF and JSON read one row.
 """
 
 from __future__ import annotations
