@@ -1,5 +1,6 @@
 """assessment_figures: the county assessment's computed figures per period, cut-off day and
-input versions, so a repeated view reads one row (issue 11, part 3)
+input versions, so a repeated view reads one row; audit_log (entity, action), so counting the
+alert-handling entries for its key reads only those (issue 11, part 3)
 
 Revision ID: 0025
 Revises: 0024
@@ -37,7 +38,9 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_assessment_figures_period_key"), ["period_key"], unique=False
         )
+    op.create_index("ix_audit_log_entity_action", "audit_log", ["entity", "action"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_log_entity_action", table_name="audit_log")
     op.drop_table("assessment_figures")
