@@ -21,6 +21,7 @@ from service.overview.models import PlaceMonth, PlaceSummary, PlaceTopEmployer
 from service.payroll.models import PayrollEntry
 from service.projects.models import Project
 from service.ratelimit import RateLimitCount, RateLimitDelay, RateLimitSlot
+from service.reports.models import AssessmentFigures
 from service.risk.models import EmployerRiskTier
 from service.workers.models import Worker
 
@@ -31,6 +32,7 @@ __all__ = [
     "AlertEvent",
     "AlertSubscription",
     "ApiToken",
+    "AssessmentFigures",
     "AuditEntry",
     "CaseMessage",
     "Complaint",

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from service.clock import utc_now
@@ -10,6 +10,9 @@ class AuditEntry(SQLModel, table=True):
     """Who changed what, when, with the record before and after."""
 
     __tablename__ = "audit_log"
+    # The county assessment's cache key counts the alert-handling entries on every view
+    # (service/reports/service.py): an index-only scan of those, not of the whole log.
+    __table_args__ = (Index("ix_audit_log_entity_action", "entity", "action"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utc_now, index=True)

@@ -9,6 +9,10 @@ of the data as of the period's cut-off day, so the report and the alerts never d
 
 The cut-off day is the period's last day, or today while the period is still running: a
 figure is never taken from a day that has not come.
+
+The figures are computed once per period, cut-off day and input versions and kept in the
+database (service/reports/service.py says what the key holds and why the database): a
+repeated view, its XLSX, PDF and JSON read one row.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from sqlalchemy import text
@@ -40,10 +44,12 @@ from service import clock, data_version
 from service.audit import service as audit
 from service.auth.actors import Actor
 from service.db import session_scope
-from service.monitoring.frames import load_snapshot
+from service.monitoring import fingerprint
+from service.monitoring.frames import CONTRACTORS_ONLY, load_snapshot
 from service.notifications.audience import Audience
 from service.notifications.contexts import AssessmentLine, AssessmentReport
 from service.notifications.outbox import enqueue, is_deliverable
+from service.reports import service as cached
 
 # The snapshot-based figures of the last few (data version, cut-off day) pairs.
 SNAPSHOT_CACHE_SIZE = 8
@@ -219,14 +225,57 @@ def indicators_on(day: date) -> list[Indicator]:
 
 
 def assess(*, engine: Engine, reference: Reference, period: Period, today: date) -> Assessment:
-    """Every county's indicators, points, score and rank for `period`."""
+    """Every county's indicators, points, score and rank for `period`. The figures are read
+    from the cache (service/reports/service.py) when nothing they depend on has changed since
+    they were computed; points, scores and ranks are a few sums on them, done each time."""
     cut_off = period.cut_off(today)
     indicators = indicators_on(period.end)
+    measures = sorted({i.measure for i in indicators})
     with engine.connect() as conn:
         counties = conn.execute(
             text("SELECT code, name_zh, name_en FROM jurisdiction WHERE level = 'county' "
                  "ORDER BY code")
         ).all()  # fmt: skip
+        found = cached.inputs(conn, year=period.year, reference_digest=reference_digest(reference))
+        key = cached.key_of(period.key, cut_off, measures, found)
+        stored = cached.load(conn, key)
+    if stored is None:
+        with cached.computing(key):
+            with engine.connect() as conn:
+                stored = cached.load(conn, key)
+            if stored is None:
+                figures = compute_figures(
+                    engine=engine, reference=reference, period=period, cut_off=cut_off,
+                    measures=measures,
+                )  # fmt: skip
+                stored = _encoded(figures)
+                cached.store(
+                    engine, key=key, period_key=period.key, cut_off=cut_off, found=found,
+                    figures=stored,
+                )  # fmt: skip
+    by_measure = _decoded(stored)
+    results = []
+    weights = {i.id: i.weight for i in indicators}
+    for code, name_zh, name_en in counties:
+        measured: dict[str, Measured] = {}
+        for indicator in indicators:
+            value = by_measure[indicator.measure].get(code, Measured(None))
+            points = indicator_points(
+                value.value, weight=indicator.weight, target=indicator.target, floor=indicator.floor
+            )
+            measured[indicator.id] = Measured(
+                value.value, value.numerator, value.denominator, value.extra, points
+            )
+        score = county_score({k: m.points for k, m in measured.items()}, weights)
+        results.append((code, name_zh, name_en, measured, score))
+    return Assessment(period, cut_off, indicators, _ranked(results))
+
+
+def compute_figures(
+    *, engine: Engine, reference: Reference, period: Period, cut_off: date, measures: list[str]
+) -> dict[str, dict[str, Measured]]:
+    """Each measure's figure per county, computed from the data (measure → county → figure)."""
+    with engine.connect() as conn:
         context = _Context(conn, reference, period, cut_off)
         by_measure = {
             "deposit_coverage": context.deposit_coverage,
@@ -238,22 +287,46 @@ def assess(*, engine: Engine, reference: Reference, period: Period, today: date)
             "service_office_compliance": context.service_office_compliance,
             "alert_handling_days": context.alert_handling_days,
         }
-        figures = {i.id: by_measure[i.measure]() for i in indicators}
-    results = []
-    weights = {i.id: i.weight for i in indicators}
-    for code, name_zh, name_en in counties:
-        measured: dict[str, Measured] = {}
-        for indicator in indicators:
-            found = figures[indicator.id].get(code, Measured(None))
-            points = indicator_points(
-                found.value, weight=indicator.weight, target=indicator.target, floor=indicator.floor
+        return {measure: by_measure[measure]() for measure in measures}
+
+
+def _encoded(figures: dict[str, dict[str, Measured]]) -> dict[str, Any]:
+    return {
+        measure: {
+            county: [m.value, m.numerator, m.denominator, m.extra] for county, m in found.items()
+        }
+        for measure, found in figures.items()
+    }
+
+
+def _decoded(stored: dict[str, Any]) -> dict[str, dict[str, Measured]]:
+    return {
+        measure: {
+            county: Measured(
+                None if value is None else float(value),
+                int(numerator),
+                int(denominator),
+                {k: int(v) for k, v in extra.items()},
             )
-            measured[indicator.id] = Measured(
-                found.value, found.numerator, found.denominator, found.extra, points
-            )
-        score = county_score({k: m.points for k, m in measured.items()}, weights)
-        results.append((code, name_zh, name_en, measured, score))
-    return Assessment(period, cut_off, indicators, _ranked(results))
+            for county, (value, numerator, denominator, extra) in found.items()
+        }
+        for measure, found in stored.items()
+    }
+
+
+_DIGESTS: dict[int, tuple[Reference, str]] = {}
+
+
+def reference_digest(reference: Reference) -> str:
+    """The reference data's digest and the monitors' code's (the deposit and service-office
+    figures are the monitors' own functions), once per Reference object (kept alive beside
+    it, so its id is never another's)."""
+    known = _DIGESTS.get(id(reference))
+    if known is None or known[0] is not reference:
+        digest = fingerprint.reference_digest(reference) + fingerprint.monitors_code_digest()
+        known = (reference, digest)
+        _DIGESTS[id(reference)] = known
+    return known[1]
 
 
 def _ranked(
@@ -303,7 +376,11 @@ class _Context:
 
     @functools.cached_property
     def snapshot(self) -> Snapshot:
-        return load_snapshot(self.conn.engine, self.reference, self.cut_off, SNAPSHOT_FRAMES)
+        # The deposit figures count projects only: the payroll they read is the contractors'.
+        return load_snapshot(
+            self.conn.engine, self.reference, self.cut_off, SNAPSHOT_FRAMES,
+            narrowed={"payroll": CONTRACTORS_ONLY},
+        )  # fmt: skip
 
     def _employer_county(self) -> pd.Series:
         employers = self.snapshot.employers

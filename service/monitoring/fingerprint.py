@@ -28,8 +28,8 @@ def run_fingerprint(
     digest = hashlib.sha256()
     for part in (
         str(data_version),
-        _reference_digest(reference),
-        _monitors_code_digest(),
+        reference_digest(reference),
+        monitors_code_digest(),
         ",".join(sorted(rules)),
         as_of.isoformat(),
     ):
@@ -38,7 +38,7 @@ def run_fingerprint(
     return digest.hexdigest()
 
 
-def _reference_digest(reference: Reference) -> str:
+def reference_digest(reference: Reference) -> str:
     digest = hashlib.sha256()
     for name in REFERENCE_TABLES:
         frame: pd.DataFrame = getattr(reference, name)
@@ -48,7 +48,7 @@ def _reference_digest(reference: Reference) -> str:
 
 
 @cache
-def _monitors_code_digest() -> str:
+def monitors_code_digest() -> str:
     """The source of the rule engine and every rule: a changed rule is a different run."""
     digest = hashlib.sha256()
     for path in sorted(Path(monitors.__file__).parent.rglob("*.py")):

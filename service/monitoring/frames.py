@@ -60,13 +60,25 @@ QUERIES: dict[str, str] = {
 }
 
 
+# The payroll of the employers that contract a project: all that the deposit rules' track
+# record (65号 Arts. 11-12) reads of it, a tenth of the rows. For a caller that needs the
+# deposit positions and nothing else of the payroll (the county assessment).
+CONTRACTORS_ONLY = "employer_id IN (SELECT contractor_id FROM project)"
+
+
 def load_snapshot(
-    engine: Engine, reference: Reference, as_of: date, names: tuple[str, ...] | None = None
+    engine: Engine,
+    reference: Reference,
+    as_of: date,
+    names: tuple[str, ...] | None = None,
+    narrowed: dict[str, str] | None = None,
 ) -> Snapshot:
-    """The monitored data as it stands, read as one consistent snapshot."""
+    """The monitored data as it stands, read as one consistent snapshot. `narrowed`: for some
+    frames, an SQL condition on the frame's columns that keeps only the rows needed."""
     names = names or tuple(QUERIES)
+    narrowed = narrowed or {}
     with _snapshot_connection(engine) as conn:
-        frames = {name: read_frame(conn, name) for name in names}
+        frames = {name: read_frame(conn, name, narrowed.get(name)) for name in names}
     return Snapshot(as_of=as_of, reference=reference, calendar=default_calendar(), frames=frames)
 
 
@@ -173,19 +185,22 @@ def _snapshot_connection(engine: Engine) -> Iterator[Connection]:
 CHUNK_ROWS = 250_000
 
 
-def read_frame(conn: Connection, name: str) -> pd.DataFrame:
+def read_frame(conn: Connection, name: str, where: str | None = None) -> pd.DataFrame:
     columns = SNAPSHOT_COLUMNS[name]
+    query = (
+        QUERIES[name] if where is None else f"SELECT * FROM ({QUERIES[name]}) AS src WHERE {where}"
+    )
     if conn.dialect.name == "postgresql":
-        return typed_frame(name, _copy_out(conn, QUERIES[name], columns))
-    return _read_chunked(conn, name, list(columns))
+        return typed_frame(name, _copy_out(conn, query, columns))
+    return _read_chunked(conn, name, query, list(columns))
 
 
-def _read_chunked(conn: Connection, name: str, columns: list[str]) -> pd.DataFrame:
+def _read_chunked(conn: Connection, name: str, query: str, columns: list[str]) -> pd.DataFrame:
     """SQLite rows arrive as Python tuples: type them a chunk at a time, so millions of
     payroll rows never sit in memory as tuples all at once."""
     cursor = conn.connection.driver_connection.cursor()
     try:
-        cursor.execute(QUERIES[name])
+        cursor.execute(query)
         chunks = []
         while rows := cursor.fetchmany(CHUNK_ROWS):
             chunks.append(typed_frame(name, pd.DataFrame(rows, columns=columns)))
