@@ -3,7 +3,7 @@ are queued by the outbox sender's next round, not by the worker's request (issue
 of complaints)
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 Create Date: 2026-11-28
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 revision: str = "0026"
 # The lead re-chains this one onto the head at merge.
-down_revision: str | None = "0024"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
