@@ -69,6 +69,12 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=10, help="per request, seconds")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--no-mail",
+        dest="mail",
+        action="store_false",
+        help="leave the e-mails of the complaints filed unqueued (no sender rounds)",
+    )
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPUs, load average {_load()} at start")
     for database in args.databases:
@@ -86,7 +92,8 @@ def _bench_database(database: str, url: str, args: argparse.Namespace) -> None:
     password = re.search(r"inspector\.city\s+(\S+)", demo.output).group(1)
     employers = _employers(url)
     port = _free_port()
-    server = _serve(url, port, args.workers)
+    sink = _mail_sink() if args.mail else None
+    server = _serve(url, port, args.workers, sink_port=sink[1] if sink else None)
     try:
         base = f"http://127.0.0.1:{port}"
         token = _token(base, password)
@@ -108,9 +115,14 @@ def _bench_database(database: str, url: str, args: argparse.Namespace) -> None:
             result.database_cpu = _cpu_since(_database_cpu(url), database_cpu)
             result.saved = _codes(url) - before
             _print(result)
+            if args.mail:
+                print(f"        {_mail_progress(url)}")
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=60)
+        if sink:
+            sink[0].terminate()
+            sink[0].wait(timeout=30)
 
 
 async def _round(
@@ -288,7 +300,7 @@ def _ms(sorted_seconds: list[float], percentile: int) -> str:
     return f"{cut * 1000:.0f}"
 
 
-def _serve(url: str, port: int, workers: int) -> subprocess.Popen:
+def _serve(url: str, port: int, workers: int, *, sink_port: int | None) -> subprocess.Popen:
     env = {
         **os.environ,
         "WAGEGUARD_DATABASE_URL": url,
@@ -296,6 +308,10 @@ def _serve(url: str, port: int, workers: int) -> subprocess.Popen:
         "WAGEGUARD_MAIL_SENDER_ENABLED": "false",
         "WAGEGUARD_TRUSTED_PROXIES": '["127.0.0.1"]',
     }
+    if sink_port is not None:
+        # The server's own sender rounds queue the e-mails of the complaints filed (the
+        # request only marks them) and deliver them to a local sink, as `make run` does.
+        env |= {"WAGEGUARD_MAIL_SENDER_ENABLED": "true", "WAGEGUARD_SMTP_PORT": str(sink_port)}
     command = wageguard("serve", "--port", str(port), "--workers", str(workers))
     server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
@@ -307,6 +323,14 @@ def _serve(url: str, port: int, workers: int) -> subprocess.Popen:
             time.sleep(0.5)
     server.kill()
     raise RuntimeError("wageguard serve did not start")
+
+
+def _mail_sink() -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    command = [sys.executable, "-m", "service.notifications.sink", "--port", str(port)]
+    mail_dir = ROOT / "var" / "bench" / "intake-mail"
+    sink = subprocess.Popen([*command, "--dir", str(mail_dir)], cwd=ROOT, stdout=subprocess.DEVNULL)
+    return sink, port
 
 
 def _warm_up(base: str, employers: list[tuple[int, str]], workers: int) -> None:
@@ -346,6 +370,23 @@ def _codes(url: str) -> set[str]:
         codes = set(conn.execute(text("SELECT tracking_code FROM complaint")).scalars())
     engine.dispose()
     return codes
+
+
+def _mail_progress(url: str) -> str:
+    """How far the sender's rounds had got two seconds after the round's last request."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        pending = conn.execute(text(_NOTICES_PENDING)).scalar()
+        statuses = dict(conn.execute(text(_OUTBOX_BY_STATUS)).all())
+    engine.dispose()
+    return (
+        f"e-mail: complaints with e-mails still to queue {pending}; outbox {statuses}"
+        " (employer notices wait for the end of the week)"
+    )
+
+
+_NOTICES_PENDING = "SELECT COUNT(*) FROM complaint WHERE notices_pending"
+_OUTBOX_BY_STATUS = "SELECT status, COUNT(*) FROM outbox_message GROUP BY status"
 
 
 def _free_port() -> int:
