@@ -42,13 +42,13 @@ from sqlalchemy.engine import Engine
 
 from bench.common import (
     BENCH_DIR,
+    app_settings,
+    demo_then_monitors,
     drop_postgres,
     fresh_postgres,
     fresh_sqlite,
     own_peak_rss_mb,
-    run_measured,
 )
-from bench.common import wageguard as wageguard_command
 from monitors.reference import load_reference
 from service.app import create_app
 from service.config import Settings
@@ -62,11 +62,7 @@ DATABASES = {"sqlite": (fresh_sqlite, None), "postgresql": (fresh_postgres, drop
 
 def prepare(database_url: str, scale: int) -> None:
     folder = BENCH_DIR / f"check-employer-scale-{scale}"
-    run_measured(wageguard_command("migrate"), database_url)
-    demo = run_measured(
-        wageguard_command("demo", "--scale", str(scale), "--out", str(folder)), database_url
-    )
-    run = run_measured(wageguard_command("monitors", "run", "--as-of", AS_OF), database_url)
+    demo, run = demo_then_monitors(database_url, folder, scale=scale, as_of=AS_OF)
     print(f"  demo (generate + import) {demo.seconds:.1f} s, whole-city run {run.seconds:.1f} s")
 
 
@@ -118,12 +114,7 @@ def time_flow(
 
 
 def time_api(database_url: str, employers: list[tuple[int, int]]) -> list[float]:
-    settings = Settings(
-        database_url=database_url,
-        scheduler_enabled=False,
-        import_jobs_enabled=False,
-        mail_sender_enabled=False,
-    )
+    settings = app_settings(database_url)
     with TestClient(create_app(settings)) as client:
         token = client.post("/api/auth/token", json={"username": USER, "password": PASSWORD})
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
