@@ -42,11 +42,11 @@ from sqlalchemy.engine import Engine
 
 from bench.common import (
     BENCH_DIR,
+    CITY_INSPECTOR,
+    DATABASES,
+    DEMO_DAY,
     app_settings,
     demo_then_monitors,
-    drop_postgres,
-    fresh_postgres,
-    fresh_sqlite,
     own_peak_rss_mb,
 )
 from monitors.reference import load_reference
@@ -55,14 +55,12 @@ from service.config import Settings
 from service.db import make_engine
 from service.flows.monitor_runs import check_employer
 
-AS_OF = "2026-11-30"
-USER, PASSWORD = "inspector.city", "demo-inspector-2026"
-DATABASES = {"sqlite": (fresh_sqlite, None), "postgresql": (fresh_postgres, drop_postgres)}
+USER, PASSWORD = CITY_INSPECTOR
 
 
 def prepare(database_url: str, scale: int) -> None:
     folder = BENCH_DIR / f"check-employer-scale-{scale}"
-    demo, run = demo_then_monitors(database_url, folder, scale=scale, as_of=AS_OF)
+    demo, run = demo_then_monitors(database_url, folder, scale=scale, as_of=DEMO_DAY)
     print(f"  demo (generate + import) {demo.seconds:.1f} s, whole-city run {run.seconds:.1f} s")
 
 
@@ -157,7 +155,7 @@ def main() -> None:
             )
             print(f"  before: {load()}")
             print(f"  {'':<40}{'n':>4}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
-            wall, cpu = time_flow(engine, employers, date.fromisoformat(AS_OF))
+            wall, cpu = time_flow(engine, employers, date.fromisoformat(DEMO_DAY))
             print(summary("check_employer", wall), flush=True)
             print(summary("check_employer, CPU time", cpu), flush=True)
             api = time_api(database_url, employers)

@@ -20,6 +20,10 @@ PG_SERVER_URL = os.environ.get(
     "WAGEGUARD_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 
+# The demo's day (`make run` loads the demo as of it) and its city-wide inspector.
+DEMO_DAY = "2026-11-30"
+CITY_INSPECTOR = ("inspector.city", "demo-inspector-2026")
+
 
 @dataclass
 class Measured:
@@ -75,6 +79,10 @@ def drop_postgres(database_url: str) -> None:
         autocommit=True,
     ) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+
+
+# The databases a benchmark runs on: how to make a fresh one by name, and how to drop it.
+DATABASES = {"sqlite": (fresh_sqlite, None), "postgresql": (fresh_postgres, drop_postgres)}
 
 
 def own_peak_rss_mb() -> float:

@@ -27,17 +27,15 @@ from sqlalchemy.engine import Engine, make_url
 
 from bench.common import (
     BENCH_DIR,
+    CITY_INSPECTOR,
+    DATABASES,
+    DEMO_DAY,
     app_settings,
     demo_then_monitors,
-    drop_postgres,
-    fresh_postgres,
-    fresh_sqlite,
 )
 from service.app import create_app
 
-AS_OF = "2026-11-30"
-USER, PASSWORD = "inspector.city", "demo-inspector-2026"
-DATABASES = {"sqlite": (fresh_sqlite, None), "postgresql": (fresh_postgres, drop_postgres)}
+USER, PASSWORD = CITY_INSPECTOR
 TARGET_MS = 300
 LAST = "page=100000"  # past the end: the list shows its last page
 
@@ -123,7 +121,7 @@ def sign_in(client: TestClient) -> None:
 
 def prepare(database_url: str, scale: int) -> None:
     folder = BENCH_DIR / f"pages-scale-{scale}"
-    demo, run = demo_then_monitors(database_url, folder, scale=scale, as_of=AS_OF)
+    demo, run = demo_then_monitors(database_url, folder, scale=scale, as_of=DEMO_DAY)
     print(f"  import {demo.seconds:.1f} s, monitors run {run.seconds:.1f} s")
 
 
