@@ -42,31 +42,25 @@ from sqlalchemy.engine import Engine
 
 from bench.common import (
     BENCH_DIR,
-    drop_postgres,
-    fresh_postgres,
-    fresh_sqlite,
+    CITY_INSPECTOR,
+    DATABASES,
+    DEMO_DAY,
+    app_settings,
+    demo_then_monitors,
     own_peak_rss_mb,
-    run_measured,
 )
-from bench.common import wageguard as wageguard_command
 from monitors.reference import load_reference
 from service.app import create_app
 from service.config import Settings
 from service.db import make_engine
 from service.flows.monitor_runs import check_employer
 
-AS_OF = "2026-11-30"
-USER, PASSWORD = "inspector.city", "demo-inspector-2026"
-DATABASES = {"sqlite": (fresh_sqlite, None), "postgresql": (fresh_postgres, drop_postgres)}
+USER, PASSWORD = CITY_INSPECTOR
 
 
 def prepare(database_url: str, scale: int) -> None:
     folder = BENCH_DIR / f"check-employer-scale-{scale}"
-    run_measured(wageguard_command("migrate"), database_url)
-    demo = run_measured(
-        wageguard_command("demo", "--scale", str(scale), "--out", str(folder)), database_url
-    )
-    run = run_measured(wageguard_command("monitors", "run", "--as-of", AS_OF), database_url)
+    demo, run = demo_then_monitors(database_url, folder, scale=scale, as_of=DEMO_DAY)
     print(f"  demo (generate + import) {demo.seconds:.1f} s, whole-city run {run.seconds:.1f} s")
 
 
@@ -118,12 +112,7 @@ def time_flow(
 
 
 def time_api(database_url: str, employers: list[tuple[int, int]]) -> list[float]:
-    settings = Settings(
-        database_url=database_url,
-        scheduler_enabled=False,
-        import_jobs_enabled=False,
-        mail_sender_enabled=False,
-    )
+    settings = app_settings(database_url)
     with TestClient(create_app(settings)) as client:
         token = client.post("/api/auth/token", json={"username": USER, "password": PASSWORD})
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
@@ -166,7 +155,7 @@ def main() -> None:
             )
             print(f"  before: {load()}")
             print(f"  {'':<40}{'n':>4}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
-            wall, cpu = time_flow(engine, employers, date.fromisoformat(AS_OF))
+            wall, cpu = time_flow(engine, employers, date.fromisoformat(DEMO_DAY))
             print(summary("check_employer", wall), flush=True)
             print(summary("check_employer, CPU time", cpu), flush=True)
             api = time_api(database_url, employers)

@@ -12,11 +12,17 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from service.config import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
 PG_SERVER_URL = os.environ.get(
     "WAGEGUARD_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+
+# The demo's day (`make run` loads the demo as of it) and its city-wide inspector.
+DEMO_DAY = "2026-11-30"
+CITY_INSPECTOR = ("inspector.city", "demo-inspector-2026")
 
 
 @dataclass
@@ -75,5 +81,33 @@ def drop_postgres(database_url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
 
 
+# The databases a benchmark runs on: how to make a fresh one by name, and how to drop it.
+DATABASES = {"sqlite": (fresh_sqlite, None), "postgresql": (fresh_postgres, drop_postgres)}
+
+
 def own_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def demo_then_monitors(
+    database_url: str, folder: Path, *, scale: int, as_of: str
+) -> tuple[Measured, Measured]:
+    """Migrate, generate and import the demo at `scale` (its files in `folder`), then run the
+    monitors as of `as_of`: the demo's import and the run, measured."""
+    run_measured(wageguard("migrate"), database_url)
+    demo = run_measured(
+        wageguard("demo", "--scale", str(scale), "--out", str(folder)), database_url
+    )
+    run = run_measured(wageguard("monitors", "run", "--as-of", as_of), database_url)
+    return demo, run
+
+
+def app_settings(database_url: str) -> Settings:
+    """The app's settings for timing requests in-process: no scheduler, import jobs or mail
+    sender running beside them."""
+    return Settings(
+        database_url=database_url,
+        scheduler_enabled=False,
+        import_jobs_enabled=False,
+        mail_sender_enabled=False,
+    )

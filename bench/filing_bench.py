@@ -24,9 +24,15 @@ from sqlalchemy import event, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import drop_postgres, fresh_postgres, fresh_sqlite, run_measured, wageguard
+from bench.common import (
+    DEMO_DAY,
+    drop_postgres,
+    fresh_postgres,
+    fresh_sqlite,
+    run_measured,
+    wageguard,
+)
 
-DEMO_DAY = "2026-11-30"
 RECEIVED_AT = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 
 

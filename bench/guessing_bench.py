@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 from sqlalchemy import select
 
-from bench.common import drop_postgres, fresh_postgres, fresh_sqlite, wageguard
+from bench.common import DATABASES, wageguard
 from monitors.reference import load_reference
 from service.auth.passwords import hash_password, verify_password
 from service.auth.service import create_user
@@ -44,7 +44,6 @@ COMPLAINT = {
     "description": "拖欠工资。",
     "phone": "13812345678",
 }
-DATABASES = {"sqlite": (fresh_sqlite, None), "postgresql": (fresh_postgres, drop_postgres)}
 
 
 def pin_check_costs() -> None:

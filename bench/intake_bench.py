@@ -36,9 +36,16 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ROOT, drop_postgres, fresh_postgres, fresh_sqlite, run_measured, wageguard
+from bench.common import (
+    DEMO_DAY,
+    ROOT,
+    drop_postgres,
+    fresh_postgres,
+    fresh_sqlite,
+    run_measured,
+    wageguard,
+)
 
-DEMO_DAY = "2026-11-30"
 STAFF_PER_SECOND = 5
 
 

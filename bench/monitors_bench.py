@@ -17,20 +17,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (
     BENCH_DIR,
-    drop_postgres,
-    fresh_postgres,
-    fresh_sqlite,
+    DATABASES,
+    DEMO_DAY,
     run_measured,
     wageguard,
 )
 from service.demo import generate_demo
 
 SCALES = {"S": 3, "M": 33, "L": 167}
-AS_OF = "2026-11-30"
-DATABASES = {
-    "sqlite": (lambda name: fresh_sqlite(name), None),
-    "postgresql": (lambda name: fresh_postgres(name), drop_postgres),
-}
 
 
 def main() -> None:
@@ -59,8 +53,8 @@ def main() -> None:
 
 def measure(label: str, database: str, url: str, folder: Path, rows: int, employers: int) -> None:
     imported = run_measured(wageguard("import", str(folder)), url)
-    first = run_measured(wageguard("monitors", "run", "--as-of", AS_OF), url)
-    second = run_measured(wageguard("monitors", "run", "--as-of", AS_OF), url)
+    first = run_measured(wageguard("monitors", "run", "--as-of", DEMO_DAY), url)
+    second = run_measured(wageguard("monitors", "run", "--as-of", DEMO_DAY), url)
     alerts = first.output.split(": ", 1)[1].split(" findings")[0]
     print(
         f"{label:<6}{database:<12}{employers:>10,}{rows:>11,}{imported.seconds:>10.1f}"

@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (
     BENCH_DIR,
+    DEMO_DAY,
     drop_postgres,
     fresh_postgres,
     fresh_sqlite,
@@ -41,7 +42,6 @@ from bench.common import (
     wageguard,
 )
 
-DEMO_DAY = "2026-11-30"
 BENCH_PASSWORD = "quiet-harbour-lantern-84"
 VIEWS = {
     "city page (admin)": ("admin", "/inspector/overview"),

@@ -25,14 +25,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 
-from bench.common import BENCH_DIR, drop_postgres, fresh_postgres, fresh_sqlite, run_measured
-from bench.common import wageguard as wageguard_command
+from bench.common import (
+    BENCH_DIR,
+    CITY_INSPECTOR,
+    DATABASES,
+    DEMO_DAY,
+    app_settings,
+    demo_then_monitors,
+)
 from service.app import create_app
-from service.config import Settings
 
-AS_OF = "2026-11-30"
-USER, PASSWORD = "inspector.city", "demo-inspector-2026"
-DATABASES = {"sqlite": (fresh_sqlite, None), "postgresql": (fresh_postgres, drop_postgres)}
+USER, PASSWORD = CITY_INSPECTOR
 TARGET_MS = 300
 LAST = "page=100000"  # past the end: the list shows its last page
 
@@ -118,21 +121,12 @@ def sign_in(client: TestClient) -> None:
 
 def prepare(database_url: str, scale: int) -> None:
     folder = BENCH_DIR / f"pages-scale-{scale}"
-    run_measured(wageguard_command("migrate"), database_url)
-    demo = run_measured(
-        wageguard_command("demo", "--scale", str(scale), "--out", str(folder)), database_url
-    )
-    run = run_measured(wageguard_command("monitors", "run", "--as-of", AS_OF), database_url)
+    demo, run = demo_then_monitors(database_url, folder, scale=scale, as_of=DEMO_DAY)
     print(f"  import {demo.seconds:.1f} s, monitors run {run.seconds:.1f} s")
 
 
 def bench(database_url: str, repeat: int, only: str | None) -> None:
-    settings = Settings(
-        database_url=database_url,
-        scheduler_enabled=False,
-        import_jobs_enabled=False,
-        mail_sender_enabled=False,
-    )
+    settings = app_settings(database_url)
     with TestClient(create_app(settings)) as client:
         engine: Engine = client.app.state.engine  # type: ignore[attr-defined]
         statements = [0]

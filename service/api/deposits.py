@@ -2,6 +2,8 @@
 of the inspectors' proof review queue, with the same permission checks (the data import's
 twin is in service/api/imports.py)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -41,14 +43,19 @@ def language(request: Request, actor: Actor) -> str:
     return language_of(request, actor.locale)
 
 
-def with_messages(error: deposits.FieldErrors, lang: str) -> Invalid:
-    """The field problems with their message in the caller's language."""
-    return Invalid(
-        [
-            {"field": field, "code": key, "message": translate(lang, key)}
-            for field, key in error.fields.items()
-        ]
-    )
+@contextmanager
+def field_errors_translated(request: Request, actor: Actor) -> Iterator[None]:
+    """The field problems answered with their message in the caller's language."""
+    try:
+        yield
+    except deposits.FieldErrors as error:
+        lang = language(request, actor)
+        raise Invalid(
+            [
+                {"field": field, "code": key, "message": translate(lang, key)}
+                for field, key in error.fields.items()
+            ]
+        ) from None
 
 
 @router.get("/employer/obligations", response_model=Obligations)
@@ -73,12 +80,10 @@ def submit_proof(
     proof: PostedProofDep,
 ) -> ProofPublic:
     """File a deposit proof (bank receipt or guarantee letter: PDF, JPEG or PNG, ≤ 10 MB)."""
-    try:
+    with field_errors_translated(request, actor):
         return posted.submit(
             session=session, actor=actor, posted=proof, upload_dir=settings.upload_dir
         )
-    except deposits.FieldErrors as error:
-        raise with_messages(error, language(request, actor)) from None
 
 
 @router.get("/proofs", response_model=list[ProofPublic])
@@ -122,9 +127,7 @@ def reject_proof(
     actor: InspectorDep,
 ) -> ProofPublic:
     """Reject a pending proof with a reason the employer will read."""
-    try:
+    with field_errors_translated(request, actor):
         return proof_decisions.reject_proof(
             session=session, actor=actor, proof_id=proof_id, reason=body.reason
         )
-    except deposits.FieldErrors as error:
-        raise with_messages(error, language(request, actor)) from None

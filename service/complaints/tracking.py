@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from monitors.reference import Reference
 from service import ratelimit
@@ -46,6 +46,7 @@ from service.config import Settings
 from service.errors import Forbidden
 from service.i18n import translate
 from service.jurisdictions.models import Jurisdiction
+from service.legal_aid.models import LegalAidApplication
 from service.legal_aid.reference import hotline_phone, load_legal_aid
 
 FIRST_DELAY = timedelta(minutes=1)
@@ -112,33 +113,54 @@ def take_attempt(
     code = normalised_code(tracking_code)
     if device is not None:
         return _known_device_attempt(session, code, device, now, limits)
-    within = ratelimit.hit(
+    if not within_address_limit(session, address=address, now=now, limits=limits):
+        return Attempt(code, None)
+    return Attempt(code, claim_attempt(session, Complaint, code=code, now=now, limits=limits))
+
+
+def within_address_limit(
+    session: Session, *, address: str, now: datetime, limits: TrackingLimits
+) -> bool:
+    """Count the attempt against the address's hourly limit, one count for complaints' and
+    legal-aid applications' codes alike; False beyond it."""
+    return ratelimit.hit(
         session,
         key=f"track:address:{address}",
         limit=limits.attempts_per_address,
         window=ADDRESS_WINDOW,
         now=now.timestamp(),
     )
-    if not within:
-        return Attempt(code, None)
+
+
+def claim_attempt(
+    session: Session,
+    table: type[Complaint] | type[LegalAidApplication],
+    *,
+    code: str,
+    now: datetime,
+    limits: TrackingLimits,
+) -> int | None:
+    """Count a failure on the row holding the tracking code, unless its delay is running, and
+    start a doubling delay beyond the free failures. The row's id, or None when the code is
+    unknown or delayed (its PIN will not be looked at)."""
     claimed = session.execute(
-        update(Complaint)
+        update(table)
         .where(
-            Complaint.tracking_code == code,
-            or_(Complaint.locked_until.is_(None), Complaint.locked_until <= now),
+            col(table.tracking_code) == code,
+            or_(col(table.locked_until).is_(None), col(table.locked_until) <= now),
         )
-        .values(pin_failures=Complaint.pin_failures + 1)
-        .returning(Complaint.id, Complaint.pin_failures)
+        .values(pin_failures=col(table.pin_failures) + 1)
+        .returning(col(table.id), col(table.pin_failures))
     ).first()
-    if claimed is None:  # unknown code, or its delay is running
-        return Attempt(code, None)
-    complaint_id, attempts = claimed
+    if claimed is None:
+        return None
+    row_id, attempts = claimed
     if attempts > limits.free_failures:
         wait = delay_after(attempts - limits.free_failures, limits.max_delay)
         session.execute(
-            update(Complaint).where(Complaint.id == complaint_id).values(locked_until=now + wait)
+            update(table).where(col(table.id) == row_id).values(locked_until=now + wait)
         )
-    return Attempt(code, complaint_id)
+    return int(row_id)
 
 
 def _known_device_attempt(

@@ -10,10 +10,8 @@ The e-mails are queued in the caller's transaction and say nothing about who app
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, update
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from service import ratelimit
 from service.auth.models import User
 from service.complaints.deadlines import local_date
 from service.complaints.form import normalised
@@ -21,12 +19,12 @@ from service.complaints.messages import texts
 from service.complaints.models import Complaint
 from service.complaints.pins import new_pin, pin_digest, pin_matches
 from service.complaints.tracking import (
-    ADDRESS_WINDOW,
     DECOY_DIGEST,
     TrackingLimits,
     TrackingRefused,
-    delay_after,
+    claim_attempt,
     normalised_code,
+    within_address_limit,
 )
 from service.config import Settings
 from service.employers.models import Employer
@@ -191,34 +189,9 @@ def take_attempt(
     shared with complaints, then a doubling delay per code). The caller commits at once.
     Returns the application's id, or None when the PIN will not be looked at."""
     code = normalised_code(tracking_code)
-    within = ratelimit.hit(
-        session,
-        key=f"track:address:{address}",
-        limit=limits.attempts_per_address,
-        window=ADDRESS_WINDOW,
-        now=now.timestamp(),
-    )
-    if not within:
+    if not within_address_limit(session, address=address, now=now, limits=limits):
         return None
-    table = LegalAidApplication
-    claimed = session.execute(
-        update(table)
-        .where(
-            col(table.tracking_code) == code,
-            or_(col(table.locked_until).is_(None), col(table.locked_until) <= now),
-        )
-        .values(pin_failures=col(table.pin_failures) + 1)
-        .returning(col(table.id), col(table.pin_failures))
-    ).first()
-    if claimed is None:
-        return None
-    application_id, attempts = claimed
-    if attempts > limits.free_failures:
-        wait = delay_after(attempts - limits.free_failures, limits.max_delay)
-        session.execute(
-            update(table).where(col(table.id) == application_id).values(locked_until=now + wait)
-        )
-    return int(application_id)
+    return claim_attempt(session, LegalAidApplication, code=code, now=now, limits=limits)
 
 
 def opened(session: Session, application_id: int | None, pin: str) -> LegalAidApplication:

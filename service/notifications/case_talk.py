@@ -15,16 +15,15 @@ from service.notifications.audience import Audience
 from service.notifications.service import (
     INSPECTOR_COMPLAINT,
     MEDIATOR_CASE,
+    Recipient,
     _case_facts,
     _committee,
-    _committee_recipients,
+    _committee_addressees,
     _complaint,
+    _place_inspector_addressees,
     _queue,
     _url,
-    _user_recipient,
-    place_code,
 )
-from service.notifications.subscriptions import followers
 
 KIND = "case_message"
 
@@ -48,30 +47,20 @@ def notify_case_message(
     complaint = _complaint(session, complaint_id)
     committee = _committee(session, complaint)
     queued = 0
+    addressees: list[tuple[Recipient, Audience, str]] = []
     if committee is not None:
-        for recipient in _committee_recipients(session, committee):
-            context = c.CaseMessageNotice(
-                recipient_name=recipient.name,
-                case=_case_facts(session, complaint, recipient.language),
-                url=_url(settings, MEDIATOR_CASE, reference=complaint.public_reference),
-            )
-            audience = Audience(user_id=recipient.user_id, committee_id=committee.id)
-            key = dedupe_key(message_id, recipient.key)
-            queued += _queue(session, KIND, key, recipient, context, audience)
+        mediators = _committee_addressees(session, committee)
+        addressees += [(recipient, audience, MEDIATOR_CASE) for recipient, audience in mediators]
     if committee is None or inspectors:
-        place = place_code(complaint.county_code, complaint.town)
-        for user, _min_severity in followers(
-            session, county_code=complaint.county_code, town=complaint.town
-        ):
-            inspector = _user_recipient(user)
-            if inspector is None:
-                continue
-            context = c.CaseMessageNotice(
-                recipient_name=inspector.name,
-                case=_case_facts(session, complaint, inspector.language),
-                url=_url(settings, INSPECTOR_COMPLAINT, reference=complaint.public_reference),
-            )
-            audience = Audience(user_id=inspector.user_id, place=place)
-            key = dedupe_key(message_id, inspector.key)
-            queued += _queue(session, KIND, key, inspector, context, audience)
+        followers = _place_inspector_addressees(session, complaint)
+        addressees += [(user, audience, INSPECTOR_COMPLAINT) for user, audience in followers]
+    queued = 0
+    for recipient, audience, case_page in addressees:
+        context = c.CaseMessageNotice(
+            recipient_name=recipient.name,
+            case=_case_facts(session, complaint, recipient.language),
+            url=_url(settings, case_page, reference=complaint.public_reference),
+        )
+        key = dedupe_key(message_id, recipient.key)
+        queued += _queue(session, KIND, key, recipient, context, audience)
     return queued

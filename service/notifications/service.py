@@ -19,7 +19,7 @@ No e-mail carries a tracking code or PIN (they are the worker's alone) or text t
 anonymous person in its subject.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -227,9 +227,10 @@ def _queue_critical(
     settings: Settings,
 ) -> int:
     title, action = _rule_texts(alert.rule, recipient.language)
+    url = _inspector_alert_url(settings, alert)
     context = c.AlertCritical(
         recipient_name=recipient.name,
-        alert=_alert_item(session, alert, employer, recipient.language, title, settings),
+        alert=_alert_item(session, alert, employer, recipient.language, title, url),
         action=action,
         legal_basis=_alert_basis(alert, recipient.language),
     )
@@ -305,9 +306,9 @@ def _alert_item(
     employer: Employer,
     language: str,
     title: str,
-    settings: Settings,
-    url: str | None = None,
+    url: str,
 ) -> c.AlertItem:
+    """The alert as the inspectors read it, linked to `url`."""
     return c.AlertItem(
         id=stored_id(alert),
         rule=alert.rule,
@@ -320,8 +321,12 @@ def _alert_item(
         period=alert.period,
         subject_count=alert.subject_count,
         amount_fen=alert.amount_fen,
-        url=url or _url(settings, INSPECTOR_ALERT, id=alert.id),
+        url=url,
     )
+
+
+def _inspector_alert_url(settings: Settings, alert: Alert) -> str:
+    return _url(settings, INSPECTOR_ALERT, id=alert.id)
 
 
 def _employer_alert_item(
@@ -330,19 +335,13 @@ def _employer_alert_item(
     """The alert as its employer may read it: complaint-derived figures withheld
     (complaints.disclosure, the same shield as the obligations page)."""
     facts = alert_for_employer(alert)
-    return c.AlertItem(
+    return replace(
+        _alert_item(session, alert, employer, language, title, url),
         id=facts.alert_id or 0,
-        rule=alert.rule,
-        title=title,
-        severity=alert.severity,
-        employer_name=employer.name,
-        employer_uscc=employer.uscc,
-        place=_place(session, employer.county_code, employer.town, language),
         project_code=facts.project_code or "",
         period=facts.period or "",
         subject_count=facts.subject_count,
         amount_fen=facts.amount_fen,
-        url=url,
     )
 
 
@@ -437,7 +436,7 @@ def _digest_context(
             employers[alert.employer_id],
             recipient.language,
             _rule_texts(alert.rule, recipient.language)[0],
-            settings,
+            _inspector_alert_url(settings, alert),
         )
         for alert in alerts
     )
@@ -523,7 +522,7 @@ def notify_case_new(
         return 0
     group = is_group(complaint, reference)
     queued = 0
-    for recipient in _committee_recipients(session, committee):
+    for recipient, audience in _committee_addressees(session, committee):
         english = recipient.language == "en"
         context = c.CaseNew(
             recipient_name=recipient.name,
@@ -533,7 +532,6 @@ def notify_case_new(
             is_group=group,
             url=_url(settings, MEDIATOR_CASE, reference=complaint.public_reference),
         )
-        audience = Audience(user_id=recipient.user_id, committee_id=committee.id)
         key = keys.case_new(stored_id(complaint), recipient.key)
         queued += _queue(session, "case_new", key, recipient, context, audience)
     return queued
@@ -549,7 +547,7 @@ def notify_case_reminder(
     if committee is None or complaint.status == "closed":
         return 0
     queued = 0
-    for recipient in _committee_recipients(session, committee):
+    for recipient, audience in _committee_addressees(session, committee):
         context = c.CaseReminder(
             recipient_name=recipient.name,
             committee_name=committee.name,
@@ -560,7 +558,6 @@ def notify_case_reminder(
         key = keys.case_reminder(
             stored_id(complaint), complaint.mediation_due_on, days_left, recipient.key
         )
-        audience = Audience(user_id=recipient.user_id, committee_id=committee.id)
         queued += _queue(session, "case_reminder", key, recipient, context, audience)
     return queued
 
@@ -691,15 +688,9 @@ def notify_group_complaint(
     settings = settings or get_settings()
     complaint = _complaint(session, complaint_id)
     found = urgency(session, complaint, reference)
-    place = place_code(complaint.county_code, complaint.town)
     queued = 0
-    for user, _min_severity in followers(
-        session, county_code=complaint.county_code, town=complaint.town
-    ):
-        # Critical reaches every subscription, whatever its minimum severity.
-        recipient = _user_recipient(user)
-        if recipient is None:
-            continue
+    # Critical reaches every subscription, whatever its minimum severity.
+    for recipient, audience in _place_inspector_addressees(session, complaint):
         context = c.GroupComplaintAlert(
             recipient_name=recipient.name,
             case=_case_facts(session, complaint, recipient.language),
@@ -708,7 +699,6 @@ def notify_group_complaint(
             url=_url(settings, INSPECTOR_COMPLAINT, reference=complaint.public_reference),
         )
         key = keys.group_complaint(stored_id(complaint), recipient.key)
-        audience = Audience(user_id=recipient.user_id, place=place)
         queued += _queue(session, "group_complaint_alert", key, recipient, context, audience)
     return queued
 
@@ -769,6 +759,32 @@ def _committee_recipients(session: Session, committee: MediationCommittee) -> li
             Recipient(keys.committee(committee.id), contact, CONTACT_LANGUAGE, committee.name)
         )
     return recipients
+
+
+def _committee_addressees(
+    session: Session, committee: MediationCommittee
+) -> list[tuple[Recipient, Audience]]:
+    """The committee's recipients, each with the audience its copy is filed under."""
+    return [
+        (recipient, Audience(user_id=recipient.user_id, committee_id=committee.id))
+        for recipient in _committee_recipients(session, committee)
+    ]
+
+
+def _place_inspector_addressees(
+    session: Session, complaint: Complaint
+) -> list[tuple[Recipient, Audience]]:
+    """The inspectors following the complaint's place who have an address, whatever the
+    minimum severity of their subscription, each with the audience its copy is filed under."""
+    place = place_code(complaint.county_code, complaint.town)
+    addressees = []
+    for user, _min_severity in followers(
+        session, county_code=complaint.county_code, town=complaint.town
+    ):
+        recipient = _user_recipient(user)
+        if recipient is not None:
+            addressees.append((recipient, Audience(user_id=recipient.user_id, place=place)))
+    return addressees
 
 
 def _case_facts(session: Session, complaint: Complaint, language: str) -> c.CaseFacts:

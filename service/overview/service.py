@@ -6,6 +6,8 @@ and any county's towns; a county's inspector or supervisor sees their counties a
 counties' towns; a town's sees its towns. Asking for a county outside the scope is Forbidden.
 """
 
+from typing import Literal, get_args
+
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
@@ -20,7 +22,7 @@ from service.risk.models import TIERS
 
 READERS = ("admin", "inspector", "supervisor")
 # What the map can be coloured by: a Figures field or property, larger = worse.
-INDICATORS = (
+MapIndicator = Literal[
     "open_alerts",
     "at_stake_fen",
     "arrears_fen",
@@ -28,7 +30,8 @@ INDICATORS = (
     "deposit_gap_fen",
     "injury_uncovered",
     "complaints_overdue",
-)
+]
+INDICATORS: tuple[MapIndicator, ...] = get_args(MapIndicator)
 FIGURE_FIELDS = tuple(Figures.model_fields)
 
 

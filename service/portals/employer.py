@@ -30,7 +30,7 @@ from service.imports.service import ImportReport
 from service.imports.spec import EMPLOYER_FILES
 from service.imports.uploads import Upload
 from service.posters import service as posters
-from service.posters.download import pdf_response
+from service.posters.download import poster_download
 from service.web import render
 
 router = APIRouter(prefix="/employer", include_in_schema=False)
@@ -110,16 +110,14 @@ def poster(
 ) -> Response:
     """The employer's own rights poster, or one of its own sites' (Decree 724 Art. 34)."""
     subject = posters.for_employer(session=session, actor=actor, project_id=project)
-    pdf = posters.poster_pdf(
+    return poster_download(
         session=session,
         actor=actor,
         subject=subject,
         reference=reference,
-        base_url=settings.mail_base_url,
-        today=clock.today(settings.time_zone),
+        settings=settings,
         size=size,
     )
-    return pdf_response(pdf, subject, size)
 
 
 def _proof_form_page(

@@ -51,12 +51,13 @@ def export_response(
     what: str,
     language: str,
     fmt: ExportFormat,
-    heading_keys: Sequence[str],
+    columns: Sequence[str],
     rows: Sequence[Sequence[object]],
     money_columns: Sequence[int] = (),
 ) -> Response:
-    """The rows as a download, after an audit entry (`export.<what>`) with the filters."""
-    headings = [translate(language, key) for key in heading_keys]
+    """The rows as a download, after an audit entry (`export.<what>`) with the filters; each
+    column headed by its key's `exports.col.<key>` text."""
+    headings = [translate(language, f"exports.col.{key}") for key in columns]
     filters = {k: v for k, v in request.query_params.items() if k not in ("format", "lang")}
     audit.record(
         session,

@@ -27,7 +27,7 @@ from service.flows import check_again, employer_overview, monitor_runs
 from service.flows.employer_overview import EMPLOYER_SORTS, EmployerSort, TierFilter
 from service.i18n import language_of, translate
 from service.posters import service as posters
-from service.posters.download import pdf_response
+from service.posters.download import poster_download
 from service.risk.models import TIERS
 from service.web import render
 
@@ -359,13 +359,11 @@ def employer_poster(
     subject = posters.for_inspector(
         session=session, actor=actor, employer_id=employer_id, project_id=project
     )
-    pdf = posters.poster_pdf(
+    return poster_download(
         session=session,
         actor=actor,
         subject=subject,
         reference=reference,
-        base_url=settings.mail_base_url,
-        today=clock.today(settings.time_zone),
+        settings=settings,
         size=size,
     )
-    return pdf_response(pdf, subject, size)

@@ -24,18 +24,15 @@ from service.casework import inspection
 from service.complaints.schemas import CaseSummary
 from service.complaints.service import is_construction
 from service.csrf import verify_csrf
-from service.deposits.proofs import file_response
 from service.deps import InspectorDep, ReferenceDep, SessionDep, SettingsDep
 from service.employers.models import Employer
 from service.errors import Invalid
-from service.evidence import service as evidence
 from service.flows import case_talk
 from service.mediation import service as mediation
-from service.portals.case_talk import handler_context
 from service.portals.mediator import (
-    case_context,
     case_of,
-    evidence_context,
+    evidence_download,
+    handler_case_context,
     in_language,
     labels,
     message_answer,
@@ -102,11 +99,10 @@ def _complaint_page(
 ) -> Response:
     """The case for the inspectors: facts, evidence, messages with the worker and, for a
     failed or overdue mediation not yet taken over, the take-over form (inspectors only)."""
-    case = in_language(request, lambda: mediation.get_case(session, actor, complaint_id))
-    context = case_context(request, case) | {"errors": errors or {}, "values": values or {}}
+    case, context = handler_case_context(
+        request, session, actor, complaint_id, "/inspector/complaints", errors, values
+    )
     case_path = f"/inspector/complaints/{case.reference}"
-    context |= evidence_context(session, actor, complaint_id, case_path)
-    context |= handler_context(request, session, actor, complaint_id)
     is_inspector = actor.role == "inspector"
     context["message_action"] = f"{case_path}/messages" if is_inspector else None
     grounds = inspection.grounds_for(case, clock.today())
@@ -160,8 +156,4 @@ def evidence_file(
     settings: SettingsDep,
 ) -> FileResponse:
     """A file the worker attached (the case's `number`-th), as a download (audited)."""
-    found = evidence.file_for(
-        session, actor, complaint_id=case_of(request, session, actor, reference),
-        number=number, upload_dir=settings.upload_dir,
-    )  # fmt: skip
-    return file_response(*found)
+    return evidence_download(request, session, actor, reference, number, settings.upload_dir)

@@ -101,8 +101,7 @@ def alerts_export(
     ]  # fmt: skip
     return export_response(
         request=request, session=session, actor=actor, what="alerts", language=language,
-        fmt=fmt, heading_keys=[f"exports.col.{h}" for h in headings], rows=rows,
-        money_columns=[12],
+        fmt=fmt, columns=headings, rows=rows, money_columns=[12],
     )  # fmt: skip
 
 
@@ -138,7 +137,7 @@ def employers_export(
     headings = ["tier", "employer", "uscc", "county", "town", "industry", "open_alerts"]
     return export_response(
         request=request, session=session, actor=actor, what="employers", language=language,
-        fmt=fmt, heading_keys=[f"exports.col.{h}" for h in headings], rows=rows,
+        fmt=fmt, columns=headings, rows=rows,
     )  # fmt: skip
 
 
@@ -181,8 +180,7 @@ def complaints_export(
     ]  # fmt: skip
     return export_response(
         request=request, session=session, actor=actor, what="complaints", language=language,
-        fmt=fmt, heading_keys=[f"exports.col.{h}" for h in headings], rows=rows,
-        money_columns=[8],
+        fmt=fmt, columns=headings, rows=rows, money_columns=[8],
     )  # fmt: skip
 
 
@@ -220,8 +218,7 @@ def proofs_export(
     ]  # fmt: skip
     return export_response(
         request=request, session=session, actor=actor, what="proofs", language=language,
-        fmt=fmt, heading_keys=[f"exports.col.{h}" for h in headings], rows=rows,
-        money_columns=[5],
+        fmt=fmt, columns=headings, rows=rows, money_columns=[5],
     )  # fmt: skip
 
 
@@ -302,6 +299,5 @@ def overview_export(
     headings, rows, money = _overview_table(view, table, language)
     return export_response(
         request=request, session=session, actor=actor, what=f"overview_{table}",
-        language=language, fmt=fmt, heading_keys=[f"exports.col.{h}" for h in headings],
-        rows=rows, money_columns=money,
+        language=language, fmt=fmt, columns=headings, rows=rows, money_columns=money,
     )  # fmt: skip

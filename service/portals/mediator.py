@@ -6,6 +6,7 @@ and bad input re-renders the form at 422 with the messages in the page's languag
 """
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -97,18 +98,46 @@ def _case_page(
     values: dict | None = None,
     status_code: int = 200,
 ) -> Response:
-    case = in_language(request, lambda: mediation.get_case(session, actor, complaint_id))
-    context = case_context(request, case) | {"errors": errors or {}, "values": values or {}}
-    context |= evidence_context(session, actor, complaint_id, f"/mediator/cases/{case.reference}")
-    context |= handler_context(request, session, actor, complaint_id)
+    case, context = handler_case_context(
+        request, session, actor, complaint_id, "/mediator/cases", errors, values
+    )
     context["message_action"] = f"/mediator/cases/{case.reference}/messages"
     return render(request, "mediator/case.html", context, status_code=status_code)
+
+
+def handler_case_context(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    complaint_id: int,
+    cases_path: str,
+    errors: dict | None,
+    values: dict | None,
+) -> tuple[CaseDetail, dict]:
+    """The case as its handlers' page shows it (facts, evidence filed under `cases_path`,
+    messages with the worker), with the form's errors and values; 404 for others."""
+    case = in_language(request, lambda: mediation.get_case(session, actor, complaint_id))
+    context = case_context(request, case) | {"errors": errors or {}, "values": values or {}}
+    context |= evidence_context(session, actor, complaint_id, f"{cases_path}/{case.reference}")
+    context |= handler_context(request, session, actor, complaint_id)
+    return case, context
 
 
 def evidence_context(session: Session, actor: Actor, complaint_id: int, case_path: str) -> dict:
     """The worker's evidence on a handler's case page, each file linked for download."""
     items = evidence.readable_items(session, actor, complaint_id)
     return {"evidence": items, "evidence_base": f"{case_path}/evidence/"}
+
+
+def evidence_download(
+    request: Request, session: Session, actor: Actor, reference: str, number: int, upload_dir: Path
+) -> FileResponse:
+    """The case's `number`-th evidence file for a handler who may read the case (audited)."""
+    complaint_id = case_of(request, session, actor, reference)
+    found = evidence.file_for(
+        session, actor, complaint_id=complaint_id, number=number, upload_dir=upload_dir
+    )
+    return file_response(*found)
 
 
 @router.get("/cases/{reference}/evidence/{number}", response_class=FileResponse)
@@ -121,11 +150,7 @@ def evidence_file(
     settings: SettingsDep,
 ) -> FileResponse:
     """A file the worker attached (the case's `number`-th), as a download (audited)."""
-    found = evidence.file_for(
-        session, actor, complaint_id=case_of(request, session, actor, reference),
-        number=number, upload_dir=settings.upload_dir,
-    )  # fmt: skip
-    return file_response(*found)
+    return evidence_download(request, session, actor, reference, number, settings.upload_dir)
 
 
 @router.get("/cases/{reference}")

@@ -3,7 +3,7 @@ glance — headline figures, twelve-month trends, the county map and the highest
 employers — read from the summaries the monitors run stored (service.overview). Its JSON twin
 is service/api/overview.py. Read-only: supervisors see it too."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -12,21 +12,12 @@ from service.bounds import CodeText
 from service.deps import OverviewReaderDep, SessionDep
 from service.i18n import language_of
 from service.overview import service as overview
-from service.overview.service import INDICATORS
+from service.overview.service import INDICATORS, MapIndicator
 from service.portals.exports import can_export
 from service.web import render
 
 router = APIRouter(prefix="/inspector", include_in_schema=False)
 
-Indicator = Literal[
-    "open_alerts",
-    "at_stake_fen",
-    "arrears_fen",
-    "tier_red",
-    "deposit_gap_fen",
-    "injury_uncovered",
-    "complaints_overdue",
-]
 MONEY_INDICATORS = ("at_stake_fen", "arrears_fen", "deposit_gap_fen")
 
 
@@ -36,7 +27,7 @@ def overview_page(
     session: SessionDep,
     actor: OverviewReaderDep,
     county: Annotated[CodeText | None, Query()] = None,
-    indicator: Annotated[Indicator, Query()] = "open_alerts",
+    indicator: Annotated[MapIndicator, Query()] = "open_alerts",
 ) -> HTMLResponse:
     language = language_of(request, actor.locale)
     view = overview.overview(session=session, actor=actor, county=county or None, language=language)

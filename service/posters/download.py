@@ -1,10 +1,37 @@
-"""The poster as a download: one response shape for the inspector's and the employer's route."""
+"""The poster as a download: one response for the inspector's and the employer's route."""
 
 import re
 
 from fastapi.responses import Response
+from sqlmodel import Session
 
-from service.posters.service import PaperSize, PosterSubject
+from monitors.reference import Reference
+from service import clock
+from service.auth.actors import Actor
+from service.config import Settings
+from service.posters.service import PaperSize, PosterSubject, poster_pdf
+
+
+def poster_download(
+    *,
+    session: Session,
+    actor: Actor,
+    subject: PosterSubject,
+    reference: Reference,
+    settings: Settings,
+    size: PaperSize,
+) -> Response:
+    """The subject's poster as a PDF attachment, as of today in Wenzhou; audited."""
+    pdf = poster_pdf(
+        session=session,
+        actor=actor,
+        subject=subject,
+        reference=reference,
+        base_url=settings.mail_base_url,
+        today=clock.today(settings.time_zone),
+        size=size,
+    )
+    return pdf_response(pdf, subject, size)
 
 
 def pdf_response(pdf: bytes, subject: PosterSubject, size: PaperSize) -> Response:

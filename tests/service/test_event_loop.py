@@ -17,6 +17,7 @@ from sqlmodel import Session
 from service.app import create_app
 from service.config import Settings
 from service.deps import get_session
+from tests.service.routes import every_route
 
 # Blocking calls an `async def` route must not make itself (they belong on the thread pool).
 BLOCKING_CALLS = {"hash_password", "verify_password", "session_scope", "commit", "execute"}
@@ -57,16 +58,9 @@ def _blocking_calls_in_async(route: APIRoute) -> list[str]:
     return found
 
 
-def _walk(routes):
-    for route in routes:
-        if hasattr(route, "original_router"):  # an included router
-            yield from _walk(route.original_router.routes)
-        elif isinstance(route, APIRoute):
-            yield route
-
-
 def _routes() -> list[APIRoute]:
-    routes = list(_walk(create_app(Settings(database_url="sqlite://")).routes))
+    app = create_app(Settings(database_url="sqlite://"))
+    routes = [route for route in every_route(app.routes) if isinstance(route, APIRoute)]
     assert len(routes) > 50  # the walk reaches the routers' routes
     return routes
 

@@ -7,13 +7,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 
-import httpx
 import pytest
 
 from service.config import PROJECT_ROOT
-from tests.service.portals.live import free_port
+from tests.service.portals.live import free_port, serve_env, wait_until_serving
 
 
 def wageguard(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -24,23 +22,11 @@ def wageguard(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
 @pytest.mark.timeout(240)
 def test_make_run_again_while_the_app_is_up_says_so_without_a_traceback(tmp_path):
     port = free_port()
-    env = {
-        **os.environ,
-        "WAGEGUARD_DATABASE_URL": f"sqlite:///{tmp_path / 'wageguard.db'}",
-        "WAGEGUARD_SCHEDULER_ENABLED": "false",
-    }
+    env = serve_env(f"sqlite:///{tmp_path / 'wageguard.db'}")
     command = [sys.executable, "-m", "service", "serve", "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None, server.stderr.read().decode()
-            assert time.monotonic() < deadline, "the server did not start"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.5)
+        wait_until_serving(server, f"http://127.0.0.1:{port}")
 
         checked = wageguard("port-check", "--port", str(port), env=env)
         assert checked.returncode == 3

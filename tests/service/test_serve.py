@@ -1,27 +1,20 @@
 """`wageguard serve` as a process: a client's own X-Forwarded-For does not reset a limit, and
 `--workers N` serves from N processes."""
 
-import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.service.portals.live import free_port
+from tests.service.portals.live import free_port, serve_env, wait_until_serving
 
 
 def test_a_new_forwarded_for_from_a_local_client_does_not_reset_the_sign_in_limit(db_url):
     port = free_port()
-    env = {
-        **os.environ,
-        "WAGEGUARD_DATABASE_URL": db_url,
-        "WAGEGUARD_SCHEDULER_ENABLED": "false",
-        "WAGEGUARD_SIGNIN_FAILURES_PER_ADDRESS": "3",
-    }
+    env = serve_env(db_url, WAGEGUARD_SIGNIN_FAILURES_PER_ADDRESS="3")
     server = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--port", str(port)],
         env=env,
@@ -30,14 +23,7 @@ def test_a_new_forwarded_for_from_a_local_client_does_not_reset_the_sign_in_limi
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the app did not start"
-                time.sleep(0.2)
+        wait_until_serving(server, base)
         statuses = [
             httpx.post(
                 f"{base}/api/auth/token",
@@ -61,23 +47,11 @@ def _children(pid: int) -> list[int]:
 @pytest.mark.timeout(180)
 def test_serve_with_two_workers_answers_from_two_processes(tmp_path):
     port = free_port()
-    env = {
-        **os.environ,
-        "WAGEGUARD_DATABASE_URL": f"sqlite:///{tmp_path / 'wageguard.db'}",
-        "WAGEGUARD_SCHEDULER_ENABLED": "false",
-    }
+    env = serve_env(f"sqlite:///{tmp_path / 'wageguard.db'}")
     command = [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", "2"]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None, server.stderr.read().decode()
-            assert time.monotonic() < deadline, "the server did not start"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.5)
+        wait_until_serving(server, f"http://127.0.0.1:{port}")
         workers = [child for child in _children(server.pid) if _is_worker(child)]
         assert len(workers) == 2
     finally:

@@ -143,20 +143,27 @@ print(json.dumps({"code": code, "seconds": seconds, "growth_mb": status("VmHWM")
 """
 
 
-@pytest.mark.serial  # timed: runs alone, after the parallel pass
-@pytest.mark.parametrize("name", HOSTILE)
-def test_the_cli_importer_refuses_a_hostile_file_within_5_s_and_300_mb(hostile_files, db_url, name):
-    folder = hostile_files[name].parent
-    env = {**os.environ, "WAGEGUARD_DATABASE_URL": db_url, "COLUMNS": "200"}
+def measured_in_child(
+    script: str, args: list[str], db_url: str, **env: str
+) -> tuple[subprocess.CompletedProcess[str], dict]:
+    """Run a measuring script in a fresh Python process on the database; what it printed last
+    is its measurement (JSON)."""
     done = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(folder)],
-        env=env,
+        [sys.executable, "-c", script, *args],
+        env={**os.environ, "WAGEGUARD_DATABASE_URL": db_url, **env},
         capture_output=True,
         text=True,
         timeout=120,
         cwd=Path(__file__).resolve().parents[3],
     )
-    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    return done, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.serial  # timed: runs alone, after the parallel pass
+@pytest.mark.parametrize("name", HOSTILE)
+def test_the_cli_importer_refuses_a_hostile_file_within_5_s_and_300_mb(hostile_files, db_url, name):
+    folder = hostile_files[name].parent
+    done, measured = measured_in_child(MEASURE, [str(folder)], db_url, COLUMNS="200")
     assert measured["code"] == 1, done.stderr
     assert measured["seconds"] < MAX_SECONDS, measured
     assert measured["growth_mb"] < MAX_GROWTH_MB, measured
@@ -301,16 +308,7 @@ print(json.dumps({"ok": report.ok, "problems": len(report.problems),
                   "seconds": time.perf_counter() - started,
                   "growth_mb": status("VmHWM") - before}))
 """
-    env = {**os.environ, "WAGEGUARD_DATABASE_URL": db_url}
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(folder), EMPLOYER_A],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=Path(__file__).resolve().parents[3],
-    )
-    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    _, measured = measured_in_child(script, [str(folder), EMPLOYER_A], db_url)
     assert not measured["ok"] and measured["problems"] < 20_000, measured  # not 700,000
     assert measured["seconds"] < MAX_SECONDS, measured
     assert measured["growth_mb"] < MAX_GROWTH_MB, measured

@@ -54,3 +54,41 @@ def sign_in_page(page: Page, base: str, username: str, password: str) -> None:
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("button[type=submit]")
+
+
+def submit(page: Page, selector: str) -> None:
+    """Click a link or a form's button and wait for the page that comes back."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def fits_phone(page: Page) -> bool:
+    """The page needs no sideways scrolling on a 360 px phone."""
+    return bool(page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"])
+
+
+def fill_complaint_form(page: Page, base: str, employer_id: int, fields: dict[str, str]) -> None:
+    """The worker's complaint form in Chinese against the employer found by searching 鹿城鞋业,
+    in 五马街道 of 鹿城区, with `fields` (input selector: value) typed in; not sent yet."""
+    page.goto(f"{base}/worker/complaint?lang=zh-CN")
+    page.fill("#employer_q", "鹿城鞋业")
+    submit(page, "form[method=get] button[type=submit]")
+    page.check(f"input[name=employer_id][value='{employer_id}']")
+    page.select_option("#county_code", "330302")
+    page.select_option("#town", "五马街道")  # from the county's list of towns
+    for selector, value in fields.items():
+        page.fill(selector, value)
+
+
+def receipt_codes(page: Page) -> tuple[str, str]:
+    """The tracking code and PIN on the receipt of a complaint just filed."""
+    page.wait_for_selector("#tracking-code")
+    return page.inner_text("#tracking-code").strip(), page.inner_text("#pin").strip()
+
+
+def open_status(page: Page, base: str, code: str, pin: str, language: str = "zh-CN") -> None:
+    """The worker's status page of the case, opened with its tracking code and PIN."""
+    page.goto(f"{base}/worker/track?lang={language}")
+    page.fill("#tracking_code", code)
+    page.fill("#pin", pin)
+    submit(page, "form[action='/worker/track'] button[type=submit]")

@@ -1,6 +1,7 @@
 """A small world for the portals: two counties, their employers, inspectors of each,
 an employer user per employer, a mediator and an administrator — on both databases."""
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -60,6 +61,23 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD):
         data={"username": username, "password": password, "csrf_token": token},
         follow_redirects=False,
     )
+
+
+def signed_in(client: TestClient, username: str) -> TestClient:
+    """The client, signed in as the user through the form."""
+    assert sign_in(client, username).status_code == 303
+    return client
+
+
+def csrf_cookie(client: TestClient) -> dict[str, str]:
+    """The form token of the signed-in client's cookie, as a form field."""
+    return {"csrf_token": client.cookies["wg_csrf"]}
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees: no tags, attributes, or the head."""
+    body = html.split("<body", 1)[1]
+    return re.sub(r"<[^>]+>", " ", body)
 
 
 def bearer(client: TestClient, username: str) -> dict[str, str]:

@@ -7,8 +7,16 @@ from pathlib import Path
 import pytest
 
 from service.sms.senders import read_sink
-from tests.service.portals.browser import PHONE, screenshot
-from tests.service.portals.test_browser_flows import committed, db_name, row, signed_in, submit
+from tests.service.portals.browser import (
+    PHONE,
+    fill_complaint_form,
+    fits_phone,
+    open_status,
+    receipt_codes,
+    screenshot,
+    submit,
+)
+from tests.service.portals.test_browser_flows import committed, db_name, row, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -17,37 +25,22 @@ ANSWER = "请带上工资条、考勤记录和与工头的聊天记录，周五�
 THANKS = "收到，周五上午我会准时到。"
 
 
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-
-
-def open_status(page, base: str, code: str, pin: str) -> None:
-    page.goto(f"{base}/worker/track?lang=zh-CN")
-    page.fill("#tracking_code", code)
-    page.fill("#pin", pin)
-    submit(page, "form[action='/worker/track'] button[type=submit]")
-
-
 def test_a_worker_and_the_mediator_talk_on_a_phone(
     browser, live_server, world, db_url, tmp_path: Path
 ):
     db = db_name(db_url)
     worker = browser.new_context(viewport=PHONE)
     page = worker.new_page()
-    page.goto(f"{live_server}/worker/complaint?lang=zh-CN")
-    page.fill("#employer_q", "鹿城鞋业")
-    submit(page, "form[method=get] button[type=submit]")
-    page.check(f"input[name=employer_id][value='{world.employer_a}']")
-    page.select_option("#county_code", "330302")
-    page.select_option("#town", "五马街道")
-    page.fill("#period_from", "2026-09")
-    page.fill("#amount_owed", "6400")
-    page.fill("#description", "九月的工资没有发。")
-    page.fill("#phone", "13812345678")
+    claim = {
+        "#period_from": "2026-09",
+        "#amount_owed": "6400",
+        "#description": "九月的工资没有发。",
+        "#phone": "13812345678",
+    }
+    fill_complaint_form(page, live_server, world.employer_a, claim)
     page.check("input[name=sms_consent]")
     submit(page, "form[method=post] button[type=submit]")
-    code = page.inner_text("#tracking-code").strip()
-    pin = page.inner_text("#pin").strip()
+    code, pin = receipt_codes(page)
     committed(world, "SELECT COUNT(*) FROM complaint WHERE tracking_code = :c", (1,), c=code)
     complaint_id, reference = row(
         world, "SELECT id, public_reference FROM complaint WHERE tracking_code = :c", c=code
@@ -58,7 +51,7 @@ def test_a_worker_and_the_mediator_talk_on_a_phone(
     page.fill("#message_body", QUESTION)
     submit(page, "form[action='/worker/track/messages'] button[type=submit]")
     assert "留言已发送" in page.content() and QUESTION in page.inner_text("#messages")
-    assert fits(page)
+    assert fits_phone(page)
     screenshot(page, f"talk-worker-asked-phone-{db}")
 
     # The mediator answers, on a phone too.
@@ -69,7 +62,7 @@ def test_a_worker_and_the_mediator_talk_on_a_phone(
     desk.fill("#message_body", ANSWER)
     submit(desk, f"form[action='/mediator/cases/{reference}/messages'] button[type=submit]")
     assert "留言已发送" in desk.inner_text("#messages")
-    assert fits(desk)
+    assert fits_phone(desk)
     desk.locator("#messages").scroll_into_view_if_needed()
     screenshot(desk, f"talk-mediator-answered-phone-{db}")
     sql = "SELECT sms_status FROM case_message WHERE direction = 'to_worker' AND complaint_id = :c"
@@ -82,7 +75,7 @@ def test_a_worker_and_the_mediator_talk_on_a_phone(
     messages = page.inner_text("#messages")
     assert ANSWER in messages and "新留言" in messages and "调解员" in messages
     assert page.is_visible("#messages li.is-new")
-    assert fits(page)
+    assert fits_phone(page)
     screenshot(page, f"talk-worker-reads-answer-phone-{db}")
     page.fill("#message_body", THANKS)
     submit(page, "form[action='/worker/track/messages'] button[type=submit]")

@@ -6,28 +6,25 @@ status page. The stand-alone form for another matter asks for the statement of h
 import pytest
 
 from tests.factories import valid_id_number
-from tests.service.portals.browser import PHONE, screenshot
+from tests.service.portals.browser import (
+    PHONE,
+    fill_complaint_form,
+    fits_phone,
+    open_status,
+    receipt_codes,
+    screenshot,
+    submit,
+)
 from tests.service.portals.test_browser_flows import (
+    BACK_PAY_CLAIM,
     committed,
     db_name,
     posted,
     row,
     signed_in,
-    submit,
 )
 
 pytestmark = pytest.mark.browser
-
-
-def open_case(page, base: str, code: str, pin: str) -> None:
-    page.goto(f"{base}/worker/track?lang=zh-CN")
-    page.fill("#tracking_code", code)
-    page.fill("#pin", pin)
-    submit(page, "form[action='/worker/track'] button[type=submit]")
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_a_worker_files_then_applies_for_legal_aid_from_the_status_page(
@@ -36,25 +33,14 @@ def test_a_worker_files_then_applies_for_legal_aid_from_the_status_page(
     db = db_name(db_url)
     worker = browser.new_context(viewport=PHONE)
     page = worker.new_page()
-    page.goto(f"{live_server}/worker/complaint?lang=zh-CN")
-    page.fill("#employer_q", "鹿城鞋业")
-    submit(page, "form[method=get] button[type=submit]")
-    page.check(f"input[name=employer_id][value='{world.employer_a}']")
-    page.select_option("#county_code", "330302")
-    page.select_option("#town", "五马街道")
-    page.fill("#period_from", "2026-08")
-    page.fill("#period_to", "2026-10")
-    page.fill("#amount_owed", "18600")
-    page.fill("#worker_name", "赵六")
-    page.fill("#phone", "13800000006")
-    page.fill("#description", "八月至十月的工资一直没有发，老板说等工程款到了再发。")
+    claim = BACK_PAY_CLAIM | {"#worker_name": "赵六", "#phone": "13800000006"}
+    fill_complaint_form(page, live_server, world.employer_a, claim)
     page.click("form[method=post] button[type=submit]")
-    page.wait_for_selector("#tracking-code")
-    code, pin = page.inner_text("#tracking-code").strip(), page.inner_text("#pin").strip()
+    code, pin = receipt_codes(page)
     committed(world, "SELECT COUNT(*) FROM complaint WHERE tracking_code = :c", (1,), c=code)
 
-    open_case(page, live_server, code, pin)
-    assert page.is_visible("#legal-aid-offer") and fits(page)
+    open_status(page, live_server, code, pin)
+    assert page.is_visible("#legal-aid-offer") and fits_phone(page)
     screenshot(page, f"legal-aid-offer-phone-{db}")
     submit(page, "#apply-legal-aid")
     assert page.input_value("#applicant_name") == "赵六"
@@ -64,13 +50,13 @@ def test_a_worker_files_then_applies_for_legal_aid_from_the_status_page(
     assert "免予核查经济困难状况" in page.inner_text("#matter")
     assert "第四十二条" in page.inner_text("#basis")
     assert page.locator("#hardship_statement").count() == 0
-    assert fits(page)
+    assert fits_phone(page)
     page.fill("#id_number", valid_id_number())
     screenshot(page, f"legal-aid-form-prefilled-phone-{db}")
     submit(page, "#legal-aid-form button[type=submit]")
     assert "温州市鹿城区法律援助中心" in page.inner_text("#sent-to")
     assert page.locator("#pin").count() == 0  # the case keeps its own code and PIN
-    assert fits(page)
+    assert fits_phone(page)
     screenshot(page, f"legal-aid-sent-phone-{db}")
     (complaint_id,) = row(world, "SELECT id FROM complaint WHERE tracking_code = :c", c=code)
     sql = "SELECT status FROM legal_aid_application WHERE complaint_id = :c"
@@ -94,11 +80,11 @@ def test_a_worker_files_then_applies_for_legal_aid_from_the_status_page(
     screenshot(desk, f"legal-aid-centre-decided-{db}")
     centre.close()
 
-    open_case(page, live_server, code, pin)
+    open_status(page, live_server, code, pin)
     card = page.inner_text("#legal-aid-application")
     assert "已指派律师" in card and "承办律师：陈律师" in card
     assert "法律援助中心已决定给予法律援助" in card
-    assert page.locator("#legal-aid-offer").count() == 0 and fits(page)
+    assert page.locator("#legal-aid-offer").count() == 0 and fits_phone(page)
     screenshot(page, f"legal-aid-status-phone-{db}")
     worker.close()
 
@@ -114,7 +100,7 @@ def test_the_stand_alone_form_for_another_matter_asks_for_the_hardship_statement
     page.check("input[name=matter][value=other]")
     submit(page, "#matter-choice button[type=submit]")
     assert "第四十一条" in page.inner_text("#basis")
-    assert page.is_visible("#hardship_statement") and fits(page)
+    assert page.is_visible("#hardship_statement") and fits_phone(page)
     page.fill("#applicant_name", "钱七")
     page.fill("#phone", "13800000007")
     page.fill("#id_number", valid_id_number())
@@ -126,6 +112,6 @@ def test_the_stand_alone_form_for_another_matter_asks_for_the_hardship_statement
     submit(page, "#legal-aid-form button[type=submit]")
     code = page.inner_text("#tracking-code").strip()
     assert code.startswith("LA") and page.inner_text("#pin").strip().isdigit()
-    assert "温州市龙湾区法律援助中心" in page.inner_text("#sent-to") and fits(page)
+    assert "温州市龙湾区法律援助中心" in page.inner_text("#sent-to") and fits_phone(page)
     screenshot(page, f"legal-aid-standalone-sent-phone-{db}")
     worker.close()

@@ -4,7 +4,6 @@ handlers are e-mailed (a real SMTP server), the worker is texted through the SMS
 agreed; limits, scope, the timeline and the audit log; an inspection case shown to the worker,
 in the employer file and in the monthly counts."""
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +28,7 @@ from tests.service.notifications.conftest import (  # noqa: F401 (the fixture)
     mail_settings,
     smtp_server,
 )
-from tests.service.portals._complaints import csrf_of
+from tests.service.portals._complaints import case_pass, csrf, csrf_of, status_page
 from tests.service.portals.conftest import sign_in
 
 MEDIATOR_MAIL = "mediator@wuma-tj.example.org"
@@ -55,23 +54,10 @@ def client(world, tmp_path, sms_dir) -> Iterator[TestClient]:
         yield client
 
 
-def csrf(page) -> str:
-    return page.text.split('name="csrf_token" value="')[1].split('"')[0]
-
-
-def status_page(client: TestClient, code: str, pin: str, lang: str = "zh-CN"):
-    page = client.get(f"/worker/track?lang={lang}")
-    data = {"tracking_code": code, "pin": pin, "csrf_token": csrf(page)}
-    opened = client.post("/worker/track", data=data)
-    assert opened.status_code == 200, opened.text
-    return opened
-
-
 def worker_writes(client: TestClient, page, body: str):
-    case_pass = re.search(r'name="case_pass" value="([^"]+)"', page.text).group(1)
     return client.post(
         "/worker/track/messages",
-        data={"csrf_token": csrf(page), "case_pass": case_pass, "body": body},
+        data={"csrf_token": csrf(page), "case_pass": case_pass(page), "body": body},
     )
 
 

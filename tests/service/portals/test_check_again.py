@@ -11,19 +11,10 @@ from service import clock, data_version
 from service.audit.models import AuditEntry
 from service.db import session_scope
 from service.monitoring.lock import monitor_lock
-from tests.service.portals.conftest import bearer, sign_in
+from tests.service.portals.conftest import bearer, csrf_cookie, signed_in
 
 ALERT_COLUMNS = "id, rule, employer_id, project_code, period, status, amount_fen, last_seen"
 CHECKED = re.compile(r"/(employer|inspector/employers/\d+)\?checked=(\d+)#check-again")
-
-
-def signed_in(client, username: str):
-    assert sign_in(client, username).status_code == 303
-    return client
-
-
-def csrf(client) -> dict[str, str]:
-    return {"csrf_token": client.cookies["wg_csrf"]}
 
 
 def alerts_of(engine, employer_id: int) -> list[tuple]:
@@ -88,7 +79,9 @@ def test_an_employer_that_fixed_its_payroll_sees_the_alert_cleared_at_once(app_c
     client = signed_in(app_client, "employer.b")
     page = client.get("/employer")
     assert "重新检查" in page.text and 'action="/employer/check-again"' in page.text
-    response = client.post("/employer/check-again", data=csrf(client), follow_redirects=False)
+    response = client.post(
+        "/employer/check-again", data=csrf_cookie(client), follow_redirects=False
+    )
     assert response.status_code == 303
     match = CHECKED.fullmatch(response.headers["location"])
     assert match and match.group(1) == "employer"
@@ -118,7 +111,7 @@ def test_an_employer_checks_only_itself(app_client, world):
     assert (
         client.post(
             f"/inspector/employers/{world.employer_b}/check-again",
-            data=csrf(client),
+            data=csrf_cookie(client),
             follow_redirects=False,
         ).status_code
         == 403
@@ -128,7 +121,7 @@ def test_an_employer_checks_only_itself(app_client, world):
     # Its own button checks its own records, whatever it sends along.
     own = client.post(
         f"/employer/check-again?employer_id={world.employer_b}",
-        data=csrf(client) | {"employer_id": str(world.employer_b)},
+        data=csrf_cookie(client) | {"employer_id": str(world.employer_b)},
         follow_redirects=False,
     )
     assert own.status_code == 303
@@ -138,7 +131,7 @@ def test_an_employer_checks_only_itself(app_client, world):
 
     # Another employer's check is not shown on its page, by run number.
     other = signed_in(app_client, "employer.b")
-    assert other.post("/employer/check-again", data=csrf(other)).status_code == 200
+    assert other.post("/employer/check-again", data=csrf_cookie(other)).status_code == 200
     b_run = checks(engine)[-1].entity_key
     page = signed_in(app_client, "employer.a").get(f"/employer?checked={b_run}").text
     assert "已重新检查" not in page
@@ -146,12 +139,12 @@ def test_an_employer_checks_only_itself(app_client, world):
 
 def test_an_employer_may_check_again_once_a_minute(app_client, world):
     client = signed_in(app_client, "employer.a")
-    first = client.post("/employer/check-again", data=csrf(client), follow_redirects=False)
+    first = client.post("/employer/check-again", data=csrf_cookie(client), follow_redirects=False)
     assert first.status_code == 303
-    again = client.post("/employer/check-again", data=csrf(client), follow_redirects=False)
+    again = client.post("/employer/check-again", data=csrf_cookie(client), follow_redirects=False)
     assert again.status_code == 429
     assert "本单位刚刚重新检查过，每分钟最多一次" in again.text
-    english = client.post("/employer/check-again?lang=en", data=csrf(client))
+    english = client.post("/employer/check-again?lang=en", data=csrf_cookie(client))
     assert english.status_code == 429 and "once a minute at most" in english.text
     # The API twin shares the limit, and answers in the caller's language.
     api = client.post("/api/employer/check-again?lang=en", headers=bearer(client, "employer.a"))
@@ -168,7 +161,9 @@ def test_a_check_while_a_run_holds_the_lock_says_so_and_costs_no_press(app_clien
     client = signed_in(app_client, "employer.a")
     headers = bearer(client, "employer.a")
     with monitor_lock(world.engine):
-        busy = client.post("/employer/check-again", data=csrf(client), follow_redirects=False)
+        busy = client.post(
+            "/employer/check-again", data=csrf_cookie(client), follow_redirects=False
+        )
         assert busy.status_code == 303
         assert busy.headers["location"] == "/employer?busy=1#check-again"
         assert "另一次检查正在进行，请几分钟后再试。" in client.get(busy.headers["location"]).text
@@ -201,7 +196,7 @@ def test_an_inspector_checks_an_employer_of_the_county_from_its_file(app_client,
     assert f'action="/inspector/employers/{world.employer_b}/check-again"' in file_page
     response = client.post(
         f"/inspector/employers/{world.employer_b}/check-again",
-        data=csrf(client),
+        data=csrf_cookie(client),
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -234,7 +229,7 @@ def test_an_inspector_cannot_check_an_employer_of_another_county(app_client, wor
     client = signed_in(app_client, "inspector.a")  # Lucheng; employer B is in Ouhai
     page = client.post(
         f"/inspector/employers/{world.employer_b}/check-again",
-        data=csrf(client),
+        data=csrf_cookie(client),
         follow_redirects=False,
     )
     assert page.status_code == 404
@@ -246,7 +241,7 @@ def test_an_inspector_cannot_check_an_employer_of_another_county(app_client, wor
     assert checks(engine) == [] and check_runs(engine) == 0
     # Nor read another county's check by its run number on an employer of its own.
     other = signed_in(app_client, "inspector.b")
-    other.post(f"/inspector/employers/{world.employer_b}/check-again", data=csrf(other))
+    other.post(f"/inspector/employers/{world.employer_b}/check-again", data=csrf_cookie(other))
     b_run = checks(engine)[-1].entity_key
     own = signed_in(app_client, "inspector.a")
     assert (
@@ -258,7 +253,7 @@ def test_an_inspector_check_while_a_run_holds_the_lock(app_client, world):
     client = signed_in(app_client, "inspector.a")
     path = f"/inspector/employers/{world.employer_a}/check-again"
     with monitor_lock(world.engine):
-        busy = client.post(path, data=csrf(client), follow_redirects=False)
+        busy = client.post(path, data=csrf_cookie(client), follow_redirects=False)
         assert busy.status_code == 303
         shown = client.get(in_english(busy.headers["location"])).text
         assert "Another monitors run is in progress" in shown

@@ -52,6 +52,7 @@ from tests.service.notifications.conftest import (  # noqa: F401 (the fixture)
 )
 from tests.service.portals.conftest import PASSWORD, bearer, sign_in
 from tests.service.portals.test_worker_evidence import photo_with_gps
+from tests.service.routes import every_route
 
 EMPLOYER_CONTACT = "hr@shoes.example.cn"  # employer A's contact address (tests/factories.py)
 EMPLOYER_USER_MAIL = "boss@shoes.example.cn"
@@ -260,17 +261,10 @@ def after_release(monkeypatch: pytest.MonkeyPatch, world) -> datetime:
 
 
 def get_routes(app) -> list[str]:
-    def walk(routes):
-        for route in routes:
-            if hasattr(route, "original_router"):
-                yield from walk(route.original_router.routes)
-            else:
-                yield route
-
     return sorted(
         {
             route.path
-            for route in walk(app.routes)
+            for route in every_route(app.routes)
             if "GET" in (getattr(route, "methods", None) or ())
         }
     )
@@ -368,6 +362,14 @@ def csrf_from(client: TestClient, path: str) -> str:
     return page.text.split('name="csrf_token" value="')[1].split('"')[0]
 
 
+def send_form(client: TestClient, page: str, action: str, data: dict[str, str]) -> None:
+    """Send a form of `page`, with the page's token, to `action`; it answers with a redirect."""
+    sent = client.post(
+        action, data={**data, "csrf_token": csrf_from(client, page)}, follow_redirects=False
+    )
+    assert sent.status_code == 303, sent.text
+
+
 def talk_on_the_case(client: TestClient, one: Filed, worker_text: str, answer_text: str) -> None:
     """The worker writes from the status page and the case's mediator answers."""
     token = csrf_from(client, "/worker/track")
@@ -384,12 +386,7 @@ def talk_on_the_case(client: TestClient, one: Filed, worker_text: str, answer_te
     client.cookies.clear()
     sign_in(client, "mediator")
     case_path = f"/mediator/cases/{case_reference(client.app.state, one.complaint_id)}"
-    answered = client.post(
-        f"{case_path}/messages",
-        data={"csrf_token": csrf_from(client, case_path), "body": answer_text},
-        follow_redirects=False,
-    )
-    assert answered.status_code == 303, answered.text
+    send_form(client, case_path, f"{case_path}/messages", {"body": answer_text})
     client.cookies.clear()
 
 
@@ -398,21 +395,11 @@ def take_over_after_failed_mediation(client: TestClient, one: Filed, reason: str
     sign_in(client, "mediator")
     case_path = f"/mediator/cases/{case_reference(client.app.state, one.complaint_id)}"
     for action, data in (("accept", {}), ("close", {"outcome": "failure"})):
-        done = client.post(
-            f"{case_path}/{action}",
-            data={**data, "csrf_token": csrf_from(client, case_path)},
-            follow_redirects=False,
-        )
-        assert done.status_code == 303, done.text
+        send_form(client, case_path, f"{case_path}/{action}", data)
     client.cookies.clear()
     sign_in(client, "inspector.a")
     case_path = f"/inspector/complaints/{case_reference(client.app.state, one.complaint_id)}"
-    opened = client.post(
-        f"{case_path}/inspection",
-        data={"csrf_token": csrf_from(client, case_path), "reason": reason},
-        follow_redirects=False,
-    )
-    assert opened.status_code == 303, opened.text
+    send_form(client, case_path, f"{case_path}/inspection", {"reason": reason})
     client.cookies.clear()
 
 

@@ -35,6 +35,7 @@ from service.notifications.sender import queue_filed
 from tests.factories import case_reference, complaint_in_world
 from tests.service.portals._complaints import csrf_of
 from tests.service.portals.conftest import sign_in
+from tests.service.routes import every_route
 
 EXPIRED = {
     "zh-CN": "页面已过期，请再提交一次",
@@ -197,16 +198,9 @@ def test_an_inspectors_note_after_its_page_expired_is_kept_and_can_be_sent_again
 
 
 def form_routes(app) -> list[str]:
-    def walk(routes):
-        for route in routes:
-            if hasattr(route, "original_router"):
-                yield from walk(route.original_router.routes)
-            else:
-                yield route
-
     return sorted(
         route.path
-        for route in walk(app.routes)
+        for route in every_route(app.routes)
         if isinstance(route, APIRoute)
         and "POST" in route.methods
         and any(dep.call is verify_csrf for dep in route.dependant.dependencies)

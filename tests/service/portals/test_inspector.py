@@ -17,7 +17,7 @@ from service.flows.monitor_runs import run_monitors
 from service.monitoring.frames import load_snapshot
 from service.monitoring.lock import monitor_lock
 from tests.factories import EMPLOYER_A, EMPLOYER_B, WORKER_1, WORKER_2
-from tests.service.portals.conftest import AS_OF, PASSWORD, bearer, sign_in
+from tests.service.portals.conftest import AS_OF, PASSWORD, bearer, csrf_cookie, signed_in
 
 NAME_A = "温州鹿城鞋业有限公司"
 NAME_B = "温州瓯江建设有限公司"
@@ -29,15 +29,6 @@ def tomorrow() -> date:
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def signed_in(client, username: str):
-    assert sign_in(client, username).status_code == 303
-    return client
-
-
-def csrf(client) -> dict[str, str]:
-    return {"csrf_token": client.cookies["wg_csrf"]}
 
 
 def alert_of(engine, employer_id: int, rule: str | None = None) -> int:
@@ -267,7 +258,7 @@ def test_an_alert_outside_the_jurisdiction_is_not_found(app_client, world):
     client = signed_in(app_client, "inspector.a")
     assert client.get(f"/inspector/alerts/{other}").status_code == 404
     assert client.get("/inspector/alerts/999999").status_code == 404
-    form = client.post(f"/inspector/alerts/{other}/acknowledge", data=csrf(client))
+    form = client.post(f"/inspector/alerts/{other}/acknowledge", data=csrf_cookie(client))
     assert form.status_code == 404
     headers = bearer(client, "inspector.a")
     assert client.get(f"/api/alerts/{other}", headers=headers).status_code == 404
@@ -301,7 +292,9 @@ def test_acknowledge_assign_snooze_and_resolve_through_the_forms(app_client, wor
         ("resolve", {"note": note}, {"handling": "closed", "handling_note": note}),
     ]  # fmt: skip
     for action, data, expected in steps:
-        response = client.post(f"{url}/{action}", data=data | csrf(client), follow_redirects=False)
+        response = client.post(
+            f"{url}/{action}", data=data | csrf_cookie(client), follow_redirects=False
+        )
         assert response.status_code == 303, action
         assert response.headers["location"] == f"{url}?done={action}", action
         state = handling_of(world.engine, alert_id)
@@ -361,13 +354,13 @@ def test_snoozing_into_the_past_is_refused_with_the_message_in_the_pages_languag
     alert_id = alert_of(world.engine, world.employer_a)
     client = signed_in(app_client, "inspector.a")
     url = f"/inspector/alerts/{alert_id}/snooze"
-    chinese = client.post(url, data={"until": "2000-01-01"} | csrf(client))
+    chinese = client.post(url, data={"until": "2000-01-01"} | csrf_cookie(client))
     assert chinese.status_code == 422
     assert "暂缓日期必须晚于今天。" in chinese.text and 'value="2000-01-01"' in chinese.text
     client.get("/inspector/alerts?lang=en")  # the visitor switches to English
-    english = client.post(url, data={"until": clock.today().isoformat()} | csrf(client))
+    english = client.post(url, data={"until": clock.today().isoformat()} | csrf_cookie(client))
     assert english.status_code == 422 and "The snooze date must be after today." in english.text
-    garbled = client.post(url, data={"until": "next week"} | csrf(client))
+    garbled = client.post(url, data={"until": "next week"} | csrf_cookie(client))
     assert garbled.status_code == 422 and "That is not a date" in garbled.text
 
     api = client.post(
@@ -389,7 +382,8 @@ def test_an_alert_is_assigned_only_to_a_colleague_covering_the_employer(app_clie
     client = signed_in(app_client, "inspector.a")
     elsewhere = user_id(world.engine, "inspector.b")  # Ouhai, not Lucheng
     response = client.post(
-        f"/inspector/alerts/{alert_id}/assign", data={"assignee_id": str(elsewhere)} | csrf(client)
+        f"/inspector/alerts/{alert_id}/assign",
+        data={"assignee_id": str(elsewhere)} | csrf_cookie(client),
     )
     assert (
         response.status_code == 422 and "只能指派给负责该单位所在辖区的其他监察员" in response.text
@@ -407,7 +401,7 @@ def test_resolving_an_alert_needs_a_note(app_client, world):
     alert_id = alert_of(world.engine, world.employer_a)
     client = signed_in(app_client, "inspector.a")
     response = client.post(
-        f"/inspector/alerts/{alert_id}/resolve", data={"note": "  "} | csrf(client)
+        f"/inspector/alerts/{alert_id}/resolve", data={"note": "  "} | csrf_cookie(client)
     )
     assert response.status_code == 422 and "请写明办结说明。" in response.text
     assert handling_of(world.engine, alert_id)["handling"] == "new"
@@ -561,7 +555,9 @@ def test_the_employer_list_counts_open_alerts_without_a_subquery_per_row(app_cli
 def test_the_audit_trail_shows_who_changed_what_and_when(app_client, world):
     alert_id = alert_of(world.engine, world.employer_a)
     client = signed_in(app_client, "inspector.a")
-    client.post(f"/inspector/alerts/{alert_id}/resolve", data={"note": "已核实"} | csrf(client))
+    client.post(
+        f"/inspector/alerts/{alert_id}/resolve", data={"note": "已核实"} | csrf_cookie(client)
+    )
     page = client.get(f"/inspector/employers/{world.employer_a}/audit")
     assert page.status_code == 200
     # the person by name (the world's display names are the user names), never the account label
@@ -583,7 +579,9 @@ def test_the_audit_trail_shows_who_changed_what_and_when(app_client, world):
 
 def test_run_monitors_now_from_the_inbox_and_the_api(app_client, world):
     client = signed_in(app_client, "inspector.a")
-    response = client.post("/inspector/monitors/run", data=csrf(client), follow_redirects=False)
+    response = client.post(
+        "/inspector/monitors/run", data=csrf_cookie(client), follow_redirects=False
+    )
     assert response.status_code == 303
     location = response.headers["location"]
     assert re.fullmatch(r"/inspector/alerts\?ran=1&run=\d+", location)
@@ -602,7 +600,9 @@ def test_run_monitors_now_while_a_run_holds_the_lock_is_a_conflict(app_client, w
     client = signed_in(app_client, "inspector.a")
     headers = bearer(client, "inspector.a")
     with monitor_lock(world.engine):
-        page = client.post("/inspector/monitors/run", data=csrf(client), follow_redirects=False)
+        page = client.post(
+            "/inspector/monitors/run", data=csrf_cookie(client), follow_redirects=False
+        )
         assert page.status_code == 409 and "监测正在运行中" in page.text
         api = client.post("/api/monitors/run?lang=en", headers=headers)
         assert api.status_code == 409

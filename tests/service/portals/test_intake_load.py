@@ -5,24 +5,21 @@ inspector works, twin retries of one submission, and a client that gives up mid-
 """
 
 import asyncio
-import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import func, select, text
 
-from service.app import create_app
 from service.complaints import intake
 from service.complaints.models import Complaint
 from service.config import Settings
 from service.db import session_scope
+from tests.service.portals import live
 from tests.service.portals.conftest import PASSWORD
 from tests.service.portals.test_worker_complaints import complaint
 
@@ -30,30 +27,9 @@ from tests.service.portals.test_worker_complaints import complaint
 pytestmark = pytest.mark.serial
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def served(world, **settings) -> Iterator[str]:
+def served(world, **settings) -> AbstractContextManager[str]:
     """The app on a free port, served from a thread of this process."""
-    app = create_app(Settings(database_url=world.db_url, **settings))
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the app did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    return live.served(Settings(database_url=world.db_url, **settings))
 
 
 def saved(world) -> int:

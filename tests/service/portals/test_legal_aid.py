@@ -29,7 +29,7 @@ from tests.service.notifications.conftest import (  # noqa: F401 (the fixture)
     mail_settings,
     smtp_server,
 )
-from tests.service.portals._complaints import csrf_of
+from tests.service.portals._complaints import case_pass, csrf, csrf_of, status_page
 from tests.service.portals.conftest import bearer, sign_in
 
 ID_NUMBER = valid_id_number()
@@ -62,23 +62,6 @@ def addresses(world) -> dict[str, str]:
                 update(User).where(User.username == name).values(email=f"{name}@example.cn")
             )
     return {name: f"{name}@example.cn" for name in names}
-
-
-def csrf(page) -> str:
-    return page.text.split('name="csrf_token" value="')[1].split('"')[0]
-
-
-def case_pass(page) -> str:
-    return re.search(r'name="case_pass" value="([^"]+)"', page.text).group(1)
-
-
-def status_page(client: TestClient, code: str, pin: str, lang: str = "zh-CN"):
-    page = client.get(f"/worker/track?lang={lang}")
-    opened = client.post(
-        "/worker/track", data={"tracking_code": code, "pin": pin, "csrf_token": csrf(page)}
-    )
-    assert opened.status_code == 200, opened.text
-    return opened
 
 
 def form_values(page) -> dict[str, str]:

@@ -7,20 +7,10 @@ import re
 
 from sqlalchemy import text
 
-from tests.service.portals.conftest import bearer, sign_in
+from tests.service.portals.conftest import bearer, signed_in, visible_text
 
 LUCHENG, OUHAI, CITY = "330302", "330304", "330300"
 EMPLOYER_A_NAME = "温州鹿城鞋业有限公司"
-
-
-def signed_in(client, username: str):
-    assert sign_in(client, username).status_code == 303
-    return client
-
-
-def visible_text(html: str) -> str:
-    body = html.split("<body", 1)[1]
-    return re.sub(r"<[^>]+>", " ", body)
 
 
 def test_the_monitors_run_stores_a_summary_for_the_city_every_county_and_the_towns(world):

@@ -28,6 +28,7 @@ from service.legal_aid.reference import load_legal_aid
 from tests.conftest import shared_reference
 from tests.factories import legal_aid_form
 from tests.service.portals.conftest import PASSWORD
+from tests.service.routes import every_route
 
 ACTORS = (
     "anonymous",
@@ -265,16 +266,9 @@ DECISIONS: dict[tuple[str, str], Decision] = {
 
 
 def route_table(app) -> set[tuple[str, str]]:
-    def walk(routes):
-        for route in routes:
-            if hasattr(route, "original_router"):
-                yield from walk(route.original_router.routes)
-            else:
-                yield route
-
     return {
         (method, route.path)
-        for route in walk(app.routes)
+        for route in every_route(app.routes)
         for method in getattr(route, "methods", None) or ()
         if method != "HEAD"
     }

@@ -14,24 +14,13 @@ from service.complaints.models import Complaint
 from service.db import session_scope
 from service.flows.monitor_runs import run_monitors
 from tests.factories import complaint_in_world
-from tests.service.portals.conftest import bearer, sign_in
+from tests.service.portals.conftest import bearer, signed_in, visible_text
 
 NAME_A = "温州鹿城鞋业有限公司"  # yellow in the world: open alerts only
 NAME_B = "温州瓯江建设有限公司"  # orange: wages unpaid for 9 months
 INTERNAL_CODES = re.compile(
     r"\b(red|orange|yellow|green)\b|red_open|red_arrears|orange_|yellow_open|green_default"
 )
-
-
-def signed_in(client, username: str):
-    assert sign_in(client, username).status_code == 303
-    return client
-
-
-def visible_text(html: str) -> str:
-    """What a reader sees: no tags, attributes, or the head."""
-    body = html.split("<body", 1)[1]
-    return re.sub(r"<[^>]+>", " ", body)
 
 
 def make_red(world, employer_id: int) -> None:

@@ -2,7 +2,6 @@
 PIN, stored only cleaned, shown to the case's handlers and to nobody else."""
 
 import io
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from service.db import session_scope
 from service.evidence import storage
 from service.evidence.models import ComplaintEvidence
 from tests.factories import case_reference, complaint_in_world, other_committee_mediator
+from tests.service.portals._complaints import case_pass, csrf, status_page
 from tests.service.portals.conftest import sign_in
 
 GPS_IFD = 0x8825
@@ -46,23 +46,10 @@ def client(world, uploads) -> Iterator[TestClient]:
         yield c
 
 
-def csrf(page) -> str:
-    return page.text.split('name="csrf_token" value="')[1].split('"')[0]
-
-
-def status_page(client: TestClient, code: str, pin: str, lang: str = "zh-CN"):
-    page = client.get(f"/worker/track?lang={lang}")
-    data = {"tracking_code": code, "pin": pin, "csrf_token": csrf(page)}
-    opened = client.post("/worker/track", data=data)
-    assert opened.status_code == 200, opened.text
-    return opened
-
-
 def upload(client: TestClient, page, name: str, content: bytes, kind: str = "image/jpeg"):
-    case_pass = re.search(r'name="case_pass" value="([^"]+)"', page.text).group(1)
     return client.post(
         "/worker/track/evidence",
-        data={"csrf_token": csrf(page), "case_pass": case_pass},
+        data={"csrf_token": csrf(page), "case_pass": case_pass(page)},
         files={"file": (name, content, kind)},
     )
 
