@@ -10,15 +10,8 @@ from sqlalchemy import event, text
 
 from monitors.calendar import default_calendar
 from service import clock
-from tests.service.portals.conftest import bearer
-from tests.service.portals.test_inspector import (
-    add_alerts,
-    add_inspector,
-    alert_of,
-    csrf,
-    signed_in,
-    tomorrow,
-)
+from tests.service.portals.conftest import bearer, csrf_cookie, signed_in
+from tests.service.portals.test_inspector import add_alerts, add_inspector, alert_of, tomorrow
 
 
 def listed(client, username: str, **params) -> dict[int, dict]:
@@ -42,7 +35,7 @@ def test_a_closed_alert_leaves_the_default_needs_action_view(app_client, world):
     assert 'value="needs_action" selected' in inbox and "待处理" in row_of(inbox, alert_id)
     client.post(
         f"/inspector/alerts/{alert_id}/resolve",
-        data={"note": "已补发，核实无误。"} | csrf(client),
+        data={"note": "已补发，核实无误。"} | csrf_cookie(client),
         follow_redirects=False,
     )
     assert f'href="/inspector/alerts/{alert_id}"' not in client.get("/inspector/alerts").text
@@ -118,7 +111,8 @@ def test_each_handling_is_confirmed_and_the_buttons_follow_what_was_done(app_cli
         ("resolve", {"note": "已处理完毕。"}, "已办结", {"acknowledge"}),
     ]  # fmt: skip
     for action, data, confirmation, offered in steps:
-        page = client.post(f"{url}/{action}", data=data | csrf(client), follow_redirects=True)
+        form = data | csrf_cookie(client)
+        page = client.post(f"{url}/{action}", data=form, follow_redirects=True)
         assert page.status_code == 200 and page.url.path == url
         assert page.url.query.decode() == f"done={action}"
         status = re.search(r'<p class="card ok" role="status" id="done">(.*?)</p>', page.text, re.S)
