@@ -68,13 +68,15 @@ pdf-packages:
 	@dpkg -s $(PDF_PACKAGES) >/dev/null 2>&1 || apt-get install -y -q $(PDF_PACKAGES) \
 	  || (apt-get update -q && apt-get install -y -q $(PDF_PACKAGES))
 
-# Two passes: the tests spread over the cores (pytest-xdist; each worker copies its own
-# databases), then, alone, the tests that time themselves or flood a server.
+# Three passes: the tests spread over the cores (pytest-xdist; each worker copies its own
+# databases), then, alone, the tests that time themselves or flood a server, then a subset
+# against the lowest versions pyproject.toml allows (test-lowest, below).
 TEST_WORKERS ?= auto
 test: $(STAMP) $(CHROMIUM) $(AXE) pdf-packages lint
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not serial" --durations=30 \
 	  --junitxml=var/test-times.xml
 	$(BIN)/pytest -q -m serial
+	$(MAKE) --no-print-directory test-lowest
 
 # The same tests against the lowest versions pyproject.toml allows, so its lower bounds stay
 # true. A second venv, made anew each time, resolved by uv with --resolution lowest-direct
