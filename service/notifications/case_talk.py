@@ -46,7 +46,6 @@ def notify_case_message(
     settings = settings or get_settings()
     complaint = _complaint(session, complaint_id)
     committee = _committee(session, complaint)
-    queued = 0
     addressees: list[tuple[Recipient, Audience, str]] = []
     if committee is not None:
         mediators = _committee_addressees(session, committee)

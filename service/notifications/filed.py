@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col
 
-from monitors.reference import Reference
+from monitors.reference import Reference, load_reference
 from service.committees.models import MediationCommittee
 from service.complaints.models import Complaint
 from service.complaints.service import urgency
@@ -31,26 +31,33 @@ from service.employers.models import Employer
 from service.jurisdictions.models import Jurisdiction, town_code
 from service.notifications import service as notifications
 from service.projects.models import Project
+from service.stored import stored_id
 
 
 def queue_filed_notices(
-    engine: Engine, *, reference: Reference, settings: Settings, batch_size: int = 200
+    engine: Engine,
+    *,
+    settings: Settings,
+    reference: Reference | None = None,
+    batch_size: int = 200,
 ) -> int:
     """Queue the e-mails of up to `batch_size` complaints filed since the last round;
-    returns how many complaints were done."""
+    returns how many complaints were done. The reference data (`settings.data_dir` unless
+    given) is loaded only when a complaint is pending: most rounds find none."""
     with session_scope(engine) as session:
         complaints = _pending(session, engine, batch_size)
+        if not complaints:
+            return 0
+        reference = reference or load_reference(settings.data_dir)
         held = _rows_they_name(session, complaints)  # noqa: F841  held until the round ends
         for complaint in complaints:
             _queue_notices(session, complaint, reference=reference, settings=settings)
-        if complaints:
-            done = [complaint.id for complaint in complaints]
-            session.execute(
-                update(Complaint)
-                .where(col(Complaint.id).in_(done))
-                .values(notices_pending=False)
-                .execution_options(synchronize_session=False)
-            )
+        session.execute(
+            update(Complaint)
+            .where(col(Complaint.id).in_([stored_id(c) for c in complaints]))
+            .values(notices_pending=False)
+            .execution_options(synchronize_session=False)
+        )
     return len(complaints)
 
 
@@ -91,7 +98,7 @@ def _rows_they_name(session: Session, complaints: list[Complaint]) -> list[objec
 def _queue_notices(
     session: Session, complaint: Complaint, *, reference: Reference, settings: Settings
 ) -> None:
-    complaint_id = complaint.id or 0
+    complaint_id = stored_id(complaint)
     if urgency(session, complaint, reference).reasons:
         notifications.notify_group_complaint(
             session, complaint_id, reference=reference, settings=settings

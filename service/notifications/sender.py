@@ -406,8 +406,7 @@ def queue_filed(engine: Engine, settings: Settings) -> int:
     leave in this round (service/notifications/filed.py)."""
     from service.notifications.filed import queue_filed_notices  # as for digests
 
-    reference = load_reference(settings.data_dir)
-    return queue_filed_notices(engine, reference=reference, settings=settings)
+    return queue_filed_notices(engine, settings=settings)
 
 
 async def deliver_due(engine: Engine, settings: Settings, now: datetime) -> int:
