@@ -214,13 +214,14 @@ def _assessment_recomputed(url: str, client, caller: dict[str, dict[str, str]]) 
     period = assessment.Period(date.fromisoformat(DEMO_DAY).year)
     indicators = assessment.indicators_on(period.end)
     started = time.perf_counter()
-    assessment.compute_figures(
-        engine=engine,
-        reference=load_reference(),
-        period=period,
-        cut_off=period.cut_off(date.fromisoformat(DEMO_DAY)),
-        measures=sorted({i.measure for i in indicators}),
-    )
+    with engine.connect() as conn:
+        assessment.compute_figures(
+            conn=conn,
+            reference=load_reference(),
+            period=period,
+            cut_off=period.cut_off(date.fromisoformat(DEMO_DAY)),
+            measures=sorted({i.measure for i in indicators}),
+        )
     took = time.perf_counter() - started
     engine.dispose()
     print(f"assessment figures from the data, nothing cached: {took:.1f} s")

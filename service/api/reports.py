@@ -4,12 +4,12 @@ permission check (`flows.assessment.can_read_reports`) and the same scope."""
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from service import clock
 from service.auth.actors import Actor
-from service.deps import ActorDep, ReferenceDep
+from service.deps import ActorDep, ReferenceDep, SessionDep
 from service.errors import Forbidden, Unauthenticated
 from service.flows import assessment as flow
 
@@ -69,7 +69,7 @@ class AssessmentPublic(BaseModel):
 
 @router.get("/assessment", response_model=AssessmentPublic)
 def get_assessment(
-    request: Request,
+    session: SessionDep,
     actor: Annotated[Actor, Depends(reports_reader)],
     reference: ReferenceDep,
     year: Annotated[int | None, Query(ge=2020, le=2100)] = None,
@@ -80,7 +80,7 @@ def get_assessment(
     counts."""
     period = flow.Period(year or clock.today().year, quarter)
     found = flow.assess(
-        engine=request.app.state.engine, reference=reference, period=period, today=clock.today()
+        conn=session.connection(), reference=reference, period=period, today=clock.today()
     ).within(actor)
     return AssessmentPublic(
         period=period.key,

@@ -45,7 +45,7 @@ from service.audit import service as audit
 from service.auth.actors import Actor
 from service.db import session_scope
 from service.monitoring import fingerprint
-from service.monitoring.frames import CONTRACTORS_ONLY, load_snapshot
+from service.monitoring.frames import CONTRACTORS_ONLY, read_snapshot
 from service.notifications.audience import Audience
 from service.notifications.contexts import AssessmentLine, AssessmentReport
 from service.notifications.outbox import enqueue, is_deliverable
@@ -224,33 +224,32 @@ def indicators_on(day: date) -> list[Indicator]:
 # --- the assessment -----------------------------------------------------------------------------
 
 
-def assess(*, engine: Engine, reference: Reference, period: Period, today: date) -> Assessment:
-    """Every county's indicators, points, score and rank for `period`. The figures are read
-    from the cache (service/reports/service.py) when nothing they depend on has changed since
-    they were computed; points, scores and ranks are a few sums on them, done each time."""
+def assess(*, conn: Connection, reference: Reference, period: Period, today: date) -> Assessment:
+    """Every county's indicators, points, score and rank for `period`, read on `conn` (the
+    request's). The figures are read from the cache (service/reports/service.py) when nothing
+    they depend on has changed since they were computed, else computed and stored in `conn`'s
+    transaction; points, scores and ranks are a few sums on them, done each time."""
     cut_off = period.cut_off(today)
     indicators = indicators_on(period.end)
     measures = sorted({i.measure for i in indicators})
-    with engine.connect() as conn:
-        counties = conn.execute(
-            text("SELECT code, name_zh, name_en FROM jurisdiction WHERE level = 'county' "
-                 "ORDER BY code")
-        ).all()  # fmt: skip
-        found = cached.inputs(conn, year=period.year, reference_digest=reference_digest(reference))
-        key = cached.key_of(period.key, cut_off, measures, found)
-        stored = cached.load(conn, key)
+    counties = conn.execute(
+        text("SELECT code, name_zh, name_en FROM jurisdiction WHERE level = 'county' "
+             "ORDER BY code")
+    ).all()  # fmt: skip
+    found = cached.inputs(conn, year=period.year, reference_digest=reference_digest(reference))
+    key = cached.key_of(period.key, cut_off, measures, found)
+    stored = cached.load(conn, key)
     if stored is None:
         with cached.computing(key):
-            with engine.connect() as conn:
-                stored = cached.load(conn, key)
+            stored = cached.load(conn, key)
             if stored is None:
                 figures = compute_figures(
-                    engine=engine, reference=reference, period=period, cut_off=cut_off,
+                    conn=conn, reference=reference, period=period, cut_off=cut_off,
                     measures=measures,
                 )  # fmt: skip
                 stored = _encoded(figures)
                 cached.store(
-                    engine, key=key, period_key=period.key, cut_off=cut_off, found=found,
+                    conn, key=key, period_key=period.key, cut_off=cut_off, found=found,
                     figures=stored,
                 )  # fmt: skip
     by_measure = _decoded(stored)
@@ -272,22 +271,21 @@ def assess(*, engine: Engine, reference: Reference, period: Period, today: date)
 
 
 def compute_figures(
-    *, engine: Engine, reference: Reference, period: Period, cut_off: date, measures: list[str]
+    *, conn: Connection, reference: Reference, period: Period, cut_off: date, measures: list[str]
 ) -> dict[str, dict[str, Measured]]:
     """Each measure's figure per county, computed from the data (measure → county → figure)."""
-    with engine.connect() as conn:
-        context = _Context(conn, reference, period, cut_off)
-        by_measure = {
-            "deposit_coverage": context.deposit_coverage,
-            "arrears_settled_share": context.arrears_settled,
-            "arrears_settlement_days": context.arrears_settlement_days,
-            "mediation_within_period": context.mediation_within_period,
-            "work_injury_coverage_high_risk": context.work_injury_coverage,
-            "coordinator_staffing": context.coordinator_staffing,
-            "service_office_compliance": context.service_office_compliance,
-            "alert_handling_days": context.alert_handling_days,
-        }
-        return {measure: by_measure[measure]() for measure in measures}
+    context = _Context(conn, reference, period, cut_off)
+    by_measure = {
+        "deposit_coverage": context.deposit_coverage,
+        "arrears_settled_share": context.arrears_settled,
+        "arrears_settlement_days": context.arrears_settlement_days,
+        "mediation_within_period": context.mediation_within_period,
+        "work_injury_coverage_high_risk": context.work_injury_coverage,
+        "coordinator_staffing": context.coordinator_staffing,
+        "service_office_compliance": context.service_office_compliance,
+        "alert_handling_days": context.alert_handling_days,
+    }
+    return {measure: by_measure[measure]() for measure in measures}
 
 
 def _encoded(figures: dict[str, dict[str, Measured]]) -> dict[str, Any]:
@@ -377,8 +375,8 @@ class _Context:
     @functools.cached_property
     def snapshot(self) -> Snapshot:
         # The deposit figures count projects only: the payroll they read is the contractors'.
-        return load_snapshot(
-            self.conn.engine, self.reference, self.cut_off, SNAPSHOT_FRAMES,
+        return read_snapshot(
+            self.conn, self.reference, self.cut_off, SNAPSHOT_FRAMES,
             narrowed={"payroll": CONTRACTORS_ONLY},
         )  # fmt: skip
 
@@ -729,7 +727,6 @@ def _staffing(assessment: Assessment, county: CountyResult) -> int:
 def send_assessment(
     session: Session,
     *,
-    engine: Engine,
     reference: Reference,
     actor: Actor,
     period: Period,
@@ -740,7 +737,7 @@ def send_assessment(
 ) -> int:
     """Queue the assessment (every county: the city inspector's scope) to each recipient, and
     record who sent it to whom. Returns the number of messages queued."""
-    assessment = assess(engine=engine, reference=reference, period=period, today=today)
+    assessment = assess(conn=session.connection(), reference=reference, period=period, today=today)
     context = _email_context(
         assessment, language="zh-CN", sent_by=actor.display_name or actor.username,
         is_digest=False, base_url=base_url,
@@ -787,11 +784,13 @@ def send_monthly_digest(
     if today.day != 1 or not recipients:
         return 0
     period = digest_period(today)
-    assessment = assess(engine=engine, reference=reference, period=period, today=today)
-    context = _email_context(
-        assessment, language="zh-CN", sent_by="薪盾系统", is_digest=True, base_url=base_url
-    )
     with session_scope(engine) as session:
+        assessment = assess(
+            conn=session.connection(), reference=reference, period=period, today=today
+        )
+        context = _email_context(
+            assessment, language="zh-CN", sent_by="薪盾系统", is_digest=True, base_url=base_url
+        )
         city = city_codes(session.connection())
         queued = 0
         for address in recipients:

@@ -75,10 +75,21 @@ def load_snapshot(
 ) -> Snapshot:
     """The monitored data as it stands, read as one consistent snapshot. `narrowed`: for some
     frames, an SQL condition on the frame's columns that keeps only the rows needed."""
+    with _snapshot_connection(engine) as conn:
+        return read_snapshot(conn, reference, as_of, names, narrowed)
+
+
+def read_snapshot(
+    conn: Connection,
+    reference: Reference,
+    as_of: date,
+    names: tuple[str, ...] | None = None,
+    narrowed: dict[str, str] | None = None,
+) -> Snapshot:
+    """`load_snapshot` on a connection the caller holds (a request's: one connection each)."""
     names = names or tuple(QUERIES)
     narrowed = narrowed or {}
-    with _snapshot_connection(engine) as conn:
-        frames = {name: read_frame(conn, name, narrowed.get(name)) for name in names}
+    frames = {name: read_frame(conn, name, narrowed.get(name)) for name in names}
     return Snapshot(as_of=as_of, reference=reference, calendar=default_calendar(), frames=frames)
 
 

@@ -11,7 +11,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
+from monitors.reference import Reference
 from service import clock
 from service.auth.actors import Actor
 from service.bounds import FormText
@@ -165,11 +167,9 @@ def _context(
     }
 
 
-def _assessment(
-    request: Request, actor: Actor, reference: ReferenceDep, period: Period
-) -> Assessment:
+def _assessment(session: Session, actor: Actor, reference: Reference, period: Period) -> Assessment:
     found = flow.assess(
-        engine=request.app.state.engine, reference=reference, period=period, today=clock.today()
+        conn=session.connection(), reference=reference, period=period, today=clock.today()
     )
     return found.within(actor)
 
@@ -202,7 +202,7 @@ def _page(
     error: str | None = None,
     recipients: str = "",
 ) -> HTMLResponse:
-    assessment = _assessment(request, actor, reference, period)
+    assessment = _assessment(session, actor, reference, period)
     cities = flow.city_codes(session.connection())
     query = {"year": period.year} | ({"quarter": period.quarter} if period.quarter else {})
     context = _context(request, actor, assessment, reference) | {
@@ -226,6 +226,7 @@ def _page(
 @router.get("/assessment.xlsx")
 def assessment_xlsx(
     request: Request,
+    session: SessionDep,
     actor: ReaderDep,
     reference: ReferenceDep,
     year: YearQuery = None,
@@ -234,7 +235,7 @@ def assessment_xlsx(
     """The assessment as a workbook: scores and ranks, every figure with its counts, and the
     indicators with weights and basis."""
     period = _period(year, quarter)
-    assessment = _assessment(request, actor, reference, period)
+    assessment = _assessment(session, actor, reference, period)
     context = _context(request, actor, assessment, reference)
     body = workbook_to_xlsx(_sheets(context, context["language"]))
     name = f"assessment-{period.key}.xlsx"
@@ -326,6 +327,7 @@ def _sheets(context: dict[str, Any], language: str) -> list[Sheet]:
 @router.get("/assessment.pdf")
 def assessment_pdf(
     request: Request,
+    session: SessionDep,
     actor: ReaderDep,
     reference: ReferenceDep,
     year: YearQuery = None,
@@ -333,7 +335,7 @@ def assessment_pdf(
 ) -> Response:
     """The printable report (a plain `def`: WeasyPrint's work runs on the thread pool)."""
     period = _period(year, quarter)
-    assessment = _assessment(request, actor, reference, period)
+    assessment = _assessment(session, actor, reference, period)
     context = _context(request, actor, assessment, reference)
     language = context["language"]
     html = templates.get_template("inspector/reports/assessment_print.html").render(
@@ -378,7 +380,6 @@ def assessment_email(
         )
     count = flow.send_assessment(
         session,
-        engine=request.app.state.engine,
         reference=reference,
         actor=actor,
         period=period,

@@ -27,11 +27,12 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections import OrderedDict
 from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from service import clock, data_version
@@ -79,6 +80,9 @@ def key_of(period_key: str, cut_off: date, measures: list[str], found: dict[str,
 
 def load(conn: Connection, key: str) -> dict[str, Any] | None:
     """The figures stored under `key`, or None."""
+    fresh = _fresh(conn, key)
+    if fresh is not None:
+        return fresh
     stored = conn.execute(
         text("SELECT figures FROM assessment_figures WHERE inputs_key = :key"), {"key": key}
     ).scalar()
@@ -88,7 +92,7 @@ def load(conn: Connection, key: str) -> dict[str, Any] | None:
 
 
 def store(
-    engine: Engine,
+    conn: Connection,
     *,
     key: str,
     period_key: str,
@@ -96,11 +100,13 @@ def store(
     found: dict[str, Any],
     figures: dict[str, Any],
 ) -> None:
-    """Keep the figures under `key`, and drop the period's rows of older inputs (no view asks
-    for them again: their inputs have moved on). Another worker that stored the same key
-    first wins; its figures are the same."""
+    """Keep the figures under `key` in `conn`'s transaction (the request's, committed with
+    it), and drop the period's rows of older inputs (no view asks for them again: their inputs
+    have moved on). Another worker that stored the same key first wins; its figures are the
+    same, and the savepoint keeps the request's transaction usable after the clash."""
+    _remember(conn, key, figures)
     try:
-        with engine.begin() as conn:
+        with conn.begin_nested():
             conn.execute(
                 text(
                     "DELETE FROM assessment_figures WHERE period_key = :period "
@@ -125,6 +131,29 @@ def store(
             )
     except IntegrityError:
         pass
+
+
+# The figures this process computed last, per database: a request waiting on `computing`
+# reads them here while the request that computed them has not yet committed its row. A key
+# names its inputs, so figures found here are right whether or not that row is ever committed.
+_FRESH: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+FRESH_KEPT = 8
+
+
+def _remember(conn: Connection, key: str, figures: dict[str, Any]) -> None:
+    with _LOCKS_GUARD:
+        _FRESH[(_database(conn), key)] = figures
+        while len(_FRESH) > FRESH_KEPT:
+            _FRESH.popitem(last=False)
+
+
+def _fresh(conn: Connection, key: str) -> dict[str, Any] | None:
+    with _LOCKS_GUARD:
+        return _FRESH.get((_database(conn), key))
+
+
+def _database(conn: Connection) -> str:
+    return conn.engine.url.render_as_string(hide_password=True)
 
 
 # Within one process, two requests missing the same key (the page and its PDF, say) compute

@@ -27,9 +27,10 @@ def test_every_indicator_has_a_figure_in_every_county_of_the_demo(db_url, tmp_pa
     assert "demo alerts acknowledged" in casework.stdout
     engine = make_engine(db_url)
     # Today is before the demo day in real time too: the report's cut-off is its own.
-    assessment = assess(
-        engine=engine, reference=load_reference(), period=Period(2026), today=date(2026, 11, 28)
-    )
+    with engine.begin() as conn:
+        assessment = assess(
+            conn=conn, reference=load_reference(), period=Period(2026), today=date(2026, 11, 28)
+        )
     with engine.connect() as conn:
         settled = conn.execute(
             text("SELECT count(*) FROM alert WHERE rule = 'wages.unpaid' AND status = 'resolved'")

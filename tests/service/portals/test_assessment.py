@@ -45,9 +45,10 @@ def _city_inspector(world) -> None:
 
 
 def test_the_assessment_scores_and_ranks_every_county(world):
-    found = assess(
-        engine=world.engine, reference=shared_reference(), period=Period(AS_OF.year), today=AS_OF
-    )
+    with world.engine.begin() as conn:
+        found = assess(
+            conn=conn, reference=shared_reference(), period=Period(AS_OF.year), today=AS_OF
+        )
     by_code = {c.code: c for c in found.counties}
     assert {"330302", "330304"} <= by_code.keys()
     ouhai = by_code["330304"]

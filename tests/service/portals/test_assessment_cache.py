@@ -4,6 +4,7 @@ PDF, JSON) reads one row; a monitors run, an alert acknowledged or resolved, an 
 coordinators, another period each give freshly computed figures, equal to computing them
 anew."""
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from service.db import session_scope
 from service.flows.assessment import Assessment, Period, assess, compute_figures
 from service.flows.monitor_runs import run_monitors
 from service.imports.service import run_import
+from service.reports import service as cached
 from tests.conftest import shared_reference
 from tests.factories import AS_OF, write_csv
 from tests.service.portals.conftest import bearer, sign_in
@@ -55,10 +57,8 @@ def statements(engine: Engine) -> Iterator[Statements]:
 
 
 def _assess(world, period: Period = YEAR) -> tuple[Assessment, Statements]:
-    with statements(world.engine) as seen:
-        found = assess(
-            engine=world.engine, reference=shared_reference(), period=period, today=AS_OF
-        )
+    with statements(world.engine) as seen, world.engine.begin() as conn:
+        found = assess(conn=conn, reference=shared_reference(), period=period, today=AS_OF)
     return found, seen
 
 
@@ -71,10 +71,11 @@ def _figures(found: Assessment) -> dict[str, dict[str, tuple]]:
 
 def _fresh(world, found: Assessment) -> None:
     """The figures served equal the figures computed from the data now, without the cache."""
-    computed = compute_figures(
-        engine=world.engine, reference=shared_reference(), period=found.period,
-        cut_off=found.cut_off, measures=sorted({i.measure for i in found.indicators}),
-    )  # fmt: skip
+    with world.engine.connect() as conn:
+        computed = compute_figures(
+            conn=conn, reference=shared_reference(), period=found.period,
+            cut_off=found.cut_off, measures=sorted({i.measure for i in found.indicators}),
+        )  # fmt: skip
     for county in found.counties:
         for indicator in found.indicators:
             served = county.measured[indicator.id]
@@ -125,6 +126,31 @@ def test_a_repeated_view_reads_the_stored_figures(world):
         (c.code, c.score, c.rank) for c in first.counties
     ]
     _fresh(world, again)
+    # Another process (a second worker) has none of this one's memory: it reads the row.
+    cached._FRESH.clear()
+    from_row, seen = _assess(world)
+    assert not seen.computed and any("assessment_figures" in s for s in seen.sql)
+    assert _figures(from_row) == _figures(first)
+
+
+def test_a_first_view_computes_on_the_requests_one_connection(app_client, world):
+    sign_in(app_client, "admin")
+    engine = app_client.app.state.engine
+    checkouts = []
+
+    def checked_out(*_) -> None:  # the app's import-jobs thread polls beside the request
+        if threading.current_thread().name != "import-jobs":
+            checkouts.append(1)
+
+    event.listen(engine, "checkout", checked_out)
+    try:
+        with statements(engine) as seen:
+            assert app_client.get(REPORT).status_code == 200
+    finally:
+        event.remove(engine, "checkout", checked_out)
+    assert seen.computed
+    assert len(checkouts) == 1
+    assert len(_cached_rows(world)) == 1  # committed with the request
 
 
 def test_the_page_its_workbook_pdf_and_json_share_one_computation(app_client, world):
