@@ -178,6 +178,21 @@ def templates(
     return Templates(tmp_path_factory.mktemp("templates"), reference, postgres_server)
 
 
+# A browser walk checks what a page does in the browser; the SQL under it is the same code
+# the HTTP tests run on both databases (the permission matrix requests every route on each),
+# so the walks run on SQLite only: on PostgreSQL too they doubled the suite's browser time.
+BROWSER_DATABASES = ("sqlite",)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Before the fixtures' own params are applied: a browser test's database, one kind."""
+    if metafunc.definition.get_closest_marker("browser") and "db_url" in metafunc.fixturenames:
+        metafunc.definition.add_marker(
+            pytest.mark.parametrize("db_url", BROWSER_DATABASES, indirect=True)
+        )
+
+
 @pytest.fixture(params=DATABASES)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, templates: Templates) -> Iterator[str]:
     """A migrated database of its own with reference data, and the rows of `database_seed`
