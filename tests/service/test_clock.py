@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from service import clock
 from service.db import make_engine
+from service.imports.service import run_import
 from tests.factories import write_folder
 
 # 17:30 UTC on 30 November is 01:30 on 1 December in Wenzhou, 07:30 on 30 November in Honolulu.
@@ -77,25 +78,28 @@ def test_the_zones_name_is_written_in_one_place() -> None:
 
 
 @pytest.mark.parametrize("host", HOST_ZONES)
-def test_monitors_run_defaults_to_the_wenzhou_day(db_url: str, tmp_path, host: str) -> None:
+def test_monitors_run_defaults_to_the_wenzhou_day(
+    db_url: str, reference, tmp_path, host: str
+) -> None:
     """`wageguard monitors run` without --as-of, as a real process in the host's zone, at an
     instant when that zone's day is the day before Wenzhou's."""
-    folder = write_folder(tmp_path / "in")
+    engine = make_engine(db_url)
+    assert run_import(engine, write_folder(tmp_path / "in"), reference).ok  # the data, here
     environment = {**os.environ, "WAGEGUARD_DATABASE_URL": db_url, "TZ": host}
     command = (
         "import sys, datetime; import service.clock as c; "
         f"c.utc_now = lambda: datetime.datetime.fromisoformat({INSTANT.isoformat()!r}); "
         "from service.cli import app; sys.argv = ['wageguard', *sys.argv[1:]]; app()"
     )
-    for args in (("import", str(folder)), ("monitors", "run")):
-        result = subprocess.run(
-            [sys.executable, "-c", command, *args],
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert result.returncode == 0, result.stderr
-    with make_engine(db_url).connect() as conn:
+    result = subprocess.run(
+        [sys.executable, "-c", command, "monitors", "run"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    with engine.connect() as conn:
         as_of = conn.execute(text("SELECT as_of FROM monitor_run ORDER BY id DESC")).scalar()
+    engine.dispose()
     assert str(as_of) == WENZHOU_DAY.isoformat()
