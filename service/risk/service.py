@@ -111,13 +111,13 @@ def store(conn: Connection, rows: list[dict[str, Any]], *, run_id: int) -> None:
     transaction: one insert and one update however many employers changed."""
     conn.execute(insert(EmployerRiskTier), rows)
     latest = (
-        select(EmployerRiskTier.tier)
+        select(col(EmployerRiskTier.tier))
         .where(col(EmployerRiskTier.employer_id) == col(Employer.id))
         .order_by(col(EmployerRiskTier.id).desc())
         .limit(1)
         .scalar_subquery()
     )
-    of_run = select(EmployerRiskTier.employer_id).where(col(EmployerRiskTier.run_id) == run_id)
+    of_run = select(col(EmployerRiskTier.employer_id)).where(col(EmployerRiskTier.run_id) == run_id)
     conn.execute(
         update(Employer)
         .where(col(Employer.id).in_(of_run))
