@@ -1,6 +1,8 @@
 """The FastAPI application: create_app(settings) wires routers, errors and the scheduler."""
 
 import asyncio
+import functools
+import gc
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -58,6 +60,17 @@ SWITCH_INTERVAL_SECONDS = 0.0005
 logger = logging.getLogger(__name__)
 
 
+@functools.cache
+def freeze_startup_heap() -> None:
+    """Keep Python's full collections off the ~250,000 objects startup leaves (modules, the
+    reference data) that live as long as the process: a full collection walked them all,
+    300 ms during which no request ran; after the freeze it walks what requests made, ~10 ms.
+    Once per process (tests make many apps): what the first startup left is frozen for good,
+    its garbage collected first."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -75,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # answering.
         sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         app.state.reference = load_reference(settings.data_dir)
+        freeze_startup_heap()
         daily = None
         if settings.scheduler_enabled:
             daily = asyncio.create_task(

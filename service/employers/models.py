@@ -28,9 +28,17 @@ class Employer(EmployerBase, table=True):
         CheckConstraint("length(industry_code) BETWEEN 2 AND 4", name="industry_code_length"),
         # The employer list A→Z, walked to its page (service/flows/employer_overview.py).
         Index("ix_employer_name_id", "name", "id"),
+        # The list of one tier A→Z, and the list by tier (red first, then A→Z), walked to
+        # their page, first or last, without reading the tier history.
+        Index("ix_employer_risk_rank_name_id", "risk_rank", "name", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    # The current risk tier: a copy of the employer's latest employer_risk_tier row, written
+    # in the same transaction as that row (service/risk/service.py `store`). risk_rank orders
+    # it: red 0 … green 3, and 4 before the employer's first tier.
+    risk_tier: str | None = Field(default=None, max_length=6)
+    risk_rank: int = Field(default=4, sa_column_kwargs={"server_default": "4"})
 
 
 class EmployerPublic(EmployerBase):

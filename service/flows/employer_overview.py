@@ -72,17 +72,11 @@ def search(
 ) -> EmployerPage:
     """Employers in scope whose name contains `q` or whose USCC starts with it, of one risk
     tier if asked, A→Z or by tier (red first, then A→Z)."""
-    current = risk.latest_tiers()
-    conditions = _conditions(actor, q, tier, current)
-    counted = select(func.count()).select_from(Employer)
-    if tier in TIERS:  # the current tiers are joined only when the filter needs them
-        counted = counted.join(current, current.c.employer_id == Employer.id)
-    total = session.scalar(counted.where(*conditions)) or 0
+    conditions = _conditions(actor, q, tier)
+    total = session.scalar(select(func.count()).select_from(Employer).where(*conditions)) or 0
     pages = paging(total, page)
     limit, offset, backwards = window(pages)
-    items = _summaries(
-        session, conditions, current, sort, limit, offset, tier=tier, backwards=backwards
-    )
+    items = _summaries(session, conditions, sort, limit, offset, backwards=backwards)
     return EmployerPage(**pages.model_dump(), items=items)
 
 
@@ -96,15 +90,13 @@ def search_all(
     limit: int,
 ) -> list[EmployerSummary]:
     """Every employer `search` finds (no paging, at most `limit`): what an export holds."""
-    current = risk.latest_tiers()
-    conditions = _conditions(actor, q, tier, current)
-    return _summaries(session, conditions, current, sort, limit, 0, tier=tier)
+    return _summaries(session, _conditions(actor, q, tier), sort, limit, 0)
 
 
-def _conditions(actor: Actor, q: str | None, tier: str | None, current: Any) -> list[Any]:
+def _conditions(actor: Actor, q: str | None, tier: str | None) -> list[Any]:
     conditions: list[Any] = [readable(actor)]
-    if tier in TIERS:
-        conditions.append(current.c.tier == tier)
+    if tier in TIERS:  # by rank, the index's first column: one tier's rows lie together A→Z
+        conditions.append(col(Employer.risk_rank) == TIERS.index(tier))
     if q and q.strip():
         term = q.strip()
         conditions.append(
@@ -119,24 +111,20 @@ def _conditions(actor: Actor, q: str | None, tier: str | None, current: Any) -> 
 def _summaries(
     session: Session,
     conditions: list[Any],
-    current: Any,
     sort: str,
     limit: int,
     offset: int,
     *,
-    tier: str | None,
     backwards: bool = False,
 ) -> list[EmployerSummary]:
-    """The page's employer ids in order first — narrow rows, walked along the name index,
-    the current tiers joined only to filter or sort by them — then those employers' rows,
-    county names and tiers, and their open alerts: three statements however long the list."""
-    ordered = select(col(Employer.id))
-    if tier in TIERS or sort == "tier":
-        ordered = ordered.outerjoin(current, current.c.employer_id == Employer.id)
+    """The page's employer ids in order first — narrow rows, walked along the (name, id) or
+    (risk_rank, name, id) index — then those employers' rows and county names, and their
+    open alerts: three statements however long the list."""
     ids = list(
         session.scalars(
-            ordered.where(*conditions)
-            .order_by(*_order(sort, current.c.tier, backwards))
+            select(col(Employer.id))
+            .where(*conditions)
+            .order_by(*_order(sort, backwards))
             .limit(limit)
             .offset(offset)
         )
@@ -146,11 +134,9 @@ def _summaries(
     found: dict[int, Any] = {}
     for start in range(0, len(ids), alerts.IN_LIST_CHUNK):
         chunk = ids[start : start + alerts.IN_LIST_CHUNK]
-        tiers = risk.latest_tiers(employer_ids=chunk)
         rows = session.execute(
-            select(Employer, Jurisdiction.name_zh, Jurisdiction.name_en, tiers.c.tier)
+            select(Employer, Jurisdiction.name_zh, Jurisdiction.name_en)
             .outerjoin(Jurisdiction, Jurisdiction.code == Employer.county_code)
-            .outerjoin(tiers, tiers.c.employer_id == Employer.id)
             .where(col(Employer.id).in_(chunk))
         ).all()
         found |= {stored_id(row[0]): row for row in rows}
@@ -166,18 +152,18 @@ def _summaries(
             county_name_en=en,
             town=e.town,
             open_alerts=open_alerts[e.id],
-            risk_tier=tier_now,
+            risk_tier=e.risk_tier,
         )
-        for e, zh, en, tier_now in (found[i] for i in ids)
+        for e, zh, en in (found[i] for i in ids)
     ]
 
 
-def _order(sort: str, tier_column: Any, backwards: bool = False) -> list[Any]:
+def _order(sort: str, backwards: bool = False) -> list[Any]:
     """A→Z (by id among equal names), red first when by tier; reversed for a page read
     from the end."""
     keys = [col(Employer.name), col(Employer.id)]
     if sort == "tier":
-        keys.insert(0, risk.tier_rank(tier_column))
+        keys.insert(0, col(Employer.risk_rank))
     return [key.desc() for key in keys] if backwards else keys
 
 

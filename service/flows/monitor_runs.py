@@ -20,12 +20,16 @@ from service.alerts.lifecycle import Changes, reconcile
 from service.alerts.service import RunConflict, RunResult, get_run
 from service.audit import service as audit
 from service.auth.actors import Actor
+from service.imports.writing import refresh_statistics
 from service.monitoring.fingerprint import run_fingerprint
 from service.monitoring.frames import load_employer_snapshot, load_snapshot
 from service.monitoring.lock import RunInProgress, monitor_lock
 from service.notifications.service import notify_new_alerts
 from service.overview import compute as overview
 from service.risk import service as risk
+
+# The tables a whole-city run writes the most of, analysed at its end.
+RUN_WRITES = ["alert", "employer", "employer_risk_tier"]
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +84,9 @@ def run_monitors(
             overview.record_run(conn, run_id=run_id, as_of=as_of, snapshot=snapshot)
             _finish_run(conn, run_id, len(findings), changes)
             _notify(conn, changes.news)
+            # A whole-city run may write an alert and move the tier of every employer: the
+            # planner would otherwise keep planning the inbox for the tables the import left.
+            refresh_statistics(conn, RUN_WRITES)
     summary = RunSummary(run_id, as_of, len(findings), changes)
     log.info(summary.line())
     return summary

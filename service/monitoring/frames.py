@@ -161,7 +161,9 @@ def employer_snapshot(
         ids["employers"] = sorted({employer_id, *employers})
     frames = {}
     for name in names or tuple(QUERIES):
-        rows = conn.execute(_share_query(name, ids), ids).all()
+        # Plain tuples: pandas probes each Row for attributes it lacks, and a Row answers a
+        # miss by raising inside; 30 ms of the largest employer's file for 2,000 payroll rows.
+        rows = [tuple(row) for row in conn.execute(_share_query(name, ids), ids)]
         frames[name] = typed_frame(name, pd.DataFrame(rows, columns=list(SNAPSHOT_COLUMNS[name])))
     return Snapshot(as_of=as_of, reference=reference, calendar=default_calendar(), frames=frames)
 

@@ -26,7 +26,7 @@ What each figure counts (the same words as the page's notes, service/i18n/overvi
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, text
 from sqlalchemy.engine import Connection
 
 from monitors.base import Snapshot
@@ -42,7 +42,6 @@ from service.complaints.tracking import LEGAL_AID_KINDS
 from service.jurisdictions.models import town_code
 from service.overview.models import PlaceMonth, PlaceSummary, PlaceTopEmployer
 from service.risk.models import TIERS
-from service.risk.service import latest_tiers
 
 # The frames the overview reads from the run's snapshot (the run loads them if no rule does).
 INPUTS = ("employers", "projects", "contracts", "workers", "insurance", "deposit_events", "payroll")
@@ -101,9 +100,11 @@ def _open_alerts(conn: Connection) -> pd.DataFrame:
 
 
 def _tiers(conn: Connection) -> pd.DataFrame:
-    latest = latest_tiers()
-    rows = conn.execute(select(latest.c.employer_id, latest.c.tier)).all()
-    return pd.DataFrame(rows, columns=["employer_id", "tier"])
+    """Each employer's current tier, as stored on it (risk.store keeps it in step)."""
+    rows = conn.execute(
+        text("SELECT id, risk_tier FROM employer WHERE risk_tier IS NOT NULL")
+    ).all()
+    return pd.DataFrame([tuple(row) for row in rows], columns=["employer_id", "tier"])
 
 
 def employer_figures(conn: Connection, snapshot: Snapshot) -> pd.DataFrame:

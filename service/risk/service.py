@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import case, insert, literal, select, text
+from sqlalchemy import case, insert, literal, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Subquery
@@ -18,6 +18,7 @@ from monitors.reference import Reference, load_risk_tiers
 from service import clock
 from service.alerts.models import Alert
 from service.complaints.disclosure import alert_released
+from service.employers.models import Employer
 from service.i18n import translate
 from service.money import yuan
 from service.risk.models import TIERS, EmployerRiskTier
@@ -100,8 +101,28 @@ def record_run(
             index=False
         )
     ]
-    conn.execute(insert(EmployerRiskTier), rows)
+    store(conn, rows, run_id=run_id)
     return len(rows)
+
+
+def store(conn: Connection, rows: list[dict[str, Any]], *, run_id: int) -> None:
+    """Add tier rows of a run to the history and bring the current tier of each employer they
+    name (employer.risk_tier, .risk_rank) in step with its latest row, in the same
+    transaction: one insert and one update however many employers changed."""
+    conn.execute(insert(EmployerRiskTier), rows)
+    latest = (
+        select(col(EmployerRiskTier.tier))
+        .where(col(EmployerRiskTier.employer_id) == col(Employer.id))
+        .order_by(col(EmployerRiskTier.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    of_run = select(col(EmployerRiskTier.employer_id)).where(col(EmployerRiskTier.run_id) == run_id)
+    conn.execute(
+        update(Employer)
+        .where(col(Employer.id).in_(of_run))
+        .values(risk_tier=latest, risk_rank=tier_rank(latest))
+    )
 
 
 # --- reading --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from service import data_version
 from service.demo import generate_demo
 from service.flows.monitor_runs import check_employer, run_monitors
 from service.imports.service import run_import
+from tests.service.risk.test_history import assert_stored_is_latest
 
 AS_OF = date(2026, 11, 30)
 COLUMNS = ["rule", "employer_id", "project_code", "period", "status", "severity", "amount_fen"]
@@ -87,6 +88,7 @@ def test_checking_employers_gives_what_a_whole_city_run_would(engine, tmp_path, 
         for employer_id in employers:
             check_employer(engine, reference, employer_id=employer_id, as_of=as_of)
         checked = alert_table(engine)
+        assert_stored_is_latest(engine)  # the checked employers' current tiers moved with them
         others = ~checked["employer_id"].isin(employers)
         # Nobody else's alerts moved.
         untouched = before[~before["employer_id"].isin(employers)]

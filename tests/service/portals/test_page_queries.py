@@ -17,7 +17,8 @@ from service.config import Settings
 from service.contracts.models import Contract
 from service.employers.models import Employer
 from service.payroll.models import PayrollEntry
-from service.risk.models import TIERS, EmployerRiskTier
+from service.risk import service as risk
+from service.risk.models import TIERS
 from service.workers.models import Worker
 from tests.factories import uscc
 from tests.service.portals.test_inspector import add_alerts, signed_in
@@ -96,7 +97,7 @@ def add_employers(engine, count: int, first: int) -> None:
             for shift in (1, 0)  # the later row is the current tier
             for i, employer in enumerate(ids)
         ]
-        conn.execute(EmployerRiskTier.__table__.insert(), tiers)
+        risk.store(conn, tiers, run_id=run_id)
     for employer in ids:
         add_alerts(engine, employer, 3)
 

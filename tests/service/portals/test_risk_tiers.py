@@ -4,7 +4,7 @@ obligations page; and the complainant shield: an anonymous complaint never moves
 employer sees before its release (complaints.disclosure)."""
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import text
 
@@ -13,6 +13,7 @@ from service.complaints.disclosure import released_on
 from service.complaints.models import Complaint
 from service.db import session_scope
 from service.flows.monitor_runs import run_monitors
+from service.risk import service as risk
 from tests.factories import complaint_in_world
 from tests.service.portals.conftest import bearer, signed_in, visible_text
 
@@ -27,17 +28,14 @@ def make_red(world, employer_id: int) -> None:
     """A newer tier row: the latest row per employer is its current tier."""
     with world.engine.begin() as conn:
         run = conn.execute(text("SELECT max(id) FROM monitor_run")).scalar_one()
-        conn.execute(
-            text(
-                "INSERT INTO employer_risk_tier (employer_id, run_id, as_of, tier, reasons, "
-                "computed_at) VALUES (:e, :r, '2026-11-30', 'red', :reasons, CURRENT_TIMESTAMP)"
-            ),
-            {
-                "e": employer_id,
-                "r": run,
-                "reasons": '[{"rule": "red_open_critical_alert", "figure": 1, "threshold": 1}]',
-            },
-        )
+        row = {
+            "employer_id": employer_id,
+            "run_id": run,
+            "as_of": date(2026, 11, 30),
+            "tier": "red",
+            "reasons": [{"rule": "red_open_critical_alert", "figure": 1, "threshold": 1}],
+        }
+        risk.store(conn, [row], run_id=run)
 
 
 def names_in_order(html: str) -> list[str]:
