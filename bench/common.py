@@ -30,6 +30,9 @@ class Measured:
     seconds: float
     peak_rss_mb: float
     output: str
+    # The child's own CPU time (user + system): steadier than wall time on a busy machine,
+    # but blind to the work a database server does for it.
+    cpu_seconds: float = 0.0
 
 
 def run_measured(args: list[str], database_url: str) -> Measured:
@@ -45,7 +48,8 @@ def run_measured(args: list[str], database_url: str) -> Measured:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{output}")
-    return Measured(seconds, usage.ru_maxrss / 1024, output)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measured(seconds, usage.ru_maxrss / 1024, output, cpu)
 
 
 def wageguard(*args: str) -> list[str]:

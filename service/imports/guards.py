@@ -15,9 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from service.config import Settings, get_settings
 
 SCAN_CHUNK_BYTES = 1024 * 1024
+NEWLINE = ord("\n")
 # The <dimension> element comes before <sheetData>; a real sheet names it in the first
 # few hundred bytes.
 DIMENSION_LOOKAHEAD_BYTES = 64 * 1024
@@ -88,11 +91,14 @@ def check_csv_lines(path: Path, limits: FileLimits) -> None:
             lines += chunk.count(b"\n")
             if limits.max_rows is not None and lines > limits.max_rows + 1:  # and the header
                 raise FileRefused("too_many_rows", f"{limits.max_rows:,}")
-            parts = chunk.split(b"\n")
-            current += len(parts[0])
-            if len(parts) > 1:
-                longest = max(longest, current, *(len(p) for p in parts[1:-1]))
-                current = len(parts[-1])
+            # Where the line breaks are, found in C: a loop over 1.5 M lines took 0.5 s.
+            breaks = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == NEWLINE)
+            if len(breaks):
+                inner = int(np.diff(breaks).max(initial=1)) - 1  # lines wholly in the chunk
+                longest = max(longest, current + int(breaks[0]), inner)
+                current = len(chunk) - int(breaks[-1]) - 1
+            else:
+                current += len(chunk)
             if max(longest, current) > limits.max_line_bytes:
                 raise FileRefused("line_too_long", _kib(limits.max_line_bytes))
 

@@ -81,7 +81,7 @@ def run_import(
     all_problems.extend(found_problems)
     if employer_uscc is not None:
         all_problems.append(_other_employer_rows(loaded, employer_uscc, combine(all_problems)))
-    with engine.begin() as conn:
+    with writing.import_transaction(engine) as conn:
         key_maps = _key_maps(conn)
         scope = employer_scope.load(conn, employer_uscc) if employer_uscc else None
         # References into a file that could not be read cannot be checked: skip them.

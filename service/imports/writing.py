@@ -2,18 +2,24 @@
 updated, unchanged rows left alone — so importing the same folder twice changes nothing."""
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from itertools import chain
 
 import pandas as pd
 import pyarrow
 import pyarrow.csv
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from service.db import query_frame
 from service.imports.spec import FileSpec, Kind
 
 BATCH_ROWS = 50_000
+# A load into an empty table this large builds its SQLite indexes after the rows are in.
+REBUILD_INDEXES_FROM_ROWS = BATCH_ROWS
+# Parameters in one SQLite statement: 999 before SQLite 3.32, far more since.
+SQLITE_MAX_PARAMETERS = 999
 Progress = Callable[[int], None]
 
 # Canonical pandas dtypes per contract kind, used on both sides of the comparison.
@@ -67,6 +73,29 @@ def skip_rechecking_references(conn: Connection) -> bool:
     return bool(is_superuser)
 
 
+@contextmanager
+def import_transaction(engine: Engine) -> Iterator[Connection]:
+    """The import's one transaction. SQLite does not check foreign keys again row by row
+    either (a sixth of the payroll insert; see skip_rechecking_references): it only takes
+    the setting outside a transaction, so it is switched off before and on after, and the
+    pooled connection goes back checking them."""
+    with engine.connect() as conn:
+        is_sqlite = conn.dialect.name == "sqlite"
+        if is_sqlite:
+            _sqlite_foreign_keys(conn, on=False)
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            if is_sqlite:
+                _sqlite_foreign_keys(conn, on=True)
+
+
+def _sqlite_foreign_keys(conn: Connection, *, on: bool) -> None:
+    conn.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    conn.commit()
+
+
 def refresh_statistics(conn: Connection, tables: list[str]) -> None:
     """Let the planner see what a bulk load wrote. Autovacuum is off on some hosts, and until
     PostgreSQL has analysed a freshly filled table it plans for an empty one: the employer
@@ -90,18 +119,21 @@ def write(
     conn: Connection, spec: FileSpec, frame: pd.DataFrame, progress: Progress | None = None
 ) -> tuple[int, int]:
     """Insert new rows and update changed ones; return (inserted, updated)."""
-    existing = _read_existing(conn, spec, frame)
+    empty = conn.execute(text(f"SELECT 1 FROM {spec.table} LIMIT 1")).first() is None
+    existing = _read_existing(conn, spec, frame, empty=empty)
     new, changed = _diff(spec, frame, existing)
-    _insert(conn, spec.table, new, progress)
+    _insert(conn, spec.table, new, progress, empty=empty)
     _update(conn, spec, changed)
     if progress:
         progress(len(frame) - len(new))
     return len(new), len(changed)
 
 
-def _read_existing(conn: Connection, spec: FileSpec, frame: pd.DataFrame) -> pd.DataFrame:
+def _read_existing(
+    conn: Connection, spec: FileSpec, frame: pd.DataFrame, *, empty: bool
+) -> pd.DataFrame:
     columns = list(frame.columns)
-    if conn.execute(text(f"SELECT 1 FROM {spec.table} LIMIT 1")).first() is None:
+    if empty:
         return pd.DataFrame(columns=[*columns, "_row_id"])
     scope = spec.column(spec.scope).db_column
     scope_values = frame[scope].dropna().unique().tolist()
@@ -169,7 +201,11 @@ def _keyed(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     )
 
 
-def _insert(conn: Connection, table: str, frame: pd.DataFrame, progress: Progress | None) -> None:
+def _insert(
+    conn: Connection, table: str, frame: pd.DataFrame, progress: Progress | None, *, empty: bool
+) -> None:
+    bulk = empty and len(frame) >= REBUILD_INDEXES_FROM_ROWS
+    rebuilt = _drop_secondary_indexes(conn, table) if bulk else []
     for start in range(0, len(frame), BATCH_ROWS):
         batch = frame.iloc[start : start + BATCH_ROWS]
         if conn.dialect.name == "postgresql":
@@ -178,6 +214,30 @@ def _insert(conn: Connection, table: str, frame: pd.DataFrame, progress: Progres
             _executemany_insert(conn, table, batch)
         if progress:
             progress(len(batch))
+    for create_index in rebuilt:
+        conn.exec_driver_sql(create_index)
+
+
+def _drop_secondary_indexes(conn: Connection, table: str) -> list[str]:
+    """SQLite: drop the indexes of an empty table before a bulk load and return the
+    statements that build them again: one sorted build after the load costs less than
+    updating them row by row (1.5 M payroll rows: 3.9 s + 1.0 s to build
+    `ix_payroll_entry_period` instead of 6.1 s). Both happen in the import's transaction,
+    so WAL readers never see the table without them. Not on PostgreSQL: there DROP INDEX
+    would lock readers out until the import commits."""
+    if conn.dialect.name != "sqlite":
+        return []
+    # Indexes SQLite made for a constraint have no `sql` and cannot be dropped.
+    indexes = conn.execute(
+        text(
+            "SELECT name, sql FROM sqlite_master "
+            "WHERE type = 'index' AND tbl_name = :table AND sql IS NOT NULL"
+        ),
+        {"table": table},
+    ).all()
+    for name, _ in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _, sql in indexes]
 
 
 def _copy_in(conn: Connection, table: str, frame: pd.DataFrame) -> None:
@@ -195,15 +255,27 @@ def _copy_in(conn: Connection, table: str, frame: pd.DataFrame) -> None:
 
 
 def _executemany_insert(conn: Connection, table: str, frame: pd.DataFrame) -> None:
-    columns = ", ".join(frame.columns)
-    marks = ", ".join("?" for _ in frame.columns)
-    conn.exec_driver_sql(f"INSERT INTO {table} ({columns}) VALUES ({marks})", _python_rows(frame))
+    """Many rows per INSERT: a third less work for SQLite than one statement per row."""
+    insert = f"INSERT INTO {table} ({', '.join(frame.columns)}) VALUES "
+    row = f"({', '.join('?' for _ in frame.columns)})"
+    per_statement = max(1, SQLITE_MAX_PARAMETERS // len(frame.columns))
+    rows = _python_rows(frame)
+    whole = len(rows) - len(rows) % per_statement
+    if whole:
+        groups = [
+            tuple(chain.from_iterable(rows[start : start + per_statement]))
+            for start in range(0, whole, per_statement)
+        ]
+        conn.exec_driver_sql(insert + ", ".join([row] * per_statement), groups)
+    if whole < len(rows):
+        conn.exec_driver_sql(insert + row, rows[whole:])
 
 
 def _python_rows(frame: pd.DataFrame) -> list[tuple]:
-    """Rows of plain Python values (None for missing), as DB drivers want them."""
-    as_object = frame.astype(object)
-    return list(as_object.where(frame.notna(), None).itertuples(index=False, name=None))
+    """Rows of plain Python values (None for missing), as DB drivers want them; built column
+    by column (2.5 times faster than through an object frame)."""
+    columns = [column.to_numpy(dtype=object, na_value=None).tolist() for _, column in frame.items()]
+    return list(zip(*columns, strict=True))
 
 
 def _update(conn: Connection, spec: FileSpec, changed: pd.DataFrame) -> None:

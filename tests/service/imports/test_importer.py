@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from monitors.reference import Reference
+from service.imports import writing
 from service.imports.service import ImportReport, run_import
 from tests.factories import (
     EMPLOYER_A,
@@ -221,3 +222,33 @@ def test_the_tables_an_import_wrote_are_analysed_for_the_planner(engine, tmp_pat
                 "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
             ).scalars()
         assert {"employer", "worker", "payroll_entry"} <= set(analysed)
+
+
+def test_sqlite_checks_foreign_keys_again_after_an_import(engine, tmp_path, reference):
+    """The import leaves SQLite's per-row foreign-key checks off (it has checked every
+    reference itself); the pooled connection must go back to checking them."""
+    assert do_import(engine, write_folder(tmp_path / "in"), reference).ok
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_bulk_load_into_empty_tables_keeps_every_index(engine, tmp_path, reference, monkeypatch):
+    """SQLite builds the indexes of an empty table after a bulk load: they are all there
+    afterwards, and the rows are found through them."""
+    monkeypatch.setattr(writing, "REBUILD_INDEXES_FROM_ROWS", 1)
+    before = _index_names(engine)
+    assert do_import(engine, write_folder(tmp_path / "in"), reference).ok
+    assert _index_names(engine) == before
+    with engine.connect() as conn:
+        period = "SELECT count(*) FROM payroll_entry WHERE period = '2026-01'"
+        assert conn.exec_driver_sql(period).scalar() == 1
+
+
+def _index_names(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            query = "SELECT name FROM sqlite_master WHERE type = 'index'"
+        else:
+            query = "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+        return set(conn.exec_driver_sql(query).scalars())
