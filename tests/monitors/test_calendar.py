@@ -7,7 +7,15 @@ import pandas as pd
 import pytest
 from chinese_calendar.constants import workdays as makeup_workdays
 
-from monitors.calendar import WorkCalendar, default_calendar
+from monitors.calendar import (
+    TABLE_FIRST_DAY,
+    TABLE_LAST_DAY,
+    WorkCalendar,
+    _official_is_paid,
+    _official_is_workday,
+    _official_table,
+    default_calendar,
+)
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +169,15 @@ def test_a_year_has_its_statutory_holidays_as_paid_days(
     paid = cal.paid_days_many(series(first.isoformat()), series(last.isoformat())).iloc[0]
     working = cal.working_days_between(first, last) + cal.is_working_day(first)
     assert paid - working == statutory
+
+
+def test_the_table_gives_the_packages_answer_for_every_day() -> None:
+    """The table is built from the package's data at once; day by day, its own functions
+    (and the fallback for the years it does not know) must say the same."""
+    working, paid = _official_table(TABLE_FIRST_DAY, TABLE_LAST_DAY)
+    days = [TABLE_FIRST_DAY + timedelta(days=i) for i in range(len(working))]
+    assert days[-1] == TABLE_LAST_DAY
+    assert [
+        d for d, mine in zip(days, working, strict=True) if mine != _official_is_workday(d)
+    ] == []
+    assert [d for d, mine in zip(days, paid, strict=True) if mine != _official_is_paid(d)] == []
