@@ -286,7 +286,8 @@ def _run_shards(engine, counties: list[str], days: list[date], processes: int) -
     blocked = False
     for day in days:
         for result in run_county_shards(engine, counties, as_of=day, processes=processes):
-            typer.echo(f"county {result.county}: {result.line}")
+            peak = f"peak memory of its process {result.peak_rss_mb:.0f} MB"
+            typer.echo(f"county {result.county}: {result.line} ({peak})")
             blocked |= not result.ran
     if blocked:
         raise typer.Exit(3)

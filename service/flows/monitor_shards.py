@@ -1,7 +1,7 @@
 """Every county's shard of a monitors run, in parallel processes on this machine.
 
-Each shard runs in a process of its own (a fresh one per shard), so a process holds one
-shard's share of the data at a time: memory is bounded by the largest shard, not the city.
+A process runs one shard at a time and holds only that shard's share of the data: memory is
+bounded by the largest shard, not the city.
 Several machines are several invocations with different counties against one PostgreSQL;
 the shard locks (service.monitoring.lock) keep their runs apart.
 """
@@ -11,6 +11,7 @@ import resource
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
@@ -53,14 +54,16 @@ def run_county_shards(
     engine: Engine, counties: list[str], *, as_of: date, processes: int, trigger: str = "cli"
 ) -> list[ShardResult]:
     """Run each county's shard: in this process one after another (`processes` 1), or in
-    `processes` worker processes, one shard per process."""
+    `processes` worker processes, each taking the next shard when done with one."""
     if processes == 1:
         reference = load_reference(get_settings().data_dir)
         return [_run_here(engine, reference, county, as_of, trigger) for county in counties]
-    # spawn, not fork: a child starts without the parent's engine, connections or memory.
+    # spawn, not fork: a worker starts without the parent's engine and its connections. A
+    # worker runs several shards (a fresh process per shard cost more than a small shard's
+    # run); it frees one shard's frames before the next, so its peak is its largest shard's.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(processes, mp_context=context, max_tasks_per_child=1) as pool:
-        futures = [pool.submit(_run_in_child, county, as_of, trigger) for county in counties]
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=_start_worker) as pool:
+        futures = [pool.submit(_run_in_worker, county, as_of, trigger) for county in counties]
         return [future.result() for future in futures]
 
 
@@ -74,15 +77,19 @@ def _run_here(
     return ShardResult(county, summary.line(), ran=True, peak_rss_mb=_peak_rss_mb())
 
 
-def _run_in_child(county: str, as_of: date, trigger: str) -> ShardResult:
-    """A worker process's whole task: its own engine and reference data, from the settings
-    (the environment) it inherited."""
+# A worker's engine and reference data, made once from the settings (the environment) the
+# worker inherited.
+_worker: dict[str, Any] = {}
+
+
+def _start_worker() -> None:
     settings = get_settings()
-    engine = get_engine(settings)
-    try:
-        return _run_here(engine, load_reference(settings.data_dir), county, as_of, trigger)
-    finally:
-        engine.dispose()
+    _worker["engine"] = get_engine(settings)
+    _worker["reference"] = load_reference(settings.data_dir)
+
+
+def _run_in_worker(county: str, as_of: date, trigger: str) -> ShardResult:
+    return _run_here(_worker["engine"], _worker["reference"], county, as_of, trigger)
 
 
 def _peak_rss_mb() -> float:
