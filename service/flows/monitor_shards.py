@@ -42,6 +42,8 @@ def every_county(engine: Engine) -> list[str]:
 
 
 def unknown_counties(engine: Engine, counties: list[str]) -> list[str]:
+    if not counties:
+        return []  # an empty IN list is typed integer on PostgreSQL: no text codes match it
     query = text("SELECT code FROM jurisdiction WHERE code IN :codes").bindparams(
         bindparam("codes", expanding=True)
     )

@@ -171,19 +171,23 @@ def test_a_whole_city_run_cannot_overlap_a_shard_run(engine, reference):
         pass
 
 
-def test_the_command_line_runs_county_shards_in_parallel_processes(
+def test_the_command_line_runs_every_countys_shard_in_parallel_processes(
     db_url, tmp_path, engine, reference
 ):
     demo_with_complaints(engine, tmp_path / "demo", reference)
-    counties = every_county(engine)[:2]
-    arguments = [part for county in counties for part in ("--county", county)]
     result = wageguard(
-        "monitors", "run", "--as-of", "2026-11-30", *arguments, "--processes", "2",
+        "monitors", "run", "--as-of", "2026-11-30", "--shards", "--processes", "2",
         database_url=db_url,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
-        f"county {county}" for county in counties
+        f"county {county}" for county in every_county(engine)
     ]
+    assert_whole_city_run_changes_nothing(engine, reference, AS_OF)
+    two = wageguard(
+        "monitors", "run", "--as-of", "2026-11-30", "--county", "330302", "--county", "330303",
+        database_url=db_url,
+    )  # fmt: skip
+    assert two.returncode == 0 and two.stdout.count("county 3303") == 2, two.stderr
     unknown = wageguard("monitors", "run", "--county", "999999", database_url=db_url)
     assert unknown.returncode == 2 and "no county with code 999999" in unknown.stderr
