@@ -28,7 +28,12 @@ from service.monitoring.frames import (
     load_shard_snapshot,
     load_snapshot,
 )
-from service.monitoring.lock import RunInProgress, monitor_lock, shard_lock
+from service.monitoring.lock import (
+    RunInProgress,
+    monitor_lock,
+    notification_turn,
+    shard_lock,
+)
 from service.notifications.service import notify_new_alerts
 from service.overview import compute as overview
 from service.risk import service as risk
@@ -219,6 +224,7 @@ def _notify(conn, alert_ids: list[int]) -> None:
     """Inspectors and employers hear of new alerts in the run's own transaction (outbox)."""
     if not alert_ids:
         return
+    notification_turn(conn)
     with Session(bind=conn) as session:
         notify_new_alerts(session, alert_ids)
         session.flush()

@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 LOCK_KEY = zlib.crc32(b"wageguard.monitors")
+NOTIFY_KEY = zlib.crc32(b"wageguard.monitors.notify")
 
 
 def _int4(value: int) -> int:
@@ -120,3 +121,12 @@ def _file_lock(path: Path, mode: int) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def notification_turn(conn: Connection) -> None:
+    """Wait for the other runs' e-mails to be queued and committed before queuing this run's:
+    shards running side by side on PostgreSQL each add to a city-wide inspector's one pending
+    digest (an outbox row), and two such transactions would each miss the other's alerts.
+    Held to the end of the transaction. SQLite needs none: its writers already take turns."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": NOTIFY_KEY})

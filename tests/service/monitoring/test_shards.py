@@ -10,20 +10,27 @@ count an employer's own workers against its own committee, office and liaison (a
 committees are read). No rule is keyed by county or committee."""
 
 import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 from sqlalchemy import bindparam, text
+from sqlmodel import Session, select
 
 from service import data_version
+from service.auth.service import create_user
 from service.db import session_scope
 from service.demo import generate_demo
 from service.demo.complaints import create_demo_complaints
 from service.flows.monitor_runs import run_monitors, run_shard
 from service.flows.monitor_shards import every_county
 from service.imports.service import run_import
-from service.monitoring.lock import RunInProgress, monitor_lock, shard_lock
+from service.monitoring.lock import NOTIFY_KEY, RunInProgress, monitor_lock, shard_lock
+from service.notifications.models import OutboxMessage
+from tests.factories import STRONG_PASSWORD
 from tests.service.monitoring.test_check_employer import (
     alert_table,
     change_their_records,
@@ -169,6 +176,58 @@ def test_a_whole_city_run_cannot_overlap_a_shard_run(engine, reference):
         run_shard(engine, reference, counties=["330304"], as_of=AS_OF)
     with monitor_lock(engine):  # nothing is left held by the refused runs
         pass
+
+
+def waiting_advisory_locks(engine) -> int:
+    with engine.connect() as conn:
+        query = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        return int(conn.execute(text(query)).scalar_one())
+
+
+def test_shards_side_by_side_both_reach_the_city_inspectors_digest(engine, tmp_path, reference):
+    demo_with_complaints(engine, tmp_path / "demo", reference)
+    with session_scope(engine) as session:
+        create_user(
+            session=session, actor=None, username="insp", password=STRONG_PASSWORD,
+            role="inspector", display_name="监察员", email="insp@example.cn", scopes=["330300"],
+        )  # fmt: skip
+    counties = every_county(engine)[:2]
+    with ThreadPoolExecutor(2) as pool, ExitStack() as held:
+        if engine.dialect.name == "postgresql":
+            # Both shards reach their e-mails while the test holds the turn: neither may queue
+            # its digest entries until the other's are committed.
+            conn = held.enter_context(engine.connect())
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": NOTIFY_KEY})
+        runs = [
+            pool.submit(run_shard, engine, reference, counties=[county], as_of=AS_OF)
+            for county in counties
+        ]
+        if engine.dialect.name == "postgresql":
+            deadline = time.monotonic() + 60
+            while waiting_advisory_locks(engine) < 2:
+                assert time.monotonic() < deadline, "the shards did not wait for their turn"
+                time.sleep(0.1)
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": NOTIFY_KEY})
+        assert all(run.result().changes.opened for run in runs)
+    with engine.connect() as conn:
+        digested = set(
+            conn.execute(
+                text(
+                    "SELECT e.county_code FROM alert a JOIN employer e ON e.id = a.employer_id "
+                    "WHERE a.id IN :ids"
+                ).bindparams(bindparam("ids", expanding=True)),
+                {"ids": sorted(digest_alert_ids(engine))},
+            ).scalars()
+        )
+    assert digested == set(counties)
+
+
+def digest_alert_ids(engine) -> set[int]:
+    with Session(engine) as session:
+        [digest] = session.exec(
+            select(OutboxMessage).where(OutboxMessage.kind == "alert_digest")
+        ).all()
+        return set(digest.alert_ids or ())
 
 
 def test_the_command_line_runs_every_countys_shard_in_parallel_processes(
