@@ -116,9 +116,11 @@ def check_employer(
     after it fixed its records, without waiting for the nightly run.
 
     The run is recorded without a fingerprint, so the next whole-city run never takes it for
-    one whose findings it could reuse. With `rules`, only those rules' alerts are touched."""
+    one whose findings it could reuse. With `rules`, only those rules' alerts are touched.
+    It writes only its employer's alerts, so it takes that employer's county lock: checks go
+    ahead while other counties' shards run."""
     rules = all_rules() if rules is None else rules
-    with monitor_lock(engine):
+    with shard_lock(engine, _county_of(engine, employer_id)):
         snapshot = load_employer_snapshot(engine, reference, as_of, employer_id, _inputs(rules))
         findings = evaluate(snapshot, rules)
         summary = _record_partial_run(
@@ -126,6 +128,14 @@ def check_employer(
         )
     log.info("employer %s: %s", employer_id, summary.line())
     return summary
+
+
+def _county_of(engine: Engine, employer_id: int) -> list[str]:
+    with engine.connect() as conn:
+        county = conn.execute(
+            text("SELECT county_code FROM employer WHERE id = :id"), {"id": employer_id}
+        ).scalar()
+    return [str(county)] if county else []
 
 
 def run_shard(

@@ -25,12 +25,12 @@ from service.auth.service import create_user
 from service.db import session_scope
 from service.demo import generate_demo
 from service.demo.complaints import create_demo_complaints
-from service.flows.monitor_runs import run_monitors, run_shard
+from service.flows.monitor_runs import check_employer, run_monitors, run_shard
 from service.flows.monitor_shards import every_county
 from service.imports.service import run_import
 from service.monitoring.lock import NOTIFY_KEY, RunInProgress, monitor_lock, shard_lock
 from service.notifications.models import OutboxMessage
-from tests.factories import STRONG_PASSWORD
+from tests.factories import STRONG_PASSWORD, write_folder
 from tests.service.monitoring.test_check_employer import (
     alert_table,
     change_their_records,
@@ -176,6 +176,17 @@ def test_a_whole_city_run_cannot_overlap_a_shard_run(engine, reference):
         run_shard(engine, reference, counties=["330304"], as_of=AS_OF)
     with monitor_lock(engine):  # nothing is left held by the refused runs
         pass
+
+
+def test_checking_an_employer_waits_only_for_its_own_countys_shard(engine, tmp_path, reference):
+    assert run_import(engine, write_folder(tmp_path / "in"), reference).ok
+    county_of = counties_of_employers(engine).sort_index()
+    employer_id, county = int(county_of.index[0]), county_of.iloc[0]
+    elsewhere = "330399" if county != "330399" else "330398"
+    with shard_lock(engine, [elsewhere]):
+        check_employer(engine, reference, employer_id=employer_id, as_of=AS_OF)
+    with shard_lock(engine, [county]), pytest.raises(RunInProgress):
+        check_employer(engine, reference, employer_id=employer_id, as_of=AS_OF)
 
 
 def waiting_advisory_locks(engine) -> int:
