@@ -226,6 +226,20 @@ def monitors_run(
     employer: Annotated[
         str | None, typer.Option(help="only this employer (its USCC): its alerts, now")
     ] = None,
+    county: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="only this county's employers (its code), as a shard of its own; repeat for "
+            "more counties"
+        ),
+    ] = None,
+    shards: Annotated[
+        bool, typer.Option("--shards", help="every county's employers, a shard per county")
+    ] = False,
+    processes: Annotated[
+        int,
+        typer.Option(min=1, max=64, help="shards run side by side, a process each"),
+    ] = 1,
 ) -> None:
     """Evaluate every rule as of a day and update the alerts."""
     from sqlalchemy import text
@@ -249,12 +263,34 @@ def monitors_run(
             )
             typer.echo(summary.line())
             return
+        if county or shards:
+            _run_shards(engine, county or [], [*days, day], processes)
+            return
         for one in [*days, day]:
             summary = run_monitors(engine, reference, as_of=one, trigger="cli")
             typer.echo(summary.line())
     except RunInProgress as error:
         err.print(str(error))
         raise typer.Exit(3) from error
+
+
+def _run_shards(engine, counties: list[str], days: list[date], processes: int) -> None:
+    """Each county's shard (every county's when none is named) for each day; exit status 3
+    if a shard could not run because another run held its lock."""
+    from service.flows.monitor_shards import every_county, run_county_shards, unknown_counties
+
+    if unknown := unknown_counties(engine, counties):
+        err.print(f"no county with code {', '.join(unknown)}")
+        raise typer.Exit(2)
+    counties = counties or every_county(engine)
+    blocked = False
+    for day in days:
+        for result in run_county_shards(engine, counties, as_of=day, processes=processes):
+            peak = f"peak memory of its process {result.peak_rss_mb:.0f} MB"
+            typer.echo(f"county {result.county}: {result.line} ({peak})")
+            blocked |= not result.ran
+    if blocked:
+        raise typer.Exit(3)
 
 
 def _month_ends_before(day: date, months: int) -> list[date]:

@@ -44,14 +44,15 @@ def reconcile(
     rule_ids: list[str],
     as_of: date,
     run_id: int,
-    employer_id: int | None = None,
+    employer_ids: list[int] | None = None,
 ) -> Changes:
-    """With `employer_id`, the findings are that employer's only, and so are the alerts they
-    are reconciled with: the other employers' alerts stay as they are."""
-    existing = _existing(conn, rule_ids, employer_id)
+    """With `employer_ids` (one employer's "check again", a county shard), the findings are
+    those employers' only, and so are the alerts they are reconciled with: the other
+    employers' alerts stay as they are."""
+    existing = _existing(conn, rule_ids, employer_ids)
     merged = _merge(findings, existing)
     changes = Changes()
-    opened = _open(conn, merged[merged["_merge"] == "left_only"], as_of, run_id, employer_id)
+    opened = _open(conn, merged[merged["_merge"] == "left_only"], as_of, run_id, employer_ids)
     seen = merged[merged["_merge"] == "both"]
     reopened = _reopen(conn, seen[seen["status"] == "resolved"], as_of, run_id)
     changes.opened, changes.reopened = len(opened), len(reopened)
@@ -62,18 +63,31 @@ def reconcile(
     return changes
 
 
-def _of_rules(columns: list[str], employer_id: int | None):
-    """SELECT `columns` of the alerts of some rules (:rules), of one employer if given."""
-    one = " AND employer_id = :employer_id" if employer_id is not None else ""
-    return text(f"SELECT {', '.join(columns)} FROM alert WHERE rule IN :rules{one}").bindparams(
-        bindparam("rules", expanding=True)
-    )
+def _of_rules(columns: list[str], employer_ids: list[int] | None):
+    """SELECT `columns` of the alerts of some rules (:rules), of some employers
+    (:employers) if given."""
+    some = " AND employer_id IN :employers" if employer_ids is not None else ""
+    statement = text(f"SELECT {', '.join(columns)} FROM alert WHERE rule IN :rules{some}")
+    lists = [bindparam("rules", expanding=True)]
+    if employer_ids is not None:
+        lists.append(bindparam("employers", expanding=True))
+    return statement.bindparams(*lists)
 
 
-def _existing(conn: Connection, rule_ids: list[str], employer_id: int | None) -> pd.DataFrame:
+def _of_rules_params(rule_ids: list[str], employer_ids: list[int] | None) -> dict[str, list]:
+    # An empty IN list matches nothing on both databases (SQLAlchemy renders it so).
+    params: dict[str, list] = {"rules": rule_ids or [""]}
+    if employer_ids is not None:
+        params["employers"] = list(employer_ids)
+    return params
+
+
+def _existing(
+    conn: Connection, rule_ids: list[str], employer_ids: list[int] | None
+) -> pd.DataFrame:
     columns = ["id", *KEY, "status", *FIGURES, *SILENT, "last_seen"]
-    statement = _of_rules(columns, employer_id)
-    rows = conn.execute(statement, {"rules": rule_ids or [""], "employer_id": employer_id}).all()
+    statement = _of_rules(columns, employer_ids)
+    rows = conn.execute(statement, _of_rules_params(rule_ids, employer_ids)).all()
     frame = pd.DataFrame.from_records(rows, columns=columns)
     frame["amount_fen"] = frame["amount_fen"].astype("Int64")
     return frame
@@ -115,7 +129,7 @@ def _int_or_none(value: object) -> int | None:
 
 
 def _open(
-    conn: Connection, new: pd.DataFrame, as_of: date, run_id: int, employer_id: int | None
+    conn: Connection, new: pd.DataFrame, as_of: date, run_id: int, employer_ids: list[int] | None
 ) -> list[int]:
     if new.empty:
         return []
@@ -141,17 +155,17 @@ def _open(
             for r in new.itertuples(index=False)
         ],
     )
-    ids = _ids(conn, new, employer_id)
+    ids = _ids(conn, new, employer_ids)
     _events(conn, new.assign(id=ids), "opened", as_of, run_id)
     return [int(i) for i in ids]
 
 
-def _ids(conn: Connection, frame: pd.DataFrame, employer_id: int | None) -> pd.Series:
+def _ids(conn: Connection, frame: pd.DataFrame, employer_ids: list[int] | None) -> pd.Series:
     """Ids of just-inserted alerts, aligned with `frame`, read back by key."""
     rules = sorted(frame["rule"].unique())
-    statement = _of_rules(["id", *KEY], employer_id)
+    statement = _of_rules(["id", *KEY], employer_ids)
     known = pd.DataFrame.from_records(
-        conn.execute(statement, {"rules": rules, "employer_id": employer_id}).all(),
+        conn.execute(statement, _of_rules_params(rules, employer_ids)).all(),
         columns=["id", *KEY],
     )
     keyed = frame[KEY].astype({"employer_id": "int64"}).merge(known, on=KEY, how="left")

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
+import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -22,8 +23,17 @@ from service.audit import service as audit
 from service.auth.actors import Actor
 from service.imports.writing import refresh_statistics
 from service.monitoring.fingerprint import run_fingerprint
-from service.monitoring.frames import load_employer_snapshot, load_snapshot
-from service.monitoring.lock import RunInProgress, monitor_lock
+from service.monitoring.frames import (
+    load_employer_snapshot,
+    load_shard_snapshot,
+    load_snapshot,
+)
+from service.monitoring.lock import (
+    RunInProgress,
+    monitor_lock,
+    notification_turn,
+    shard_lock,
+)
 from service.notifications.service import notify_new_alerts
 from service.overview import compute as overview
 from service.risk import service as risk
@@ -106,30 +116,88 @@ def check_employer(
     after it fixed its records, without waiting for the nightly run.
 
     The run is recorded without a fingerprint, so the next whole-city run never takes it for
-    one whose findings it could reuse. With `rules`, only those rules' alerts are touched."""
+    one whose findings it could reuse. With `rules`, only those rules' alerts are touched.
+    It writes only its employer's alerts, so it takes that employer's county lock: checks go
+    ahead while other counties' shards run."""
     rules = all_rules() if rules is None else rules
-    with monitor_lock(engine):
+    with shard_lock(engine, _county_of(engine, employer_id)):
         snapshot = load_employer_snapshot(engine, reference, as_of, employer_id, _inputs(rules))
         findings = evaluate(snapshot, rules)
-        findings = findings[findings["employer_id"] == employer_id]
-        with engine.begin() as conn:
-            run_id = _start_run(conn, as_of, trigger, fingerprint="")
-            changes = reconcile(
-                conn,
-                findings,
-                rule_ids=sorted(rules),
-                as_of=as_of,
-                run_id=run_id,
-                employer_id=employer_id,
-            )
-            risk.record_run(
-                conn, run_id=run_id, as_of=as_of, reference=reference, employer_id=employer_id
-            )
-            _finish_run(conn, run_id, len(findings), changes)
-            _notify(conn, changes.news)
-    summary = RunSummary(run_id, as_of, len(findings), changes)
+        summary = _record_partial_run(
+            engine, reference, findings, [employer_id], rules=rules, as_of=as_of, trigger=trigger
+        )
     log.info("employer %s: %s", employer_id, summary.line())
     return summary
+
+
+def _county_of(engine: Engine, employer_id: int) -> list[str]:
+    with engine.connect() as conn:
+        county = conn.execute(
+            text("SELECT county_code FROM employer WHERE id = :id"), {"id": employer_id}
+        ).scalar()
+    return [str(county)] if county else []
+
+
+def run_shard(
+    engine: Engine,
+    reference: Reference,
+    *,
+    counties: list[str],
+    as_of: date,
+    trigger: str = "cli",
+    rules: dict[str, Rule] | None = None,
+) -> RunSummary:
+    """Evaluate every rule for the employers of some counties (a shard), on the union of their
+    shares of the data (frames.load_shard_snapshot), and bring only their alerts and risk
+    tiers up to date. Every rule is per employer (or per project, whose alerts are its
+    contractor's), so running every county's shard gives what a whole-city run gives; shards
+    of different counties run side by side, in processes or on machines of their own.
+
+    Like a check, the run stores no fingerprint and no overview summaries: the overview reads
+    the latest whole-city run."""
+    rules = all_rules() if rules is None else rules
+    with shard_lock(engine, counties):
+        snapshot, employer_ids = load_shard_snapshot(
+            engine, reference, as_of, counties, _inputs(rules)
+        )
+        findings = evaluate(snapshot, rules)
+        summary = _record_partial_run(
+            engine, reference, findings, employer_ids, rules=rules, as_of=as_of, trigger=trigger
+        )
+    log.info("counties %s: %s", ",".join(sorted(counties)), summary.line())
+    return summary
+
+
+def _record_partial_run(
+    engine: Engine,
+    reference: Reference,
+    findings: pd.DataFrame,
+    employer_ids: list[int],
+    *,
+    rules: dict[str, Rule],
+    as_of: date,
+    trigger: str,
+) -> RunSummary:
+    """Reconcile the alerts and score the tiers of these employers only. Findings about other
+    employers are dropped: their share was not read whole, and they belong to a run of their
+    own (their county's shard)."""
+    findings = findings[findings["employer_id"].isin(employer_ids)]
+    with engine.begin() as conn:
+        run_id = _start_run(conn, as_of, trigger, fingerprint="")
+        changes = reconcile(
+            conn,
+            findings,
+            rule_ids=sorted(rules),
+            as_of=as_of,
+            run_id=run_id,
+            employer_ids=employer_ids,
+        )
+        risk.record_run(
+            conn, run_id=run_id, as_of=as_of, reference=reference, employer_ids=employer_ids
+        )
+        _finish_run(conn, run_id, len(findings), changes)
+        _notify(conn, changes.news)
+    return RunSummary(run_id, as_of, len(findings), changes)
 
 
 def _inputs(rules: dict[str, Rule]) -> tuple[str, ...]:
@@ -166,6 +234,7 @@ def _notify(conn, alert_ids: list[int]) -> None:
     """Inspectors and employers hear of new alerts in the run's own transaction (outbox)."""
     if not alert_ids:
         return
+    notification_turn(conn)
     with Session(bind=conn) as session:
         notify_new_alerts(session, alert_ids)
         session.flush()

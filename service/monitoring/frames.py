@@ -97,23 +97,26 @@ def read_snapshot(
 # contracts or works on; everyone employed on those projects (a subcontractor's workers count
 # toward the contractor's deposit, a contractor's policy covers a subcontractor's workers) and
 # those employers' own rows; the workers of all those contracts. Rules are per employer or
-# per project, so nothing outside this set can change the employer's findings.
+# per project, so nothing outside this set can change the employer's findings. The share of
+# several employers (:own, e.g. a county's) is the union of their shares: the same queries
+# with a longer list.
 #
 # The projects (:projects) and employers (:employers) are read first, so that every frame's
 # condition is a list of ids each index can look up: a condition `employer_id = … OR
 # project_id IN (subquery)` makes PostgreSQL scan the whole table (millions of rows at L).
 SHARE_PROJECTS = (
-    "SELECT id FROM project WHERE contractor_id = :employer_id UNION "
-    "SELECT project_id FROM employment_contract WHERE employer_id = :employer_id "
+    "SELECT id FROM project WHERE contractor_id IN :own UNION "
+    "SELECT project_id FROM employment_contract WHERE employer_id IN :own "
     "AND project_id IS NOT NULL"
 )
 SHARE_EMPLOYERS = (
     "SELECT contractor_id FROM project WHERE id IN :projects "
     "UNION SELECT employer_id FROM employment_contract WHERE project_id IN :projects"
 )
+SHARD_EMPLOYERS = "SELECT id FROM employer WHERE county_code IN :counties"
 # Each frame's rows are those meeting any of its conditions; a condition on an empty list is
 # left out (an empty IN list, too, keeps PostgreSQL from the indexes).
-_CONTRACTS = ("employer_id = :employer_id", "project_id IN :projects")
+_CONTRACTS = ("employer_id IN :own", "project_id IN :projects")
 EMPLOYER_SHARE: dict[str, tuple[str, ...]] = {
     "employers": ("employer_id IN :employers",),
     "projects": ("project_id IN :projects",),
@@ -126,20 +129,21 @@ EMPLOYER_SHARE: dict[str, tuple[str, ...]] = {
     "deposit_events": ("employer_id IN :employers", "project_id IN :projects"),
     "insurance": ("employer_id IN :employers", "project_id IN :projects"),
     "committees": ("1 = 1",),
-    "complaints": ("employer_id = :employer_id",),
+    "complaints": ("employer_id IN :own",),
 }
+ID_LISTS = ("own", "projects", "employers", "counties")
 
 
-def _share_query(name: str, ids: dict[str, Any]) -> TextClause:
+def _share_query(name: str, ids: dict[str, list[Any]]) -> TextClause:
     """The monitors' query for frame `name`, narrowed to the share whose ids are `ids`."""
-    empty = [f":{key}" for key, value in ids.items() if isinstance(value, list) and not value]
+    empty = [f":{key}" for key, value in ids.items() if not value]
     conditions = [c for c in EMPLOYER_SHARE[name] if not any(key in c for key in empty)]
     where = " OR ".join(conditions) or "1 = 0"
     return _with_lists(f"SELECT * FROM ({QUERIES[name]}) AS src WHERE {where}")
 
 
 def _with_lists(query: str) -> TextClause:
-    lists = [bindparam(name, expanding=True) for name in ("projects", "employers")]
+    lists = [bindparam(name, expanding=True) for name in ID_LISTS]
     return text(query).bindparams(*[param for param in lists if f":{param.key}" in query])
 
 
@@ -153,12 +157,23 @@ def employer_snapshot(
     """The snapshot frames holding one employer's share (EMPLOYER_SHARE), read with the
     monitors' own queries and typed the same way: findings for this employer come out as a
     whole-city run would give them."""
-    ids: dict[str, Any] = {"employer_id": employer_id}
-    ids["projects"] = sorted(conn.execute(text(SHARE_PROJECTS), ids).scalars())
-    ids["employers"] = [employer_id]
+    return share_snapshot(conn, [employer_id], reference, as_of, names)
+
+
+def share_snapshot(
+    conn: Connection,
+    employer_ids: list[int],
+    reference: Reference,
+    as_of: date,
+    names: tuple[str, ...] | None = None,
+) -> Snapshot:
+    """The snapshot frames holding the union of some employers' shares: one query per frame
+    however many employers, and their findings come out as a whole-city run would give them."""
+    ids: dict[str, list[Any]] = {"own": sorted(employer_ids)}
+    ids["projects"] = _ids(conn, SHARE_PROJECTS, ids) if ids["own"] else []
+    ids["employers"] = ids["own"]
     if ids["projects"]:
-        employers = conn.execute(_with_lists(SHARE_EMPLOYERS), ids).scalars()
-        ids["employers"] = sorted({employer_id, *employers})
+        ids["employers"] = sorted({*ids["own"], *_ids(conn, SHARE_EMPLOYERS, ids)})
     frames = {}
     for name in names or tuple(QUERIES):
         # Plain tuples: pandas probes each Row for attributes it lacks, and a Row answers a
@@ -168,12 +183,26 @@ def employer_snapshot(
     return Snapshot(as_of=as_of, reference=reference, calendar=default_calendar(), frames=frames)
 
 
+def _ids(conn: Connection, query: str, ids: dict[str, list[Any]]) -> list[int]:
+    return sorted(int(i) for i in conn.execute(_with_lists(query), ids).scalars())
+
+
 def load_employer_snapshot(
     engine: Engine, reference: Reference, as_of: date, employer_id: int, names: tuple[str, ...]
 ) -> Snapshot:
     """One employer's share, read as one consistent snapshot."""
     with _snapshot_connection(engine) as conn:
         return employer_snapshot(conn, employer_id, reference, as_of, names)
+
+
+def load_shard_snapshot(
+    engine: Engine, reference: Reference, as_of: date, counties: list[str], names: tuple[str, ...]
+) -> tuple[Snapshot, list[int]]:
+    """A county shard's share (the union of its employers' shares) and the shard's employers,
+    read as one consistent snapshot: an employer that moves county mid-run is in one shard."""
+    with _snapshot_connection(engine) as conn:
+        employer_ids = _ids(conn, SHARD_EMPLOYERS, {"counties": counties})
+        return share_snapshot(conn, employer_ids, reference, as_of, names), employer_ids
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import case, insert, literal, select, text, update
+from sqlalchemy import bindparam, case, insert, literal, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Subquery
@@ -39,15 +39,19 @@ def tier_table() -> pd.DataFrame:
 # --- computing ------------------------------------------------------------------------------
 
 
-def _alerts_frame(conn: Connection, employer_id: int | None) -> pd.DataFrame:
+def _alerts_frame(conn: Connection, employer_ids: list[int] | None) -> pd.DataFrame:
     columns = ", ".join(ALERT_COLUMNS)
-    one = " WHERE employer_id = :employer_id" if employer_id is not None else ""
-    result = conn.execute(text(f"SELECT {columns} FROM alert{one}"), {"employer_id": employer_id})
+    if employer_ids is None:
+        result = conn.execute(text(f"SELECT {columns} FROM alert"))
+    else:
+        some = text(f"SELECT {columns} FROM alert WHERE employer_id IN :employers")
+        some = some.bindparams(bindparam("employers", expanding=True))
+        result = conn.execute(some, {"employers": employer_ids})
     return pd.DataFrame(result.all(), columns=list(ALERT_COLUMNS))
 
 
-def _current_frame(conn: Connection, employer_id: int | None) -> pd.DataFrame:
-    latest = latest_tiers(employer_id)
+def _current_frame(conn: Connection, employer_ids: list[int] | None) -> pd.DataFrame:
+    latest = latest_tiers(employer_ids=employer_ids)
     result = conn.execute(select(latest.c.employer_id, latest.c.tier, latest.c.reasons))
     frame = pd.DataFrame(result.all(), columns=["employer_id", "tier", "reasons"])
     frame["reasons"] = frame["reasons"].map(_canonical)
@@ -65,22 +69,22 @@ def record_run(
     run_id: int,
     as_of: date,
     reference: Reference,
-    employer_id: int | None = None,
+    employer_ids: list[int] | None = None,
 ) -> int:
-    """Score every employer (or the one given) on the run's alerts; store a row for each
-    whose tier or reasons changed (or that has none yet). Returns how many rows were stored."""
-    if employer_id is None:
+    """Score every employer (or those given: one employer's check, a county shard) on the
+    run's alerts; store a row for each whose tier or reasons changed (or that has none yet).
+    Returns how many rows were stored."""
+    scope = employer_ids
+    if employer_ids is None:
         employer_ids = [int(i) for i in conn.execute(text("SELECT id FROM employer")).scalars()]
-    else:
-        employer_ids = [employer_id]
     if not employer_ids:
         return 0
-    alerts = _alerts_frame(conn, employer_id)
+    alerts = _alerts_frame(conn, scope)
     scored = score(
         alerts, employer_ids, table=tier_table(), reference=reference, as_of=as_of
     ).dropna(subset=["tier"])
     scored["key"] = scored["reasons"].map(_canonical)
-    current = _current_frame(conn, employer_id)
+    current = _current_frame(conn, scope)
     merged = scored.merge(current, on="employer_id", how="left", suffixes=("", "_was"))
     changed = merged[
         (merged["tier"] != merged["tier_was"]) | (merged["key"] != merged["reasons_was"])
