@@ -349,3 +349,13 @@ def legal_aid_form(**overrides: Any) -> ApplicationForm:
         "account": "干了三个月没拿到工资，老板不接电话。",
     }
     return ApplicationForm(**(values | overrides))
+
+
+def analysed_tables(engine: Engine) -> set[str]:
+    """The tables the planner has statistics for (ANALYZE has run on them)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            query = "SELECT DISTINCT tbl FROM sqlite_stat1"
+        else:
+            query = "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
+        return set(conn.exec_driver_sql(query).scalars())

@@ -13,6 +13,7 @@ from tests.factories import (
     EMPLOYER_A,
     PROJECT,
     WORKER_1,
+    analysed_tables,
     id_number,
     uscc,
     valid_files,
@@ -214,14 +215,7 @@ def test_the_tables_an_import_wrote_are_analysed_for_the_planner(engine, tmp_pat
     """Autovacuum is off on some hosts: unanalysed, PostgreSQL planned the employer list's
     last page for an empty table (24 s instead of 0.1 s)."""
     assert run_import(engine, write_folder(tmp_path, valid_files()), reference).ok
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            analysed = conn.exec_driver_sql("SELECT DISTINCT tbl FROM sqlite_stat1").scalars()
-        else:
-            analysed = conn.exec_driver_sql(
-                "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
-            ).scalars()
-        assert {"employer", "worker", "payroll_entry"} <= set(analysed)
+    assert {"employer", "worker", "payroll_entry"} <= analysed_tables(engine)
 
 
 def test_sqlite_checks_foreign_keys_again_after_an_import(engine, tmp_path, reference):

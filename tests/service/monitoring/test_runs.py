@@ -14,7 +14,7 @@ from service.demo import generate_demo
 from service.flows.monitor_runs import run_monitors
 from service.imports.service import run_import
 from service.monitoring.lock import RunInProgress, monitor_lock
-from tests.factories import EMPLOYER_B, WORKER_2, valid_files, write_folder
+from tests.factories import EMPLOYER_B, WORKER_2, analysed_tables, valid_files, write_folder
 
 AS_OF = date(2026, 11, 30)
 
@@ -183,11 +183,4 @@ def test_the_tables_a_run_wrote_are_analysed_for_the_planner(engine, tmp_path, r
     it (empty), and SQLite searched 50,000 employers' names to find 157 alerts."""
     assert run_import(engine, write_folder(tmp_path, valid_files()), reference).ok
     run_monitors(engine, reference, as_of=AS_OF)
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            analysed = conn.exec_driver_sql("SELECT DISTINCT tbl FROM sqlite_stat1").scalars()
-        else:
-            analysed = conn.exec_driver_sql(
-                "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
-            ).scalars()
-        assert {"alert", "employer_risk_tier"} <= set(analysed)
+    assert {"alert", "employer_risk_tier"} <= analysed_tables(engine)
