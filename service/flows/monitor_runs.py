@@ -21,7 +21,7 @@ from service.alerts.lifecycle import Changes, reconcile
 from service.alerts.service import RunConflict, RunResult, get_run
 from service.audit import service as audit
 from service.auth.actors import Actor
-from service.imports.writing import refresh_statistics
+from service.db import refresh_statistics
 from service.monitoring.fingerprint import run_fingerprint
 from service.monitoring.frames import (
     load_employer_snapshot,

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from monitors.reference import Reference
 from service import data_version
+from service.db import refresh_statistics
 from service.imports import scope as employer_scope
 from service.imports import writing
 from service.imports.checks import check_file
@@ -103,7 +104,7 @@ def run_import(
     written = [spec.table for spec, s in _by_spec(loaded, report) if s.inserted or s.updated]
     if written:
         with engine.begin() as conn:
-            writing.refresh_statistics(conn, written)
+            refresh_statistics(conn, written)
     return report
 
 

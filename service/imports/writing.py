@@ -96,17 +96,6 @@ def _sqlite_foreign_keys(conn: Connection, *, on: bool) -> None:
     conn.commit()
 
 
-def refresh_statistics(conn: Connection, tables: list[str]) -> None:
-    """Let the planner see what a bulk load wrote. Autovacuum is off on some hosts, and until
-    PostgreSQL has analysed a freshly filled table it plans for an empty one: the employer
-    list's last page took 24 s instead of 0.1 s. SQLite samples (analysis_limit) rather than
-    reading every index of a million-row table."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("PRAGMA analysis_limit=1000")
-    for table in tables:
-        conn.exec_driver_sql(f'ANALYZE "{table}"')
-
-
 def _ids_of(names: pd.Series, key_map: pd.Series) -> pd.Series:
     """Natural keys → ids, looking each distinct name up once."""
     codes, distinct = pd.factorize(names)
