@@ -21,7 +21,6 @@ gives off instead, which is counted in its place.
 from datetime import date, timedelta
 from functools import cache
 
-import chinese_calendar
 import numpy as np
 import pandas as pd
 from chinese_calendar.constants import holidays, in_lieu_days, workdays
@@ -31,29 +30,12 @@ TABLE_LAST_DAY = date(2040, 12, 31)
 _SATURDAY = 5
 
 
-def _official_is_workday(day: date) -> bool:
-    """The package's own answer for one day (the table below is built from its data at once;
-    tests/monitors check the two agree on every day of the table)."""
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < _SATURDAY  # year not in the package: Monday–Friday
-
-
-def _official_is_paid(day: date) -> bool:
-    """A working day, or a statutory holiday: a weekday off that is not a swapped day."""
-    if _official_is_workday(day):
-        return True
-    try:
-        return day.weekday() < _SATURDAY and not chinese_calendar.is_in_lieu(day)
-    except NotImplementedError:
-        return False
-
-
 def _official_table(first_day: date, last_day: date) -> tuple[np.ndarray, np.ndarray]:
     """(working, paid) for every day of the range, from the package's tables in a few array
     operations: day by day, its functions look up the range of years they know on every call
-    (~0.7 s for the 15,000 days, in every process that builds the calendar)."""
+    (~0.7 s for the 15,000 days, in every process that builds the calendar). tests/monitors
+    check the table against those functions for every day. A paid day is a working day or a
+    statutory holiday: a weekday off that is not a swapped day."""
     days = np.arange(np.datetime64(first_day, "D"), np.datetime64(last_day, "D") + 1)
     weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
     years = days.astype("datetime64[Y]").astype(np.int64) + 1970
