@@ -35,6 +35,7 @@ from monitors.calendar import default_calendar
 from monitors.engine import evaluate
 from monitors.reference import load_reference
 from monitors.registry import all_rules
+from monitors.rules.wages import LAST_DAY_OF_MONTH
 from service.db import make_engine
 from service.demo import generate_demo
 from service.monitoring.frames import load_snapshot
@@ -90,7 +91,7 @@ WITH rows AS (
     FROM (SELECT e, pay_day, count(*) AS n FROM started GROUP BY e, pay_day) GROUP BY e
 ), governed AS (
     SELECT s.e, s.w, s.period, s.due, s.paid, s.month_start, c.left_date,
-           least(greatest(coalesce(c.pay_day, u.pay_day, 31), 1), 31) AS pay_day
+           least(greatest(coalesce(c.pay_day, u.pay_day, $last_day), 1), $last_day) AS pay_day
     FROM short s
     ASOF LEFT JOIN started c ON s.e = c.e AND s.w = c.w AND s.month_end >= c.start_date
     LEFT JOIN usual u ON u.e = s.e
@@ -111,14 +112,14 @@ SELECT e, period, count(*) AS workers, sum(due - paid) AS arrears
 FROM due WHERE due_day < $as_of GROUP BY e, period
 """
 
-# Per employer: full-time workers still employed after the signing deadline (a month from the
-# first day, moved to the next working day) without a contract signed by then.
+# Per employer: full-time workers still employed after the signing deadline (the parameter's
+# months from the first day, moved to the next working day) without a contract signed by then.
 CONTRACT_MISSING = """
 WITH started AS (
     SELECT employer_uscc AS e, worker_id_number AS w, start_date,
            CASE WHEN signed_date <= $as_of THEN signed_date END AS signed,
            CASE WHEN left_date <= $as_of THEN left_date END AS seen_left,
-           CAST(start_date + INTERVAL 1 MONTH AS DATE) AS month_mark
+           CAST(start_date + to_months($deadline_months) AS DATE) AS month_mark
     FROM contracts
     WHERE start_date <= $as_of AND coalesce(employment_type, '') <> 'part_time'
 ), dated AS (
@@ -155,10 +156,12 @@ def peer(folder: Path, as_of: date) -> tuple[float, float, dict[str, int]]:
     con.execute("CREATE TABLE working_days AS SELECT * FROM working_days_frame")
     con.execute(CALENDAR)
     loaded = time.perf_counter()
-    after_leaving = int(load_reference().value("wages_due_on_leaving", on=as_of))
-    values = {"as_of": as_of, "after_leaving": after_leaving}
+    reference = load_reference()
+    after_leaving = int(reference.value("wages_due_on_leaving", on=as_of))
+    deadline = int(reference.value("written_contract_deadline_months", on=as_of))
+    values = {"as_of": as_of, "after_leaving": after_leaving, "last_day": LAST_DAY_OF_MONTH}
     unpaid = con.execute(WAGES_UNPAID, values).df()
-    missing = con.execute(CONTRACT_MISSING, {"as_of": as_of}).df()
+    missing = con.execute(CONTRACT_MISSING, {"as_of": as_of, "deadline_months": deadline}).df()
     evaluated = time.perf_counter()
     con.close()
     found = {"wages.unpaid": len(unpaid), "contract.missing": len(missing)}
