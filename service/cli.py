@@ -240,8 +240,17 @@ def monitors_run(
         int,
         typer.Option(min=1, max=64, help="shards run side by side, a process each"),
     ] = 1,
+    everyone: Annotated[
+        bool,
+        typer.Option(
+            "--everyone",
+            help="evaluate every employer, even if the latest run's findings could be reused "
+            "or only some employers' data changed since it",
+        ),
+    ] = False,
 ) -> None:
-    """Evaluate every rule as of a day and update the alerts."""
+    """Evaluate every rule as of a day and update the alerts. On the day of the latest run,
+    only the employers whose data changed since (and their project partners) are evaluated."""
     from sqlalchemy import text
 
     from service.flows.monitor_runs import check_employer, run_monitors
@@ -267,7 +276,7 @@ def monitors_run(
             _run_shards(engine, county or [], [*days, day], processes)
             return
         for one in [*days, day]:
-            summary = run_monitors(engine, reference, as_of=one, trigger="cli")
+            summary = run_monitors(engine, reference, as_of=one, trigger="cli", reuse=not everyone)
             typer.echo(summary.line())
     except RunInProgress as error:
         err.print(str(error))

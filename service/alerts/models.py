@@ -89,6 +89,14 @@ class MonitorRun(SQLModel, table=True):
     # code and the as-of day. A run with the fingerprint of the latest run has nothing to do.
     fingerprint: str = Field(default="", max_length=64)
     reused_findings: bool = False
+    # The fingerprint's parts but the data: reference data, rules' code, rules and as-of day.
+    # A whole-city run with the basis of the latest one re-evaluates only the employers whose
+    # data changed since that run's data version (data_change); a partial run (a check, a
+    # shard) records its basis too, so that one on another day stops the next run short.
+    basis: str = Field(default="", max_length=64)
+    data_version: int | None = Field(default=None, sa_type=BigInteger)
+    # How many employers an incremental run evaluated; None: every employer.
+    employers_evaluated: int | None = None
 
 
 class DataVersion(SQLModel, table=True):
@@ -99,3 +107,17 @@ class DataVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = Field(default=0, sa_type=BigInteger)
+
+
+class DataChange(SQLModel, table=True):
+    """What a data version changed: an employer's, a project's or a worker's rows. A version
+    with a row of no ids changed what cannot be told apart (a committee, a bulk load): the next
+    run evaluates every employer. Rows older than the latest whole-city run are deleted by it."""
+
+    __tablename__ = "data_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(sa_type=BigInteger, index=True)
+    employer_id: int | None = Field(default=None, sa_type=BigInteger)
+    project_id: int | None = Field(default=None, sa_type=BigInteger)
+    worker_id: int | None = Field(default=None, sa_type=BigInteger)

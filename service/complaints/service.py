@@ -109,7 +109,7 @@ def file_complaint(
         event.complaint_id = complaint_id
     session.add_all(events)
     session.flush()
-    data_version.bump(session.connection())
+    data_version.bump(session.connection(), data_version.Changed.of([complaint.employer_id]))
     return FiledComplaint(
         complaint_id=complaint_id,
         tracking_code=complaint.tracking_code,

@@ -340,7 +340,8 @@ def approve_proof(*, session: Session, actor: Actor, proof_id: int) -> ProofPubl
     proof.deposit_event_id = entry.id
     session.add(proof)
     session.flush()
-    data_version.bump(session.connection())
+    changed = data_version.Changed.of([entry.employer_id], [entry.project_id])
+    data_version.bump(session.connection(), changed)
     audit.record(
         session,
         actor,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -22,11 +22,13 @@ from service.alerts.service import RunConflict, RunResult, get_run
 from service.audit import service as audit
 from service.auth.actors import Actor
 from service.db import refresh_statistics
-from service.monitoring.fingerprint import run_fingerprint
+from service.monitoring.fingerprint import run_basis, run_fingerprint
 from service.monitoring.frames import (
     load_employer_snapshot,
     load_shard_snapshot,
     load_snapshot,
+    share_snapshot,
+    snapshot_connection,
 )
 from service.monitoring.lock import (
     RunInProgress,
@@ -34,6 +36,7 @@ from service.monitoring.lock import (
     notification_turn,
     shard_lock,
 )
+from service.monitoring.reach import employers_reached
 from service.notifications.service import notify_new_alerts
 from service.overview import compute as overview
 from service.risk import service as risk
@@ -51,14 +54,32 @@ class RunSummary:
     findings: int
     changes: Changes
     reused: bool = False
+    evaluated: int | None = None  # employers an incremental run evaluated; None: all it meant to
 
     def line(self) -> str:
         c = self.changes
         unchanged = " (no data change since the last run)" if self.reused else ""
+        if self.evaluated is not None:
+            unchanged = f" (evaluated the {self.evaluated} employers the changes since reach)"
         return (
             f"monitors as of {self.as_of}: {self.findings} findings; {c.opened} opened, "
             f"{c.updated} updated, {c.resolved} resolved, {c.reopened} reopened{unchanged}"
         )
+
+
+@dataclass
+class _WholeRun:
+    """The latest whole-city run: what later runs may build on."""
+
+    id: int
+    fingerprint: str
+    basis: str
+    data_version: int | None
+
+
+# An incremental run reaching more employers than this share of them would read most of the
+# city through lists of ids: a whole run reads it quicker.
+MOST_REACHED = 0.25
 
 
 def run_monitors(
@@ -68,38 +89,110 @@ def run_monitors(
     as_of: date,
     trigger: str = "cli",
     rules: dict[str, Rule] | None = None,
+    reuse: bool = True,
 ) -> RunSummary:
     """Evaluate the rules as of `as_of` and bring the alerts up to date.
 
-    The run is one transaction: if anything fails, the alerts stay as they were.
+    If nothing changed since the latest whole-city run, its findings are reused. If it ran on
+    the same basis (day, reference data, rules) and only some employers' data changed since,
+    only the employers those changes reach are evaluated: the alerts come out as a whole run
+    would give them. `reuse` False: every employer is evaluated all the same. The run is one
+    transaction: if anything fails, the alerts stay as they were.
     """
     rules = all_rules() if rules is None else rules
+    basis = run_basis(reference=reference, rules=rules, as_of=as_of)
     with monitor_lock(engine):
         with engine.connect() as conn:
-            fingerprint = run_fingerprint(
-                data_version=data_version.current(conn),
-                reference=reference,
-                rules=rules,
-                as_of=as_of,
+            version = data_version.current(conn)
+            fingerprint = run_fingerprint(basis=basis, data_version=version)
+            latest = _latest_whole_run(conn, basis)
+        if not reuse:
+            latest = None
+        if latest is not None and latest.fingerprint == fingerprint:
+            return _record_reused_run(engine, reference, as_of, trigger, fingerprint, basis)
+        if latest is not None:
+            summary = _run_incremental(
+                engine, reference, latest, rules=rules, as_of=as_of, trigger=trigger
             )
-            if _latest_fingerprint(conn) == fingerprint:
-                return _record_reused_run(engine, reference, as_of, trigger, fingerprint)
-        inputs = tuple(sorted({*_inputs(rules), *overview.INPUTS}))
-        snapshot = load_snapshot(engine, reference, as_of, inputs)
-        findings = evaluate(snapshot, rules)
-        with engine.begin() as conn:
-            run_id = _start_run(conn, as_of, trigger, fingerprint)
-            changes = reconcile(conn, findings, rule_ids=sorted(rules), as_of=as_of, run_id=run_id)
-            risk.record_run(conn, run_id=run_id, as_of=as_of, reference=reference)
-            overview.record_run(conn, run_id=run_id, as_of=as_of, snapshot=snapshot)
-            _finish_run(conn, run_id, len(findings), changes)
-            _notify(conn, changes.news)
-            # A whole-city run may write an alert and move the tier of every employer: the
-            # planner would otherwise keep planning the inbox for the tables the import left.
-            refresh_statistics(conn, RUN_WRITES)
+            if summary is not None:
+                return summary
+        return _run_whole(
+            engine, reference, rules=rules, as_of=as_of, trigger=trigger, version=version
+        )
+
+
+def _run_whole(
+    engine: Engine,
+    reference: Reference,
+    *,
+    rules: dict[str, Rule],
+    as_of: date,
+    trigger: str,
+    version: int,
+) -> RunSummary:
+    basis = run_basis(reference=reference, rules=rules, as_of=as_of)
+    inputs = tuple(sorted({*_inputs(rules), *overview.INPUTS}))
+    snapshot = load_snapshot(engine, reference, as_of, inputs)
+    findings = evaluate(snapshot, rules)
+    with engine.begin() as conn:
+        stamp = _RunStamp(basis, version, run_fingerprint(basis=basis, data_version=version))
+        run_id = _start_run(conn, as_of, trigger, stamp)
+        changes = reconcile(conn, findings, rule_ids=sorted(rules), as_of=as_of, run_id=run_id)
+        risk.record_run(conn, run_id=run_id, as_of=as_of, reference=reference)
+        overview.record_run(conn, run_id=run_id, as_of=as_of, snapshot=snapshot)
+        _finish_run(conn, run_id, len(findings), changes)
+        _notify(conn, changes.news)
+        data_version.forget_until(conn, version)
+        # A whole-city run may write an alert and move the tier of every employer: the
+        # planner would otherwise keep planning the inbox for the tables the import left.
+        refresh_statistics(conn, RUN_WRITES)
     summary = RunSummary(run_id, as_of, len(findings), changes)
     log.info(summary.line())
     return summary
+
+
+def _run_incremental(
+    engine: Engine,
+    reference: Reference,
+    latest: _WholeRun,
+    *,
+    rules: dict[str, Rule],
+    as_of: date,
+    trigger: str,
+) -> RunSummary | None:
+    """Evaluate only the employers reached by the data changed since `latest` (same basis);
+    everyone else's alerts are what `latest` left. None when a whole run is needed: a change
+    no list of employers tells apart, or one reaching too much of the city."""
+    if latest.data_version is None:
+        return None
+    with snapshot_connection(engine) as conn:
+        version = data_version.current(conn)
+        changed = data_version.changed_since(conn, latest.data_version)
+        if changed is None or len(changed) > data_version.MOST_IDS:
+            return None
+        employer_ids = employers_reached(conn, changed)
+        if len(employer_ids) > MOST_REACHED * _employers(conn):
+            return None
+        snapshot = share_snapshot(conn, employer_ids, reference, as_of, _inputs(rules))
+    findings = evaluate(snapshot, rules)
+    stamp = _RunStamp(
+        latest.basis, version, run_fingerprint(basis=latest.basis, data_version=version)
+    )
+    return _record_partial_run(
+        engine,
+        reference,
+        findings,
+        employer_ids,
+        rules=rules,
+        as_of=as_of,
+        trigger=trigger,
+        stamp=stamp,
+        whole_city=True,
+    )
+
+
+def _employers(conn) -> int:
+    return int(conn.execute(text("SELECT count(*) FROM employer")).scalar_one())
 
 
 def check_employer(
@@ -124,7 +217,14 @@ def check_employer(
         snapshot = load_employer_snapshot(engine, reference, as_of, employer_id, _inputs(rules))
         findings = evaluate(snapshot, rules)
         summary = _record_partial_run(
-            engine, reference, findings, [employer_id], rules=rules, as_of=as_of, trigger=trigger
+            engine,
+            reference,
+            findings,
+            [employer_id],
+            rules=rules,
+            as_of=as_of,
+            trigger=trigger,
+            stamp=_partial_stamp(reference, rules, as_of),
         )
     log.info("employer %s: %s", employer_id, summary.line())
     return summary
@@ -162,10 +262,32 @@ def run_shard(
         )
         findings = evaluate(snapshot, rules)
         summary = _record_partial_run(
-            engine, reference, findings, employer_ids, rules=rules, as_of=as_of, trigger=trigger
+            engine,
+            reference,
+            findings,
+            employer_ids,
+            rules=rules,
+            as_of=as_of,
+            trigger=trigger,
+            stamp=_partial_stamp(reference, rules, as_of),
         )
     log.info("counties %s: %s", ",".join(sorted(counties)), summary.line())
     return summary
+
+
+@dataclass
+class _RunStamp:
+    """What a run records of what its findings are a function of (MonitorRun.basis …)."""
+
+    basis: str
+    data_version: int | None = None  # whole-city runs: the data they saw
+    fingerprint: str = ""  # whole-city runs: basis and data version
+
+
+def _partial_stamp(reference: Reference, rules: dict[str, Rule], as_of: date) -> _RunStamp:
+    """A check or a shard: no fingerprint, so no whole-city run reuses its findings; its basis,
+    so that one on another day makes the next whole-city run evaluate everyone."""
+    return _RunStamp(run_basis(reference=reference, rules=rules, as_of=as_of))
 
 
 def _record_partial_run(
@@ -177,13 +299,17 @@ def _record_partial_run(
     rules: dict[str, Rule],
     as_of: date,
     trigger: str,
+    stamp: _RunStamp,
+    whole_city: bool = False,
 ) -> RunSummary:
     """Reconcile the alerts and score the tiers of these employers only. Findings about other
     employers are dropped: their share was not read whole, and they belong to a run of their
-    own (their county's shard)."""
+    own (their county's shard). `whole_city`: an incremental run, which brings the whole city
+    up to date (the others' alerts already were) and counts the city's findings."""
     findings = findings[findings["employer_id"].isin(employer_ids)]
     with engine.begin() as conn:
-        run_id = _start_run(conn, as_of, trigger, fingerprint="")
+        evaluated = len(employer_ids) if whole_city else None
+        run_id = _start_run(conn, as_of, trigger, stamp, evaluated=evaluated)
         changes = reconcile(
             conn,
             findings,
@@ -195,9 +321,20 @@ def _record_partial_run(
         risk.record_run(
             conn, run_id=run_id, as_of=as_of, reference=reference, employer_ids=employer_ids
         )
-        _finish_run(conn, run_id, len(findings), changes)
+        count = _open_alerts(conn, rules) if whole_city else len(findings)
+        _finish_run(conn, run_id, count, changes)
         _notify(conn, changes.news)
-    return RunSummary(run_id, as_of, len(findings), changes)
+        if stamp.data_version is not None:
+            data_version.forget_until(conn, stamp.data_version)
+    return RunSummary(run_id, as_of, count, changes, evaluated=evaluated)
+
+
+def _open_alerts(conn, rules: dict[str, Rule]) -> int:
+    """The city's findings after a run: every finding is an open alert, and every open alert
+    of the rules a finding."""
+    query = text("SELECT count(*) FROM alert WHERE status = 'open' AND rule IN :rules")
+    query = query.bindparams(bindparam("rules", expanding=True))
+    return int(conn.execute(query, {"rules": sorted(rules)}).scalar_one())
 
 
 def _inputs(rules: dict[str, Rule]) -> tuple[str, ...]:
@@ -240,23 +377,43 @@ def _notify(conn, alert_ids: list[int]) -> None:
         session.flush()
 
 
-def _latest_fingerprint(conn) -> str | None:
-    return conn.execute(
+def _latest_whole_run(conn, basis: str) -> _WholeRun | None:
+    """The latest whole-city run, if its alerts still stand as it left them but for data
+    changed since: no check or shard ran since on another basis (another day, say)."""
+    row = conn.execute(
         text(
-            "SELECT fingerprint FROM monitor_run WHERE status = 'succeeded' "
-            "ORDER BY id DESC LIMIT 1"
+            "SELECT id, fingerprint, basis, data_version FROM monitor_run "
+            "WHERE status = 'succeeded' AND fingerprint <> '' ORDER BY id DESC LIMIT 1"
         )
-    ).scalar()
+    ).first()
+    if row is None or row.basis != basis:
+        return None
+    other = conn.execute(
+        text(
+            "SELECT 1 FROM monitor_run WHERE id > :id AND status = 'succeeded' "
+            "AND basis <> :basis LIMIT 1"
+        ),
+        {"id": row.id, "basis": basis},
+    ).first()
+    return None if other else _WholeRun(row.id, row.fingerprint, row.basis, row.data_version)
 
 
 def _record_reused_run(
-    engine: Engine, reference: Reference, as_of: date, trigger: str, fingerprint: str
+    engine: Engine,
+    reference: Reference,
+    as_of: date,
+    trigger: str,
+    fingerprint: str,
+    basis: str,
 ) -> RunSummary:
     """Nothing the findings depend on has changed since the latest run: the alerts already
     say what this run would say. The tiers are scored again all the same (the tier table is
     not part of the fingerprint); an unchanged tier stores nothing."""
     with engine.begin() as conn:
-        run_id = _start_run(conn, as_of, trigger, fingerprint, reused=True)
+        version = data_version.current(conn)
+        run_id = _start_run(
+            conn, as_of, trigger, _RunStamp(basis, version, fingerprint), reused=True
+        )
         findings = conn.execute(
             text(
                 "SELECT findings FROM monitor_run WHERE fingerprint = :f AND id < :id "
@@ -271,15 +428,31 @@ def _record_reused_run(
     return summary
 
 
-def _start_run(conn, as_of: date, trigger: str, fingerprint: str, reused: bool = False) -> int:
+def _start_run(
+    conn,
+    as_of: date,
+    trigger: str,
+    stamp: _RunStamp,
+    *,
+    reused: bool = False,
+    evaluated: int | None = None,
+) -> int:
     return conn.execute(
         text(
             "INSERT INTO monitor_run (as_of, trigger, status, started_at, findings, opened, "
-            "updated, resolved, reopened, fingerprint, reused_findings) VALUES (:as_of, "
-            ":trigger, 'running', CURRENT_TIMESTAMP, 0, 0, 0, 0, 0, :fingerprint, :reused) "
-            "RETURNING id"
+            "updated, resolved, reopened, fingerprint, reused_findings, basis, data_version, "
+            "employers_evaluated) VALUES (:as_of, :trigger, 'running', CURRENT_TIMESTAMP, 0, "
+            "0, 0, 0, 0, :fingerprint, :reused, :basis, :version, :evaluated) RETURNING id"
         ),
-        {"as_of": as_of, "trigger": trigger, "fingerprint": fingerprint, "reused": reused},
+        {
+            "as_of": as_of,
+            "trigger": trigger,
+            "fingerprint": stamp.fingerprint,
+            "reused": reused,
+            "basis": stamp.basis,
+            "version": stamp.data_version,
+            "evaluated": evaluated,
+        },
     ).scalar_one()
 
 

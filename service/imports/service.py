@@ -10,9 +10,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from monitors.reference import Reference
 from service import data_version
+from service.data_version import Changed
 from service.db import refresh_statistics
 from service.imports import scope as employer_scope
 from service.imports import writing
+from service.imports.changes import changed_by
 from service.imports.checks import check_file
 from service.imports.guards import FileLimits
 from service.imports.problems import REFERENCE_NAMES, combine, one_problem, problems
@@ -96,9 +98,9 @@ def run_import(
         if not report.ok:
             return report
         writing.skip_rechecking_references(conn)
-        report.summaries = _write_all(conn, loaded, key_maps, progress, scope)
+        report.summaries, changed = _write_all(conn, loaded, key_maps, progress, scope)
         if any(s.inserted or s.updated for s in report.summaries):
-            data_version.bump(conn)
+            data_version.bump(conn, changed)
         if on_written:
             on_written(conn, report)
     written = [spec.table for spec, s in _by_spec(loaded, report) if s.inserted or s.updated]
@@ -247,8 +249,10 @@ def _write_all(
     key_maps: dict[str, pd.Series],
     progress: ImportProgress,
     scope: employer_scope.EmployerScope | None,
-) -> list[FileSummary]:
-    summaries = []
+) -> tuple[list[FileSummary], Changed | None]:
+    """Write every file; what the rows written changed, for the next monitors run."""
+    summaries: list[FileSummary] = []
+    changed: Changed | None = Changed()
     for item in loaded:
         spec, values, kept = item.spec, item.values, 0
         progress.start(f"{item.path.name}: writing", len(values))
@@ -256,14 +260,19 @@ def _write_all(
             values, kept = employer_scope.writable_workers(values, scope, key_maps["workers"].index)
             progress.advance(kept)
         frame = writing.to_db_frame(spec, values, key_maps)
-        inserted, updated = (
-            writing.write(conn, spec, frame, progress.advance) if len(frame) else (0, 0)
+        written = (
+            writing.write(conn, spec, frame, progress.advance)
+            if len(frame)
+            else writing.Written(frame, frame)
         )
         if spec.name in key_maps:
             assert spec.natural_key is not None  # only entities with a natural key are mapped
             key_maps[spec.name] = writing.load_key_map(conn, spec.table, spec.natural_key)
+        in_file = changed_by(spec, written, key_maps.get(spec.name))
+        changed = None if changed is None or in_file is None else changed | in_file
+        inserted, updated = len(written.new), len(written.changed)
         summaries.append(FileSummary(item.path.name, len(item.values), inserted + kept, updated))
-    return summaries
+    return summaries, changed
 
 
 def _flagged(known_problems: pd.DataFrame, item: _Loaded, column: str) -> pd.Series:

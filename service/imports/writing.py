@@ -4,6 +4,7 @@ updated, unchanged rows left alone — so importing the same folder twice change
 import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import chain
 
 import pandas as pd
@@ -104,10 +105,24 @@ def _ids_of(names: pd.Series, key_map: pd.Series) -> pd.Series:
     return pd.Series(found, index=names.index)
 
 
+@dataclass
+class Written:
+    """The rows an import inserted, and those it updated (with their `_row_id` and, as
+    `_was_<column>`, the ids they held before: a contract moved to another project changes
+    what both projects' employers are monitored on)."""
+
+    new: pd.DataFrame
+    changed: pd.DataFrame
+
+
+# Id columns outside a file's key, whose old values an update reports.
+MOVABLE_IDS = ("employer_id", "project_id", "contractor_id")
+
+
 def write(
     conn: Connection, spec: FileSpec, frame: pd.DataFrame, progress: Progress | None = None
-) -> tuple[int, int]:
-    """Insert new rows and update changed ones; return (inserted, updated)."""
+) -> Written:
+    """Insert new rows and update changed ones."""
     empty = conn.execute(text(f"SELECT 1 FROM {spec.table} LIMIT 1")).first() is None
     existing = _read_existing(conn, spec, frame, empty=empty)
     new, changed = _diff(spec, frame, existing)
@@ -115,7 +130,7 @@ def write(
     _update(conn, spec, changed)
     if progress:
         progress(len(frame) - len(new))
-    return len(new), len(changed)
+    return Written(new, changed)
 
 
 def _read_existing(
@@ -180,6 +195,9 @@ def _diff(
     changed &= ~is_new
     updates = frame[changed].copy()
     updates["_row_id"] = joined.loc[changed, "_row_id"]
+    for column in MOVABLE_IDS:
+        if column in frame.columns and column not in key:
+            updates[f"_was_{column}"] = joined.loc[changed, f"{column}_old"]
     return frame[is_new], updates
 
 
@@ -271,7 +289,7 @@ def _update(conn: Connection, spec: FileSpec, changed: pd.DataFrame) -> None:
     if changed.empty:
         return
     key = list(spec.db_key)
-    assignments = [c for c in changed.columns if c not in key and c != "_row_id"]
+    assignments = [c for c in changed.columns if c not in key and not c.startswith("_")]
     if spec.table == "payroll_entry":
         where = " AND ".join(f"{c} = :{c}" for c in key)
     else:
@@ -279,5 +297,6 @@ def _update(conn: Connection, spec: FileSpec, changed: pd.DataFrame) -> None:
     statement = text(
         f"UPDATE {spec.table} SET {', '.join(f'{c} = :{c}' for c in assignments)} WHERE {where}"
     )
+    changed = changed[[*key, *assignments, "_row_id"]]
     as_object = changed.astype(object).where(changed.notna(), None)
     conn.execute(statement, as_object.to_dict("records"))

@@ -257,7 +257,7 @@ def accept(
         before={"status": "received"},
         after={"status": "accepted"},
     )
-    data_version.bump(session.connection())
+    data_version.bump(session.connection(), data_version.Changed.of([complaint.employer_id]))
     return get_case(session, actor, complaint_id)
 
 
@@ -382,7 +382,7 @@ def close(
         if value is not None
     }
     _record(session, actor, complaint, "closed", now, before=before, after=after, note=outcome)
-    data_version.bump(session.connection())
+    data_version.bump(session.connection(), data_version.Changed.of([complaint.employer_id]))
     return get_case(session, actor, complaint_id)
 
 

@@ -1,5 +1,6 @@
 """What a run's findings depend on, as one digest: the monitored data (its version), the
-reference data, the rules' code and the as-of day. Equal digests mean equal findings."""
+reference data, the rules' code and the as-of day. Equal digests mean equal findings; equal
+bases (all but the data) mean findings that differ only where the data changed."""
 
 import hashlib
 from datetime import date
@@ -22,17 +23,20 @@ REFERENCE_TABLES = (
 )
 
 
-def run_fingerprint(
-    *, data_version: int, reference: Reference, rules: dict[str, Rule], as_of: date
-) -> str:
+def run_basis(*, reference: Reference, rules: dict[str, Rule], as_of: date) -> str:
+    """What the findings depend on but the data: runs on the same basis differ only by the
+    data changed between them."""
+    rule_ids = ",".join(sorted(rules))
+    return _digest(reference_digest(reference), monitors_code_digest(), rule_ids, as_of.isoformat())
+
+
+def run_fingerprint(*, basis: str, data_version: int) -> str:
+    return _digest(basis, str(data_version))
+
+
+def _digest(*parts: str) -> str:
     digest = hashlib.sha256()
-    for part in (
-        str(data_version),
-        reference_digest(reference),
-        monitors_code_digest(),
-        ",".join(sorted(rules)),
-        as_of.isoformat(),
-    ):
+    for part in parts:
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()

@@ -75,7 +75,7 @@ def load_snapshot(
 ) -> Snapshot:
     """The monitored data as it stands, read as one consistent snapshot. `narrowed`: for some
     frames, an SQL condition on the frame's columns that keeps only the rows needed."""
-    with _snapshot_connection(engine) as conn:
+    with snapshot_connection(engine) as conn:
         return read_snapshot(conn, reference, as_of, names, narrowed)
 
 
@@ -170,10 +170,10 @@ def share_snapshot(
     """The snapshot frames holding the union of some employers' shares: one query per frame
     however many employers, and their findings come out as a whole-city run would give them."""
     ids: dict[str, list[Any]] = {"own": sorted(employer_ids)}
-    ids["projects"] = _ids(conn, SHARE_PROJECTS, ids) if ids["own"] else []
+    ids["projects"] = ids_of(conn, SHARE_PROJECTS, ids) if ids["own"] else []
     ids["employers"] = ids["own"]
     if ids["projects"]:
-        ids["employers"] = sorted({*ids["own"], *_ids(conn, SHARE_EMPLOYERS, ids)})
+        ids["employers"] = sorted({*ids["own"], *ids_of(conn, SHARE_EMPLOYERS, ids)})
     frames = {}
     for name in names or tuple(QUERIES):
         # Plain tuples: pandas probes each Row for attributes it lacks, and a Row answers a
@@ -183,7 +183,8 @@ def share_snapshot(
     return Snapshot(as_of=as_of, reference=reference, calendar=default_calendar(), frames=frames)
 
 
-def _ids(conn: Connection, query: str, ids: dict[str, list[Any]]) -> list[int]:
+def ids_of(conn: Connection, query: str, ids: dict[str, list[Any]]) -> list[int]:
+    """The ids a share query (SHARE_PROJECTS, …) gives for some lists of ids."""
     return sorted(int(i) for i in conn.execute(_with_lists(query), ids).scalars())
 
 
@@ -191,7 +192,7 @@ def load_employer_snapshot(
     engine: Engine, reference: Reference, as_of: date, employer_id: int, names: tuple[str, ...]
 ) -> Snapshot:
     """One employer's share, read as one consistent snapshot."""
-    with _snapshot_connection(engine) as conn:
+    with snapshot_connection(engine) as conn:
         return employer_snapshot(conn, employer_id, reference, as_of, names)
 
 
@@ -200,13 +201,13 @@ def load_shard_snapshot(
 ) -> tuple[Snapshot, list[int]]:
     """A county shard's share (the union of its employers' shares) and the shard's employers,
     read as one consistent snapshot: an employer that moves county mid-run is in one shard."""
-    with _snapshot_connection(engine) as conn:
-        employer_ids = _ids(conn, SHARD_EMPLOYERS, {"counties": counties})
+    with snapshot_connection(engine) as conn:
+        employer_ids = ids_of(conn, SHARD_EMPLOYERS, {"counties": counties})
         return share_snapshot(conn, employer_ids, reference, as_of, names), employer_ids
 
 
 @contextmanager
-def _snapshot_connection(engine: Engine) -> Iterator[Connection]:
+def snapshot_connection(engine: Engine) -> Iterator[Connection]:
     """One read transaction for all frames, so they agree with each other."""
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(
