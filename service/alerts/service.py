@@ -689,6 +689,8 @@ class RunResult(BaseModel):
     resolved: int
     reopened: int
     reused_findings: bool
+    # An incremental run: the employers the data changed since the latest run reached.
+    employers_evaluated: int | None = None
 
 
 def get_run(*, session: Session, run_id: int | None = None) -> RunResult:

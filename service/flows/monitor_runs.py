@@ -77,9 +77,12 @@ class _WholeRun:
     data_version: int | None
 
 
-# An incremental run reaching more employers than this share of them would read most of the
-# city through lists of ids: a whole run reads it quicker.
+# An incremental run reaching more employers than this share of them (in a city large enough
+# for it to matter) would read most of the city through lists of ids: a whole run reads it
+# quicker. And the lists stay within what SQLite binds in one statement (32,766).
 MOST_REACHED = 0.25
+FEW_EMPLOYERS = 100
+MOST_EMPLOYERS_REACHED = 10_000
 
 
 def run_monitors(
@@ -171,7 +174,7 @@ def _run_incremental(
         if changed is None or len(changed) > data_version.MOST_IDS:
             return None
         employer_ids = employers_reached(conn, changed)
-        if len(employer_ids) > MOST_REACHED * _employers(conn):
+        if len(employer_ids) > _most_reached(conn):
             return None
         snapshot = share_snapshot(conn, employer_ids, reference, as_of, _inputs(rules))
     findings = evaluate(snapshot, rules)
@@ -191,8 +194,9 @@ def _run_incremental(
     )
 
 
-def _employers(conn) -> int:
-    return int(conn.execute(text("SELECT count(*) FROM employer")).scalar_one())
+def _most_reached(conn) -> float:
+    employers = int(conn.execute(text("SELECT count(*) FROM employer")).scalar_one())
+    return min(max(MOST_REACHED * employers, FEW_EMPLOYERS), MOST_EMPLOYERS_REACHED)
 
 
 def check_employer(

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from monitors.rules.deposits import deposit_positions
-from service import clock
+from service import clock, data_version
 from service.alerts.models import Alert
 from service.audit.models import AuditEntry
 from service.auth.service import create_user
@@ -590,10 +590,19 @@ def test_run_monitors_now_from_the_inbox_and_the_api(app_client, world):
     [entry] = audit_entries(world.engine, "monitors.run")
     assert entry.actor_label == "inspector:inspector.a" and entry.after["trigger"] == "api"
 
+    with world.engine.begin() as conn:  # one employer's records change the same day
+        data_version.bump(conn, data_version.Changed.of([world.employer_a]))
+    response = client.post(
+        "/inspector/monitors/run", data=csrf_cookie(client), follow_redirects=False
+    )
+    again = client.get(response.headers["location"]).text
+    assert re.search(r"只复查了受上次运行以来数据变化影响的 [12] 家用人单位", again)
+
     api = client.post("/api/monitors/run", headers=bearer(client, "admin"))
     assert api.status_code == 200
     assert api.json()["as_of"] == clock.today().isoformat() and api.json()["status"] == "succeeded"
-    assert len(audit_entries(world.engine, "monitors.run")) == 2
+    assert api.json()["reused_findings"] and api.json()["employers_evaluated"] is None
+    assert len(audit_entries(world.engine, "monitors.run")) == 3
 
 
 def test_run_monitors_now_while_a_run_holds_the_lock_is_a_conflict(app_client, world):

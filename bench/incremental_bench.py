@@ -1,0 +1,107 @@
+"""Incremental monitors runs: a run after 1 % of the payroll rows changed, against an unchanged
+re-run and a run evaluating every employer (issue #14, item 1).
+
+    .venv/bin/python bench/incremental_bench.py [--scale 33] [--databases sqlite postgresql]
+
+The demo grown with --scale is imported into a fresh database and run once as of the demo day
+(every later run updates alerts rather than opening them all). Then, each in its own process:
+- a run evaluating everyone (`--everyone`): the full run;
+- a run with nothing changed: the latest run's findings reused;
+- 1 % of the payroll rows re-imported changed, clustered by employer (whole employers' payroll
+  re-filed, as an employer's upload or a month's file brings them), then a run: incremental;
+- 1 % of the payroll rows changed anywhere, then a run: it reaches most employers;
+after each changed run, a run evaluating everyone must find nothing to change (same alerts).
+The target: a changed run's time over the unchanged re-run at most 10 % of the full run.
+"""
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import BENCH_DIR, DATABASES, DEMO_DAY, Measured, run_measured, wageguard
+
+SHARE = 0.01
+EVALUATED = re.compile(r"evaluated the (\d+) employers")
+NOTHING_CHANGED = "0 opened, 0 updated, 0 resolved, 0 reopened"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=33, help="demo scale (1 ≈ 300 employers)")
+    parser.add_argument("--databases", nargs="+", default=list(DATABASES), choices=list(DATABASES))
+    args = parser.parse_args()
+    print(f"{'database':<12}{'run':<36}{'wall s':>8}{'peak MB':>9}  employers evaluated")
+    for database in args.databases:
+        make, cleanup = DATABASES[database]
+        url = make(f"incremental_{args.scale}")
+        try:
+            measure(database, url, args.scale)
+        finally:
+            if cleanup:
+                cleanup(url)
+
+
+def measure(database: str, url: str, scale: int) -> None:
+    folder = BENCH_DIR / f"incremental-scale-{scale}"
+    run_measured(wageguard("demo", "--scale", str(scale), "--out", str(folder)), url)
+    run_measured(monitors(), url)
+    full = show(database, "full (every employer)", run_measured(monitors("--everyone"), url))
+    unchanged = show(database, "unchanged re-run", run_measured(monitors(), url))
+    payroll = pd.read_csv(folder / "payroll.csv", dtype=str, keep_default_na=False)
+    rng = np.random.default_rng(14)
+    for label, changed in (
+        ("1 % of payroll, by employer", by_employer(payroll, rng)),
+        ("1 % of payroll, anywhere", anywhere(payroll, rng)),
+    ):
+        changes = BENCH_DIR / f"incremental-changes-{scale}"
+        changes.mkdir(parents=True, exist_ok=True)
+        changed.to_csv(changes / "payroll.csv", index=False)
+        run_measured(wageguard("import", str(changes)), url)
+        run = show(database, label, run_measured(monitors(), url))
+        extra = (run.seconds - unchanged.seconds) / full.seconds
+        print(f"{'':<12}{'  over the unchanged re-run':<36}{extra:>8.1%} of the full run")
+        check = run_measured(monitors("--everyone"), url)
+        verdict = "same alerts" if NOTHING_CHANGED in check.output else "ALERTS DIFFER"
+        print(f"{'':<12}{'  then every employer:':<36}{verdict}")
+
+
+def by_employer(payroll: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Whole employers' payroll, employers drawn at random until 1 % of the rows."""
+    sizes = payroll.groupby("employer_uscc").size()
+    order = sizes.index[rng.permutation(len(sizes))]
+    counted = sizes.reindex(order).cumsum()
+    chosen = counted.index[counted <= SHARE * len(payroll)]
+    return _unpaid(payroll[payroll["employer_uscc"].isin(chosen)])
+
+
+def anywhere(payroll: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    rows = rng.choice(len(payroll), int(SHARE * len(payroll)), replace=False)
+    return _unpaid(payroll.iloc[np.sort(rows)])
+
+
+def _unpaid(rows: pd.DataFrame) -> pd.DataFrame:
+    """Half the wages paid: a change every rule reading the payroll sees."""
+    paid = pd.to_numeric(rows["amount_paid"], errors="coerce").fillna(0) / 2
+    return rows.assign(amount_paid=paid.round(2).map("{:.2f}".format))
+
+
+def monitors(*args: str) -> list[str]:
+    return wageguard("monitors", "run", "--as-of", DEMO_DAY, *args)
+
+
+def show(database: str, label: str, measured: Measured) -> Measured:
+    found = EVALUATED.search(measured.output)
+    evaluated = found.group(1) if found else "all"
+    figures = f"{measured.seconds:>8.1f}{measured.peak_rss_mb:>9.0f}"
+    print(f"{database:<12}{label:<36}{figures}  {evaluated}")
+    return measured
+
+
+if __name__ == "__main__":
+    main()
