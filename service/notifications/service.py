@@ -19,6 +19,7 @@ No e-mail carries a tracking code or PIN (they are the worker's alone) or text t
 anonymous person in its subject.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -230,7 +231,9 @@ def _queue_critical(
     url = _inspector_alert_url(settings, alert)
     context = c.AlertCritical(
         recipient_name=recipient.name,
-        alert=_alert_item(session, alert, employer, recipient.language, title, url),
+        alert=_alert_item(
+            alert, employer, _employer_place(session, employer, recipient.language), title, url
+        ),
         action=action,
         legal_basis=_alert_basis(alert, recipient.language),
     )
@@ -263,9 +266,10 @@ def _queue_employer_notice(
     language = CONTACT_LANGUAGE
     portal = _url(settings, EMPLOYER_PORTAL)
     lines = []
+    place = _employer_place(session, employer, language)
     for alert in sorted(alerts, key=_severity_order):
         title, action = _rule_texts(alert.rule, language)
-        item = _employer_alert_item(session, alert, employer, language, title, portal)
+        item = _employer_alert_item(alert, employer, place, title, portal)
         lines.append(c.EmployerAlertLine(item, action, _alert_basis(alert, language)))
     runs = sorted({openings[stored_id(a)].run_id for a in alerts})
     held_until = not_before.date() if not_before else None
@@ -301,14 +305,13 @@ def _alert_basis(alert: Alert, language: str) -> str:
 
 
 def _alert_item(
-    session: Session,
     alert: Alert,
     employer: Employer,
-    language: str,
+    place: str,
     title: str,
     url: str,
 ) -> c.AlertItem:
-    """The alert as the inspectors read it, linked to `url`."""
+    """The alert as the inspectors read it, linked to `url`; `place`: the employer's."""
     return c.AlertItem(
         id=stored_id(alert),
         rule=alert.rule,
@@ -316,7 +319,7 @@ def _alert_item(
         severity=alert.severity,
         employer_name=employer.name,
         employer_uscc=employer.uscc,
-        place=_place(session, employer.county_code, employer.town, language),
+        place=place,
         project_code=alert.project_code,
         period=alert.period,
         subject_count=alert.subject_count,
@@ -330,13 +333,13 @@ def _inspector_alert_url(settings: Settings, alert: Alert) -> str:
 
 
 def _employer_alert_item(
-    session: Session, alert: Alert, employer: Employer, language: str, title: str, url: str
+    alert: Alert, employer: Employer, place: str, title: str, url: str
 ) -> c.AlertItem:
     """The alert as its employer may read it: complaint-derived figures withheld
     (complaints.disclosure, the same shield as the obligations page)."""
     facts = alert_for_employer(alert)
     return replace(
-        _alert_item(session, alert, employer, language, title, url),
+        _alert_item(alert, employer, place, title, url),
         id=facts.alert_id or 0,
         project_code=facts.project_code or "",
         period=facts.period or "",
@@ -345,15 +348,34 @@ def _employer_alert_item(
     )
 
 
+class _Places:
+    """Place names ("鹿城区 五马街道") for many counties and towns, their jurisdictions read in
+    one query: a town missing from the table would be asked for again on every lookup."""
+
+    def __init__(self, session: Session, places: Iterable[tuple[str, str | None]]) -> None:
+        places = list(places)
+        codes = {county for county, _ in places}
+        codes |= {town_code(county, town) for county, town in places if town}
+        query = select(Jurisdiction).where(col(Jurisdiction.code).in_(sorted(codes)))
+        self.rows = {row.code: row for row in session.scalars(query)}
+
+    def name(self, county_code: str, town: str | None, language: str) -> str:
+        county = self.rows.get(county_code)
+        town_row = self.rows.get(town_code(county_code, town)) if town else None
+        english = language == "en"
+        county_name = (county.name_en if english else county.name_zh) if county else county_code
+        if not town:
+            return county_name
+        town_name = (town_row.name_en if english else town_row.name_zh) if town_row else town
+        return f"{town_name}, {county_name}" if english else f"{county_name} {town_name}"
+
+
 def _place(session: Session, county_code: str, town: str | None, language: str) -> str:
-    county = session.get(Jurisdiction, county_code)
-    town_row = session.get(Jurisdiction, town_code(county_code, town)) if town else None
-    english = language == "en"
-    county_name = (county.name_en if english else county.name_zh) if county else county_code
-    if not town:
-        return county_name
-    town_name = (town_row.name_en if english else town_row.name_zh) if town_row else town
-    return f"{town_name}, {county_name}" if english else f"{county_name} {town_name}"
+    return _Places(session, [(county_code, town)]).name(county_code, town, language)
+
+
+def _employer_place(session: Session, employer: Employer, language: str) -> str:
+    return _place(session, employer.county_code, employer.town, language)
 
 
 # --- the daily digest ---------------------------------------------------------------------
@@ -429,16 +451,18 @@ def _digest_context(
         key=_severity_order,
     )
     employers = {e.id: e for e in _employers(session, {a.employer_id for a in alerts})}
+    places = _Places(session, [(e.county_code, e.town) for e in employers.values()])
+    language = recipient.language
     items = tuple(
         _alert_item(
-            session,
             alert,
-            employers[alert.employer_id],
-            recipient.language,
-            _rule_texts(alert.rule, recipient.language)[0],
+            employer,
+            places.name(employer.county_code, employer.town, language),
+            _rule_texts(alert.rule, language)[0],
             _inspector_alert_url(settings, alert),
         )
         for alert in alerts
+        for employer in [employers[alert.employer_id]]
     )
     return c.AlertDigest(
         recipient_name=recipient.name,
