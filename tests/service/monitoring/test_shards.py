@@ -30,6 +30,7 @@ from service.flows.monitor_shards import every_county
 from service.imports.service import run_import
 from service.monitoring.lock import NOTIFY_KEY, RunInProgress, monitor_lock, shard_lock
 from service.notifications.models import OutboxMessage
+from tests.conftest import Seed
 from tests.factories import STRONG_PASSWORD, write_folder
 from tests.service.monitoring.test_check_employer import (
     alert_table,
@@ -63,6 +64,11 @@ def demo_with_complaints(engine, folder, reference) -> None:
     assert run_import(engine, generate_demo(folder, as_of=AS_OF).out_dir, reference).ok
     with session_scope(engine) as session:
         create_demo_complaints(session, reference=reference, as_of=AS_OF, seed=2026, scale=1)
+
+
+@pytest.fixture(scope="module")
+def database_seed() -> Seed:
+    return Seed("demo-with-complaints", demo_with_complaints)
 
 
 def span_counties(engine, rng: random.Random) -> None:
@@ -119,8 +125,8 @@ def assert_whole_city_run_changes_nothing(engine, reference, as_of: date) -> Non
     assert_stored_is_latest(engine)
 
 
+@pytest.mark.usefixtures("database_seed")  # the demo city, with its complaints
 def test_every_county_shard_gives_what_a_whole_city_run_gives(engine, tmp_path, reference):
-    demo_with_complaints(engine, tmp_path / "demo", reference)
     span_counties(engine, random.Random(5))
     assert len(every_county(engine)) > 1
     run_every_shard(engine, reference, AS_OF)  # from no alerts at all
@@ -134,8 +140,8 @@ def test_every_county_shard_gives_what_a_whole_city_run_gives(engine, tmp_path, 
         assert_whole_city_run_changes_nothing(engine, reference, as_of)
 
 
+@pytest.mark.usefixtures("database_seed")  # the demo city, with its complaints
 def test_a_shard_run_touches_no_other_countys_alerts(engine, tmp_path, reference):
-    demo_with_complaints(engine, tmp_path / "demo", reference)
     run_monitors(engine, reference, as_of=AS_OF)
     county_of = counties_of_employers(engine)
     everyone = sorted(county_of.index)
@@ -195,8 +201,8 @@ def waiting_advisory_locks(engine) -> int:
         return int(conn.execute(text(query)).scalar_one())
 
 
+@pytest.mark.usefixtures("database_seed")  # the demo city, with its complaints
 def test_shards_side_by_side_both_reach_the_city_inspectors_digest(engine, tmp_path, reference):
-    demo_with_complaints(engine, tmp_path / "demo", reference)
     with session_scope(engine) as session:
         create_user(
             session=session, actor=None, username="insp", password=STRONG_PASSWORD,
@@ -241,10 +247,10 @@ def digest_alert_ids(engine) -> set[int]:
         return set(digest.alert_ids or ())
 
 
+@pytest.mark.usefixtures("database_seed")  # the demo city, with its complaints
 def test_the_command_line_runs_every_countys_shard_in_parallel_processes(
     db_url, tmp_path, engine, reference
 ):
-    demo_with_complaints(engine, tmp_path / "demo", reference)
     result = wageguard(
         "monitors", "run", "--as-of", "2026-11-30", "--shards", "--processes", "2",
         database_url=db_url,
