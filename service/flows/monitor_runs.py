@@ -79,10 +79,11 @@ class _WholeRun:
 
 # An incremental run reaching more employers than this share of them (in a city large enough
 # for it to matter) would read most of the city through lists of ids: a whole run reads it
-# quicker. And the lists stay within what SQLite binds in one statement (32,766).
+# quicker. And the share's lists (these employers, their projects and partners) stay within
+# what SQLite binds in one statement (32,766).
 MOST_REACHED = 0.25
 FEW_EMPLOYERS = 100
-MOST_EMPLOYERS_REACHED = 10_000
+MOST_EMPLOYERS_REACHED = 5_000
 
 
 def run_monitors(
