@@ -7,7 +7,7 @@ note). The monitors never write the handling columns.
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.alerts.severity import SEVERITIES
@@ -95,8 +95,9 @@ class MonitorRun(SQLModel, table=True):
     # shard) records its basis too, so that one on another day stops the next run short.
     basis: str = Field(default="", max_length=64)
     data_version: int | None = Field(default=None, sa_type=BigInteger)
-    # How many employers an incremental run evaluated; None: every employer.
+    # How many employers a run evaluated (an incremental run, a check, a shard); None: all.
     employers_evaluated: int | None = None
+    counties: str = Field(default="", sa_type=Text)  # a shard's, comma-separated
 
 
 class DataVersion(SQLModel, table=True):

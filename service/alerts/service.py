@@ -689,8 +689,11 @@ class RunResult(BaseModel):
     resolved: int
     reopened: int
     reused_findings: bool
-    # An incremental run: the employers the data changed since the latest run reached.
+    # How many employers it evaluated: an incremental run those the data changed since the
+    # latest run reached, a check one, a shard its counties'; None: every employer.
     employers_evaluated: int | None = None
+    incremental: bool = False  # a whole-city run that evaluated only the employers reached
+    counties: list[str] = []  # a shard's
 
 
 def get_run(*, session: Session, run_id: int | None = None) -> RunResult:
@@ -701,7 +704,11 @@ def get_run(*, session: Session, run_id: int | None = None) -> RunResult:
     run = session.scalars(statement.limit(1)).first()
     if run is None:
         raise NotFound("no monitors run yet")
-    return RunResult.model_validate(run.model_dump() | {"run_id": run.id})
+    incremental = run.employers_evaluated is not None and run.data_version is not None
+    counties = [code for code in run.counties.split(",") if code]
+    return RunResult.model_validate(
+        run.model_dump() | {"run_id": run.id, "incremental": incremental, "counties": counties}
+    )
 
 
 # --- one employer's alerts, for its overview (service/flows/employer_overview.py) --------------

@@ -274,7 +274,7 @@ def run_shard(
             rules=rules,
             as_of=as_of,
             trigger=trigger,
-            stamp=_partial_stamp(reference, rules, as_of),
+            stamp=_partial_stamp(reference, rules, as_of, counties),
         )
     log.info("counties %s: %s", ",".join(sorted(counties)), summary.line())
     return summary
@@ -287,12 +287,16 @@ class _RunStamp:
     basis: str
     data_version: int | None = None  # whole-city runs: the data they saw
     fingerprint: str = ""  # whole-city runs: basis and data version
+    counties: tuple[str, ...] = ()  # a shard's
 
 
-def _partial_stamp(reference: Reference, rules: dict[str, Rule], as_of: date) -> _RunStamp:
+def _partial_stamp(
+    reference: Reference, rules: dict[str, Rule], as_of: date, counties: list[str] | None = None
+) -> _RunStamp:
     """A check or a shard: no fingerprint, so no whole-city run reuses its findings; its basis,
     so that one on another day makes the next whole-city run evaluate everyone."""
-    return _RunStamp(run_basis(reference=reference, rules=rules, as_of=as_of))
+    basis = run_basis(reference=reference, rules=rules, as_of=as_of)
+    return _RunStamp(basis, counties=tuple(sorted(counties or ())))
 
 
 def _record_partial_run(
@@ -313,8 +317,7 @@ def _record_partial_run(
     up to date (the others' alerts already were) and counts the city's findings."""
     findings = findings[findings["employer_id"].isin(employer_ids)]
     with engine.begin() as conn:
-        evaluated = len(employer_ids) if whole_city else None
-        run_id = _start_run(conn, as_of, trigger, stamp, evaluated=evaluated)
+        run_id = _start_run(conn, as_of, trigger, stamp, evaluated=len(employer_ids))
         changes = reconcile(
             conn,
             findings,
@@ -331,6 +334,7 @@ def _record_partial_run(
         _notify(conn, changes.news)
         if stamp.data_version is not None:
             data_version.forget_until(conn, stamp.data_version)
+    evaluated = len(employer_ids) if whole_city else None
     return RunSummary(run_id, as_of, count, changes, evaluated=evaluated)
 
 
@@ -446,8 +450,9 @@ def _start_run(
         text(
             "INSERT INTO monitor_run (as_of, trigger, status, started_at, findings, opened, "
             "updated, resolved, reopened, fingerprint, reused_findings, basis, data_version, "
-            "employers_evaluated) VALUES (:as_of, :trigger, 'running', CURRENT_TIMESTAMP, 0, "
-            "0, 0, 0, 0, :fingerprint, :reused, :basis, :version, :evaluated) RETURNING id"
+            "employers_evaluated, counties) VALUES (:as_of, :trigger, 'running', "
+            "CURRENT_TIMESTAMP, 0, 0, 0, 0, 0, :fingerprint, :reused, :basis, :version, "
+            ":evaluated, :counties) RETURNING id"
         ),
         {
             "as_of": as_of,
@@ -457,6 +462,7 @@ def _start_run(
             "basis": stamp.basis,
             "version": stamp.data_version,
             "evaluated": evaluated,
+            "counties": ",".join(stamp.counties),
         },
     ).scalar_one()
 

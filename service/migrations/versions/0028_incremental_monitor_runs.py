@@ -1,6 +1,7 @@
 """data_change (what each data version changed: employers, projects, workers) and the run's
-basis, data version and employers evaluated on monitor_run: a run on the day of the latest
-one re-evaluates only the employers the changes since it reach (issue 14: incremental runs)
+basis, data version, employers evaluated and (a shard's) counties on monitor_run: a run on the
+day of the latest one re-evaluates only the employers the changes since it reach (issue 14:
+incremental runs)
 
 Revision ID: 0028
 Revises: 0027
@@ -34,10 +35,14 @@ def upgrade() -> None:
     )
     op.add_column("monitor_run", sa.Column("data_version", sa.BigInteger(), nullable=True))
     op.add_column("monitor_run", sa.Column("employers_evaluated", sa.Integer(), nullable=True))
+    op.add_column(
+        "monitor_run", sa.Column("counties", sa.Text(), nullable=False, server_default="")
+    )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("monitor_run") as batch:  # SQLite drops columns by copying
+        batch.drop_column("counties")
         batch.drop_column("employers_evaluated")
         batch.drop_column("data_version")
         batch.drop_column("basis")

@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, text
 from sqlmodel import Session, select
 
 from service import data_version
+from service.alerts.service import get_run
 from service.auth.service import create_user
 from service.db import session_scope
 from service.demo import generate_demo
@@ -152,6 +153,10 @@ def test_a_shard_run_touches_no_other_countys_alerts(engine, tmp_path, reference
     county = every_county(engine)[0]
     shard = run_shard(engine, reference, counties=[county], as_of=later)
     assert shard.changes.opened + shard.changes.resolved > 0
+    with session_scope(engine) as session:  # the run says what it covered
+        recorded = get_run(session=session, run_id=shard.run_id)
+    assert recorded.counties == [county] and not recorded.incremental
+    assert recorded.employers_evaluated == int((county_of == county).sum())
     after, tiers_after = alert_table(engine), stored_tiers(engine)
     others = before["employer_id"].map(county_of) != county
     assert (
