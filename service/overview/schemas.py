@@ -109,3 +109,6 @@ class Overview(BaseModel):
     map_places: list[Place]  # the counties the viewer may see, for the map
     months: list[Month]
     top_employers: list[RiskyEmployer]
+    # Runs since that changed some employers' alerts without summarising the places (an
+    # incremental run, a check, a shard): their alerts are in the inbox, not in these figures.
+    partial_runs_since: int = 0

@@ -11,6 +11,7 @@ from typing import Literal, get_args
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from service.alerts.models import MonitorRun
 from service.auth.actors import Actor
 from service.employers.models import Employer
 from service.errors import Forbidden
@@ -245,4 +246,21 @@ def overview(
         map_places=map_places,
         months=_months(session, run_id, codes, months),
         top_employers=_top(session, run_id, codes, language),
+        partial_runs_since=_partial_runs_since(session, run_id),
+    )
+
+
+def _partial_runs_since(session: Session, run_id: int) -> int:
+    """Runs after the summarised one that evaluated only some employers."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(MonitorRun)
+            .where(
+                col(MonitorRun.id) > run_id,
+                col(MonitorRun.status) == "succeeded",
+                col(MonitorRun.employers_evaluated).is_not(None),
+            )
+        )
+        or 0
     )

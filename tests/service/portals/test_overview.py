@@ -7,6 +7,9 @@ import re
 
 from sqlalchemy import text
 
+from service import data_version
+from service.flows.monitor_runs import check_employer, run_monitors
+from tests.factories import AS_OF
 from tests.service.portals.conftest import bearer, signed_in, visible_text
 
 LUCHENG, OUHAI, CITY = "330302", "330304", "330300"
@@ -123,3 +126,18 @@ def test_the_chinese_page_has_no_english_words_or_internal_codes(app_client, wor
 def test_the_english_page_says_it_in_english(app_client, world):
     page = signed_in(app_client, "admin").get("/inspector/overview?lang=en").text
     assert "Supervision overview" in page and "Lucheng" in page
+
+
+def test_the_page_says_when_later_runs_checked_only_some_employers(app_client, world, reference):
+    client = signed_in(app_client, "admin")
+    assert "只复查了部分用人单位" not in visible_text(client.get("/inspector/overview").text)
+    check_employer(world.engine, reference, employer_id=world.employer_a, as_of=AS_OF)
+    with world.engine.begin() as conn:  # one employer's records change the same day
+        data_version.bump(conn, data_version.Changed.of([world.employer_b]))
+    assert run_monitors(world.engine, reference, as_of=AS_OF).evaluated is not None
+    page = visible_text(client.get("/inspector/overview").text)
+    assert "此后又有 2 次监测只复查了部分用人单位" in page
+    english = client.get("/inspector/overview?lang=en").text
+    assert "Since then 2 monitors runs checked some employers again" in english
+    run_monitors(world.engine, reference, as_of=AS_OF, reuse=False)  # summarised again
+    assert "只复查了部分用人单位" not in visible_text(client.get("/inspector/overview").text)
