@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=33, help="demo scale (1 ≈ 300 employers)")
     parser.add_argument("--databases", nargs="+", default=list(DATABASES), choices=list(DATABASES))
     args = parser.parse_args()
-    print(f"{'database':<12}{'run':<36}{'wall s':>8}{'peak MB':>9}  employers evaluated")
+    print(f"{'database':<12}{'run':<46}{'wall s':>8}{'peak MB':>9}  employers evaluated")
     for database in args.databases:
         make, cleanup = DATABASES[database]
         url = make(f"incremental_{args.scale}")
@@ -69,10 +69,10 @@ def measure(database: str, url: str, scale: int) -> None:
         reimport(url, change(rows(payroll, rng)), scale)
         run = show(database, f"{label}, as it comes", run_measured(monitors(), url))
         extra = (run.seconds - unchanged.seconds) / full.seconds
-        print(f"{'':<12}{'  over the unchanged re-run':<36}{extra:>8.1%} of the full run")
+        print(f"{'':<12}{'  over the unchanged re-run':<46}{extra:>8.1%} of the full run")
         check = run_measured(monitors("--everyone"), url)
         verdict = "same alerts" if NOTHING_CHANGED in check.output else "ALERTS DIFFER"
-        print(f"{'':<12}{'  then every employer:':<36}{verdict}")
+        print(f"{'':<12}{'  then every employer:':<46}{verdict}")
 
 
 def reimport(url: str, changed: pd.DataFrame, scale: int) -> None:
@@ -136,7 +136,7 @@ def show(database: str, label: str, measured: Measured) -> Measured:
     if "no data change" in measured.output:
         evaluated = "none (findings reused)"
     figures = f"{measured.seconds:>8.1f}{measured.peak_rss_mb:>9.0f}"
-    print(f"{database:<12}{label:<36}{figures}  {evaluated}")
+    print(f"{database:<12}{label:<46}{figures}  {evaluated}")
     return measured
 
 
