@@ -77,6 +77,16 @@ class _WholeRun:
     data_version: int | None
 
 
+@dataclass
+class _RunStamp:
+    """What a run records of what its findings are a function of (MonitorRun.basis …)."""
+
+    basis: str
+    data_version: int | None = None  # whole-city runs: the data they saw
+    fingerprint: str = ""  # whole-city runs: basis and data version
+    counties: tuple[str, ...] = ()  # a shard's
+
+
 # An incremental run reaching more employers than this share of them (in a city large enough
 # for it to matter) would read most of the city through lists of ids: a whole run reads it
 # quicker. And the share's lists (these employers, their projects and partners) stay within
@@ -120,9 +130,8 @@ def run_monitors(
             )
             if summary is not None:
                 return summary
-        return _run_whole(
-            engine, reference, rules=rules, as_of=as_of, trigger=trigger, version=version
-        )
+        stamp = _RunStamp(basis, version, fingerprint)
+        return _run_whole(engine, reference, rules=rules, as_of=as_of, trigger=trigger, stamp=stamp)
 
 
 def _run_whole(
@@ -132,21 +141,19 @@ def _run_whole(
     rules: dict[str, Rule],
     as_of: date,
     trigger: str,
-    version: int,
+    stamp: _RunStamp,
 ) -> RunSummary:
-    basis = run_basis(reference=reference, rules=rules, as_of=as_of)
     inputs = tuple(sorted({*_inputs(rules), *overview.INPUTS}))
     snapshot = load_snapshot(engine, reference, as_of, inputs)
     findings = evaluate(snapshot, rules)
     with engine.begin() as conn:
-        stamp = _RunStamp(basis, version, run_fingerprint(basis=basis, data_version=version))
         run_id = _start_run(conn, as_of, trigger, stamp)
         changes = reconcile(conn, findings, rule_ids=sorted(rules), as_of=as_of, run_id=run_id)
         risk.record_run(conn, run_id=run_id, as_of=as_of, reference=reference)
         overview.record_run(conn, run_id=run_id, as_of=as_of, snapshot=snapshot)
         _finish_run(conn, run_id, len(findings), changes)
         _notify(conn, changes.news)
-        data_version.forget_until(conn, version)
+        data_version.forget_until(conn, stamp.data_version or 0)
         # A whole-city run may write an alert and move the tier of every employer: the
         # planner would otherwise keep planning the inbox for the tables the import left.
         refresh_statistics(conn, RUN_WRITES)
@@ -182,7 +189,7 @@ def _run_incremental(
     stamp = _RunStamp(
         latest.basis, version, run_fingerprint(basis=latest.basis, data_version=version)
     )
-    return _record_partial_run(
+    summary = _record_partial_run(
         engine,
         reference,
         findings,
@@ -193,6 +200,8 @@ def _run_incremental(
         stamp=stamp,
         whole_city=True,
     )
+    log.info(summary.line())
+    return summary
 
 
 def _most_reached(conn) -> float:
@@ -278,16 +287,6 @@ def run_shard(
         )
     log.info("counties %s: %s", ",".join(sorted(counties)), summary.line())
     return summary
-
-
-@dataclass
-class _RunStamp:
-    """What a run records of what its findings are a function of (MonitorRun.basis …)."""
-
-    basis: str
-    data_version: int | None = None  # whole-city runs: the data they saw
-    fingerprint: str = ""  # whole-city runs: basis and data version
-    counties: tuple[str, ...] = ()  # a shard's
 
 
 def _partial_stamp(
