@@ -67,8 +67,9 @@ class AlertCritical:
 class AlertDigest:
     recipient_name: str
     digest_on: date
-    alerts: tuple[AlertItem, ...]
+    alerts: tuple[AlertItem, ...]  # the most severe first, at most DIGEST_LISTED of them
     inbox_url: str
+    unlisted: int = 0  # the digest's other alerts, counted only
 
 
 @dataclass(frozen=True)

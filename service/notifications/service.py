@@ -381,6 +381,12 @@ def _employer_place(session: Session, employer: Employer, language: str) -> str:
 # --- the daily digest ---------------------------------------------------------------------
 
 
+# A digest lists this many alerts, the most severe first, and counts the rest: the first run
+# after an import may open thousands, which no one reads in an e-mail, and each later run of
+# the day would render them all again.
+DIGEST_LISTED = 200
+
+
 def next_digest_at(now: datetime, settings: Settings) -> datetime:
     """The next digest hour in the service's time zone (strictly after `now`), in UTC."""
     local = now.astimezone(clock.local_zone(settings.time_zone))
@@ -450,6 +456,7 @@ def _digest_context(
         session.scalars(select(Alert).where(col(Alert.id).in_(sorted(alert_ids)))),
         key=_severity_order,
     )
+    alerts, unlisted = alerts[:DIGEST_LISTED], alerts[DIGEST_LISTED:]
     employers = {e.id: e for e in _employers(session, {a.employer_id for a in alerts})}
     places = _Places(session, [(e.county_code, e.town) for e in employers.values()])
     language = recipient.language
@@ -469,6 +476,7 @@ def _digest_context(
         digest_on=day,
         alerts=items,
         inbox_url=_url(settings, INSPECTOR_ALERTS),
+        unlisted=len(unlisted),
     )
 
 

@@ -12,6 +12,7 @@ from service.auth.actors import Actor
 from service.auth.models import User
 from service.db import session_scope
 from service.errors import Invalid, NotFound
+from service.notifications import service as notifications
 from service.notifications.models import OutboxMessage
 from service.notifications.sender import deliver_due
 from service.notifications.service import (
@@ -501,3 +502,19 @@ def test_the_group_threshold_includes_the_number(world, reference):
         for m in outbox(world.engine, kind="case_new", to_address=COMMITTEE_CONTACT)
     }
     assert "群体" in by_case[str(at.id)] and "群体" not in by_case[str(below.id)]
+
+
+def test_a_long_digest_lists_the_most_severe_alerts_and_counts_the_rest(world, monkeypatch):
+    monkeypatch.setattr(notifications, "DIGEST_LISTED", 2)
+    ids = alerts(world, ("a", "medium"), ("a", "high"), ("a", "high"), ("a", "medium"))
+    with session_scope(world.engine) as session:
+        subscribe(session, world, "insp.a.en", LUCHENG, "medium")
+    notify(world, ids)
+    digests = recipients(world.engine, "alert_digest")
+    zh, en = digests[address("insp.a")], digests[address("insp.a.en")]
+    assert "2 条新预警" in zh.subject and "另有" not in zh.body_text  # high only: all listed
+    assert "4 new alerts" in en.subject and en.alert_ids == sorted(ids)
+    listed = [i for i in ids if f"/inspector/alerts/{i}" in en.body_text]
+    assert listed == ids[1:3]  # the two high ones
+    assert "2 less severe alerts not listed here" in en.body_text
+    assert "less severe alerts not listed here" in en.body_html
