@@ -864,15 +864,13 @@ def digest_at_send(
     alerts = session.scalars(select(Alert).where(col(Alert.id).in_(sorted(listed)))).all()
     employers = {e.id: e for e in _employers(session, {a.employer_id for a in alerts})}
     conn = session.connection()
-    kept = {
-        stored_id(alert)
-        for alert in alerts
-        if covers(
-            conn,
-            user_id,
-            place_code(employers[alert.employer_id].county_code, employers[alert.employer_id].town),
-        )
+    place_of = {
+        employer_id: place_code(employer.county_code, employer.town)
+        for employer_id, employer in employers.items()
     }
+    # One look-up per place, not per alert: a digest may hold thousands of a few places.
+    covered = {place for place in set(place_of.values()) if covers(conn, user_id, place)}
+    kept = {stored_id(alert) for alert in alerts if place_of[alert.employer_id] in covered}
     if kept == listed:
         return DigestAtSend(empty=False)
     user = session.get(User, user_id)
