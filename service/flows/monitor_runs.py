@@ -179,10 +179,11 @@ def _run_incremental(
     with snapshot_connection(engine) as conn:
         version = data_version.current(conn)
         changed = data_version.changed_since(conn, latest.data_version)
-        if changed is None or len(changed) > data_version.MOST_IDS:
+        most = _most_reached(conn)
+        if changed is None or _too_wide(changed, most):
             return None
         employer_ids = employers_reached(conn, changed)
-        if len(employer_ids) > _most_reached(conn):
+        if len(employer_ids) > most:
             return None
         snapshot = share_snapshot(conn, employer_ids, reference, as_of, _inputs(rules))
     findings = evaluate(snapshot, rules)
@@ -202,6 +203,12 @@ def _run_incremental(
     )
     log.info(summary.line())
     return summary
+
+
+def _too_wide(changed: data_version.Changed, most: float) -> bool:
+    """More changed ids than the run's statements bind, or more changed employers than it may
+    reach: a whole run, without working out the reach."""
+    return len(changed) > data_version.MOST_IDS or len(changed.employers) > most
 
 
 def _most_reached(conn) -> float:
