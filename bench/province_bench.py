@@ -46,10 +46,22 @@ def main() -> None:
     parser.add_argument("--databases", nargs="+", default=["sqlite"], choices=list(DATABASES))
     parser.add_argument("--chunk-rows", type=int, default=4_000_000, help="payroll rows per import")
     parser.add_argument("--keep", action="store_true", help="keep the files and databases")
+    parser.add_argument(
+        "--prepared", nargs="+", metavar="URL", help="time the shards of databases kept before"
+    )
     args = parser.parse_args()
     data_dir = assemble_province(BENCH_DIR / "province-data")
     os.environ["WAGEGUARD_DATA_DIR"] = str(data_dir)
     print(f"load average at start: {_load()}")
+    if args.prepared:
+        for url in args.prepared:
+            time_shards(url.split(":")[0].split("+")[0], url)
+    else:
+        generate_and_time(args)
+    print(f"load average at end: {_load()}")
+
+
+def generate_and_time(args: argparse.Namespace) -> None:
     folder = BENCH_DIR / f"province-scale-{args.scale}"
     generated = run_measured(
         [sys.executable, "-m", "service.demo", str(folder), "--scale", str(args.scale)], "unused"
@@ -62,17 +74,21 @@ def main() -> None:
             make, cleanup = DATABASES[database]
             url = make(f"province_{args.scale}")
             try:
-                measure(database, url, folders)
+                import_folders(database, url, folders)
+                first = run_measured(_shards(2), url)
+                print(f"{database}: first run (opens the alerts) {first.seconds:.0f} s")
+                time_shards(database, url)
             finally:
-                if cleanup and not args.keep:
+                if args.keep:
+                    print(f"{database}: kept {url}")
+                elif cleanup:
                     cleanup(url)
-                elif not args.keep:
+                else:
                     _remove_sqlite(url)
     finally:
         if not args.keep:
             for each in folders:
                 shutil.rmtree(each)
-    print(f"load average at end: {_load()}")
 
 
 def assemble_province(out: Path) -> Path:
@@ -148,7 +164,7 @@ def split_payroll(folder: Path, chunk_rows: int) -> list[Path]:
     return [folder, *chunks]
 
 
-def measure(database: str, url: str, folders: list[Path]) -> None:
+def import_folders(database: str, url: str, folders: list[Path]) -> None:
     run_measured(wageguard("migrate"), url)
     for folder in folders:
         imported = run_measured(wageguard("import", str(folder)), url)
@@ -156,10 +172,12 @@ def measure(database: str, url: str, folders: list[Path]) -> None:
             f"{database}: imported {folder.name} in {imported.seconds:.0f} s, "
             f"peak {imported.peak_rss_mb:.0f} MB"
         )
+
+
+def time_shards(database: str, url: str) -> None:
+    """Every county's shard in one process, then in two (the alerts already open)."""
     counts = run_measured([sys.executable, "-c", COUNT_ROWS], url).output.split()
     print(f"{database}: {int(counts[0]):,} payroll rows, {int(counts[1])} counties with employers")
-    first = run_measured(_shards(2), url)
-    print(f"{database}: first run (opens the alerts) {first.seconds:.0f} s")
     print(f"{'database':<12}{'run':<24}{'shards':>7}{'wall s':>8}{'peak MB/process':>17}")
     times = {}
     for processes in (1, 2):
@@ -168,6 +186,7 @@ def measure(database: str, url: str, folders: list[Path]) -> None:
         times[processes] = measured.seconds
         label = f"shards, {processes} process" + ("es" if processes > 1 else "")
         print(f"{database:<12}{label:<24}{shards:>7}{measured.seconds:>8.1f}{peak:>17.0f}")
+        print(f"  load average after it: {_load()}")
     print(f"{database}: speed-up from 1 to 2 processes {times[1] / times[2]:.2f}×")
 
 
@@ -193,9 +212,11 @@ with get_engine(get_settings()).connect() as conn:
 
 
 def _remove_sqlite(url: str) -> None:
-    path = url.removeprefix("sqlite:///")
+    path = Path(url.removeprefix("sqlite:///"))
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+    for lock in path.parent.glob(f"{path.name}.monitors.*lock"):  # the shards' lock files
+        lock.unlink()
 
 
 def _load() -> str:
