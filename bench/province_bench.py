@@ -178,14 +178,18 @@ def time_shards(database: str, url: str) -> None:
     """Every county's shard in one process, then in two (the alerts already open)."""
     counts = run_measured([sys.executable, "-c", COUNT_ROWS], url).output.split()
     print(f"{database}: {int(counts[0]):,} payroll rows, {int(counts[1])} counties with employers")
-    print(f"{'database':<12}{'run':<24}{'shards':>7}{'wall s':>8}{'peak MB/process':>17}")
+    # CPU s: the command's and its workers' own CPU time. On a shared machine a wall time
+    # far above it (one process) or above half of it (two) says others held the cores.
+    header = f"{'database':<12}{'run':<24}{'shards':>7}{'wall s':>8}{'CPU s':>8}"
+    print(f"{header}{'peak MB/process':>17}")
     times = {}
     for processes in (1, 2):
         measured = run_measured(_shards(processes), url)
         shards, peak = _shards_and_peak(measured, in_workers=processes > 1)
         times[processes] = measured.seconds
         label = f"shards, {processes} process" + ("es" if processes > 1 else "")
-        print(f"{database:<12}{label:<24}{shards:>7}{measured.seconds:>8.1f}{peak:>17.0f}")
+        row = f"{database:<12}{label:<24}{shards:>7}{measured.seconds:>8.1f}"
+        print(f"{row}{measured.cpu_seconds:>8.1f}{peak:>17.0f}")
         print(f"  load average after it: {_load()}")
     print(f"{database}: speed-up from 1 to 2 processes {times[1] / times[2]:.2f}×")
 
