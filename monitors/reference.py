@@ -453,8 +453,10 @@ def _check_jurisdictions(table: Table, tiers: pd.Series) -> None:
     problems += table.problems_where(
         tier.notna() & ~tier.isin(tiers), "min_wage_tier has no row in minimum_wages.csv"
     )
-    if len(city_codes) != 1:  # the leased-premises fallback assumes the one city, Wenzhou
-        problems.append((None, f"needs exactly one city row, found {len(city_codes)}"))
+    # Wenzhou is the one city of data/; a benchmark's province (bench/province/) lists several,
+    # each county falling back on its own city's leased-premises terms.
+    if not city_codes:
+        problems.append((None, "needs a city row"))
     table.fail(problems)
 
 
@@ -666,7 +668,7 @@ class Reference:
             str(name): [_parameter(str(name), row) for _, row in rows.iterrows()]
             for name, rows in self.parameters.groupby("name", sort=False)
         }
-        self._city_code = str(self.jurisdictions.index[self.jurisdictions["level"] == "city"][0])
+        self._parent_code = self.jurisdictions["parent_code"].astype("str").to_dict()
         # Lookups remembered per process for small inputs (MEMO_ROWS): the tables never change.
         self._memo: dict[str, dict[Any, Any]] = {}
 
@@ -750,11 +752,11 @@ class Reference:
         return pd.Series(values, index=county_codes.index, name=MINIMUM_WAGE_COLUMNS[kind])
 
     def leased_deposit_terms(self, county_code: str, on: date | None = None) -> pd.Series:
-        """The county's leased-premises deposit terms, else the city-wide fallback row."""
+        """The county's leased-premises deposit terms, else its city's fallback row."""
         table = self.leased_premises_deposit
         if on is not None:
             table = table[table["valid_from"] <= pd.Timestamp(on)]
-        for code in (county_code, self._city_code):
+        for code in (county_code, self._parent_code.get(county_code)):
             rows = table[table["county_code"] == code].sort_values("valid_from")
             if not rows.empty:
                 return rows.iloc[-1]

@@ -73,7 +73,9 @@ def demo(
 
     engine, reference = _ready_engine()
     out = out or get_settings().var_dir / "demo"
-    manifest = generate_demo(out, seed=seed, scale=scale, as_of=_parse_day(as_of))
+    manifest = generate_demo(
+        out, seed=seed, scale=scale, as_of=_parse_day(as_of), reference=reference
+    )
     typer.echo(f"demo files written to {manifest.out_dir}")
     with terminal_progress(err) as progress:
         report = run_import(engine, out, reference, progress)

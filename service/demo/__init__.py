@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from monitors.reference import Reference
 from service.demo.context import Context
 from service.demo.contracts import hire_workers
 from service.demo.deposits import deposit_events
@@ -69,10 +70,15 @@ from service.demo.violations import (
 
 
 def generate_demo(
-    out_dir: Path, *, seed: int = 2026, scale: int = 1, as_of: date = date(2026, 11, 30)
+    out_dir: Path,
+    *,
+    seed: int = 2026,
+    scale: int = 1,
+    as_of: date = date(2026, 11, 30),
+    reference: Reference | None = None,
 ) -> DemoManifest:
     """Write the demo data set into `out_dir` (created if needed) and describe it."""
-    frames = generate_frames(seed=seed, scale=scale, as_of=as_of)
+    frames = generate_frames(seed=seed, scale=scale, as_of=as_of, reference=reference)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     # The expected alerts are not an import file: keep them out of the import folder.
@@ -85,13 +91,18 @@ def generate_demo(
 
 
 def generate_frames(
-    *, seed: int = 2026, scale: int = 1, as_of: date = date(2026, 11, 30)
+    *,
+    seed: int = 2026,
+    scale: int = 1,
+    as_of: date = date(2026, 11, 30),
+    reference: Reference | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The demo files as DataFrames (columns as in the files; dates datetime64, money CNY)."""
+    """The demo files as DataFrames (columns as in the files; dates datetime64, money CNY).
+    The places are the counties and towns of `reference` (data/'s Wenzhou by default)."""
     if scale < 1:
         raise ValueError("scale must be at least 1")
     # The order of these steps is the order of the random draws: keep it.
-    ctx = Context.build(seed, scale, as_of)
+    ctx = Context.build(seed, scale, as_of, reference)
     employers = draw_employers(ctx)
     choose_planted_employers(ctx, employers)
     grow_large_employers(ctx, employers)

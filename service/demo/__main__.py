@@ -5,6 +5,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from monitors.reference import load_reference
+from service.config import get_settings
 from service.demo import generate_demo
 
 
@@ -16,7 +18,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 30))
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    manifest = generate_demo(args.out_dir, seed=args.seed, scale=args.scale, as_of=args.as_of)
+    # WAGEGUARD_DATA_DIR chooses the places, as for the app (a benchmark's province)
+    reference = load_reference(get_settings().data_dir)
+    manifest = generate_demo(
+        args.out_dir, seed=args.seed, scale=args.scale, as_of=args.as_of, reference=reference
+    )
     elapsed = time.perf_counter() - started
     for name, count in manifest.row_counts.items():
         print(f"{name:22} {count:>10,}")

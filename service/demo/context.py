@@ -25,8 +25,12 @@ class Context:
     towns: pd.DataFrame  # county_code, name_zh; sorted by county
 
     @classmethod
-    def build(cls, seed: int, scale: int, as_of: date) -> "Context":
-        reference = load_reference()
+    def build(
+        cls, seed: int, scale: int, as_of: date, reference: Reference | None = None
+    ) -> "Context":
+        # The reference decides where the demo happens: data/'s Wenzhou unless another is given
+        # (a benchmark's province, bench/province_bench.py).
+        reference = reference or load_reference()
         return cls(
             rng=np.random.default_rng([seed, scale]),
             reference=reference,

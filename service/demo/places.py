@@ -20,8 +20,9 @@ HUKOU_PROVINCE_WEIGHTS = (0.28, 0.24, 0.18, 0.15, 0.15)
 
 
 def wenzhou_counties(reference: Reference) -> pd.DataFrame:
-    """The county-level divisions of the reference city, weighted so districts and county-level
-    cities (where the factories are) get more employers than rural counties."""
+    """The county-level divisions of the reference's city (Wenzhou in data/; every city's, for
+    a benchmark's province), weighted so districts and county-level cities (where the factories
+    are) get more employers than rural counties."""
     table = reference.jurisdictions.reset_index()
     city = table.loc[table["level"] == "city", "code"]
     counties = table[(table["level"] == "county") & table["parent_code"].isin(city)]

@@ -24,6 +24,7 @@ from monitors.reference import (
     UnknownParameter,
     load_reference,
 )
+from tests.monitors.several_cities import two_city_data_dir
 
 RULES_REFERENCE = Path("/work/shared/domain/rules-reference.md")
 COUNTIES = [
@@ -452,6 +453,17 @@ def test_leased_deposit_terms_use_the_county_row_or_the_city_fallback(
     assert lucheng["status"] == "unconfirmed"
     with pytest.raises(ReferenceDataError, match="no leased-premises deposit terms"):
         reference.leased_deposit_terms("330302", on=date(2012, 12, 31))
+
+
+def test_several_cities_load_and_each_county_falls_back_on_its_own_city(
+    tmp_path: Path,
+) -> None:
+    """data/ is Wenzhou alone; a benchmark's province adds cities, each with its counties."""
+    reference = load_reference(two_city_data_dir(tmp_path / "data"))
+    assert {"330102", "330106", *COUNTIES} == set(reference.county_codes())
+    assert reference.leased_deposit_terms("330102")["county_code"] == "330100"
+    assert reference.leased_deposit_terms("330302")["county_code"] == "330300"
+    assert reference.leased_deposit_terms("330304")["county_code"] == "330304"
 
 
 # --- malformed copies -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from monitors.calendar import default_calendar
 from monitors.identifiers import valid_id_numbers, valid_uscc
 from monitors.reference import Reference, load_reference
 from service.demo import DemoManifest, generate_demo, generate_frames
+from tests.monitors.several_cities import two_city_data_dir
 
 AS_OF = date(2026, 11, 30)
 
@@ -227,6 +228,18 @@ def test_employers_are_registered_in_wenzhou_counties_and_towns(
     assert all(pair in towns for pair in pairs)
     assert employers["industry_code"].isin(reference.industries.index).all()
     assert raw["projects"]["industry_code"].isin(reference.industries.index).all()
+
+
+def test_employers_spread_over_the_counties_of_every_city(tmp_path: Path) -> None:
+    """Given reference data with several cities (a benchmark's province), every county of each
+    gets employers, in its own towns."""
+    reference = load_reference(two_city_data_dir(tmp_path / "data"))
+    employers = generate_frames(as_of=AS_OF, reference=reference)["employers"]
+    assert set(employers["county_code"]) == set(reference.county_codes())
+    assert {"330102", "330106"} <= set(employers["county_code"])
+    towns = set(zip(reference.towns["county_code"], reference.towns["name_zh"], strict=True))
+    pairs = zip(employers["county_code"], employers["town"], strict=True)
+    assert all(pair in towns for pair in pairs)
 
 
 def test_workers_are_adults_mostly_migrants_with_plausible_phones(
