@@ -1,7 +1,7 @@
 """Engine and sessions. Services flush, never commit: the request dependency or
 session_scope() owns the transaction."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import pandas as pd
@@ -109,3 +109,16 @@ def refresh_statistics(conn: Connection, tables: list[str]) -> None:
         conn.exec_driver_sql("PRAGMA analysis_limit=1000")
     for table in tables:
         conn.exec_driver_sql(f'ANALYZE "{table}"')
+
+
+# Ids bound in one IN list: SQLite binds at most 32,766 parameters per statement, PostgreSQL
+# 65,535; a run after a large import opens more alerts than either.
+IN_LIST_CHUNK = 10_000
+
+
+def id_chunks(ids: Iterable[int], size: int | None = None) -> Iterator[list[int]]:
+    """Distinct ids in ascending order, in lists short enough for one statement's IN."""
+    ordered = sorted(set(ids))
+    size = size or IN_LIST_CHUNK
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]

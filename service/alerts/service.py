@@ -28,6 +28,7 @@ from service.auth.actors import Actor
 from service.auth.models import User, UserScope
 from service.bounds import CodeText, PageNumber, SearchText
 from service.clock import utc_now
+from service.db import id_chunks
 from service.employers import service as employers
 from service.employers.models import Employer
 from service.employers.service import SECTION_ROWS, Paging, paging
@@ -714,20 +715,14 @@ def get_run(*, session: Session, run_id: int | None = None) -> RunResult:
 # --- one employer's alerts, for its overview (service/flows/employer_overview.py) --------------
 
 
-IN_LIST_CHUNK = 10_000  # SQLite binds at most 32,766 parameters per statement
-
-
 def open_counts(session: Session, employer_ids: list[int]) -> dict[int, int]:
     """How many open alerts each of `employer_ids` has (a page of employers: one grouped
     query, where a subquery per row ran for every row OFFSET skipped too)."""
     counts: dict[int, int] = {}
-    for start in range(0, len(employer_ids), IN_LIST_CHUNK):
+    for chunk in id_chunks(employer_ids):
         rows = session.execute(
             select(col(Alert.employer_id), func.count())
-            .where(
-                col(Alert.employer_id).in_(employer_ids[start : start + IN_LIST_CHUNK]),
-                col(Alert.status) == "open",
-            )
+            .where(col(Alert.employer_id).in_(chunk), col(Alert.status) == "open")
             .group_by(col(Alert.employer_id))
         ).all()
         counts |= {employer_id: count for employer_id, count in rows}

@@ -14,6 +14,7 @@ from monitors.reference import Reference
 from service.alerts import service as alerts
 from service.alerts.service import AlertBrief
 from service.auth.actors import Actor
+from service.db import id_chunks
 from service.deposits import positions as deposits
 from service.deposits.schemas import DepositEventRow, DepositPosition
 from service.employers import service as employers
@@ -132,8 +133,7 @@ def _summaries(
     if backwards:
         ids.reverse()
     found: dict[int, Any] = {}
-    for start in range(0, len(ids), alerts.IN_LIST_CHUNK):
-        chunk = ids[start : start + alerts.IN_LIST_CHUNK]
+    for chunk in id_chunks(ids):
         rows = session.execute(
             select(Employer, Jurisdiction.name_zh, Jurisdiction.name_en)
             .outerjoin(Jurisdiction, Jurisdiction.code == Employer.county_code)

@@ -46,6 +46,7 @@ from service.complaints.disclosure import (
 from service.complaints.models import Complaint
 from service.complaints.service import is_group, urgency
 from service.config import Settings, get_settings
+from service.db import id_chunks
 from service.deposits.models import DepositProof
 from service.employers.models import Employer
 from service.errors import NotFound
@@ -157,19 +158,31 @@ def _by_release(alerts: list[Alert]) -> dict[datetime | None, list[Alert]]:
 
 
 def _open_alerts(session: Session, alert_ids: list[int]) -> list[Alert]:
-    if not alert_ids:
-        return []
-    return list(
-        session.scalars(
+    return [
+        alert
+        for chunk in id_chunks(alert_ids)
+        for alert in session.scalars(
             select(Alert)
-            .where(col(Alert.id).in_(sorted(set(alert_ids))), col(Alert.status) == "open")
+            .where(col(Alert.id).in_(chunk), col(Alert.status) == "open")
             .order_by(col(Alert.id))
         )
-    )
+    ]
+
+
+def _alerts(session: Session, alert_ids: Iterable[int]) -> list[Alert]:
+    return [
+        alert
+        for chunk in id_chunks(alert_ids)
+        for alert in session.scalars(select(Alert).where(col(Alert.id).in_(chunk)))
+    ]
 
 
 def _employers(session: Session, ids: set[int]) -> list[Employer]:
-    return list(session.scalars(select(Employer).where(col(Employer.id).in_(sorted(ids)))))
+    return [
+        employer
+        for chunk in id_chunks(ids)
+        for employer in session.scalars(select(Employer).where(col(Employer.id).in_(chunk)))
+    ]
 
 
 @dataclass(frozen=True)
@@ -182,20 +195,22 @@ class Opening:
 
 
 def _openings(session: Session, alert_ids: list[int]) -> dict[int, Opening]:
-    latest = (
-        select(func.max(AlertEvent.id))
-        .where(
-            col(AlertEvent.alert_id).in_(alert_ids),
-            col(AlertEvent.kind).in_(("opened", "reopened")),
+    found: dict[int, Opening] = {}
+    for chunk in id_chunks(alert_ids):
+        latest = (
+            select(func.max(AlertEvent.id))
+            .where(
+                col(AlertEvent.alert_id).in_(chunk),
+                col(AlertEvent.kind).in_(("opened", "reopened")),
+            )
+            .group_by(col(AlertEvent.alert_id))
         )
-        .group_by(col(AlertEvent.alert_id))
-    )
-    rows = session.execute(
-        select(col(AlertEvent.alert_id), col(AlertEvent.id), col(AlertEvent.run_id)).where(
-            col(AlertEvent.id).in_(latest)
-        )
-    ).all()
-    found = {alert_id: Opening(event_id, run_id) for alert_id, event_id, run_id in rows}
+        rows = session.execute(
+            select(col(AlertEvent.alert_id), col(AlertEvent.id), col(AlertEvent.run_id)).where(
+                col(AlertEvent.id).in_(latest)
+            )
+        ).all()
+        found |= {alert_id: Opening(event_id, run_id) for alert_id, event_id, run_id in rows}
     return {alert_id: found.get(alert_id, Opening(0, 0)) for alert_id in alert_ids}
 
 
@@ -452,10 +467,7 @@ def _queue_digest(
 def _digest_context(
     session: Session, recipient: Recipient, day: date, alert_ids: set[int], settings: Settings
 ) -> c.AlertDigest:
-    alerts = sorted(
-        session.scalars(select(Alert).where(col(Alert.id).in_(sorted(alert_ids)))),
-        key=_severity_order,
-    )
+    alerts = sorted(_alerts(session, alert_ids), key=_severity_order)
     alerts, unlisted = alerts[:DIGEST_LISTED], alerts[DIGEST_LISTED:]
     employers = {e.id: e for e in _employers(session, {a.employer_id for a in alerts})}
     places = _Places(session, [(e.county_code, e.town) for e in employers.values()])
@@ -861,7 +873,7 @@ def digest_at_send(
     """Keep the digest's alerts whose place the inspector still covers (a moved inspector
     hears nothing more of the old place); rebuild it when some are dropped."""
     listed = set(alert_ids)
-    alerts = session.scalars(select(Alert).where(col(Alert.id).in_(sorted(listed)))).all()
+    alerts = _alerts(session, listed)
     employers = {e.id: e for e in _employers(session, {a.employer_id for a in alerts})}
     conn = session.connection()
     place_of = {

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
+from service import db
 from service.alerts.models import Alert
 from service.auth.actors import Actor
 from service.auth.models import User
@@ -518,3 +519,20 @@ def test_a_long_digest_lists_the_most_severe_alerts_and_counts_the_rest(world, m
     assert listed == ids[1:3]  # the two high ones
     assert "2 less severe alerts not listed here" in en.body_text
     assert "less severe alerts not listed here" in en.body_html
+
+
+def test_alerts_beyond_one_statements_id_list_are_told_all_the_same(world, monkeypatch):
+    """A run after a large import opens more alerts than one IN list binds (PostgreSQL takes
+    65,535 parameters): they are read a list at a time."""
+    monkeypatch.setattr(db, "IN_LIST_CHUNK", 2)
+    ids = alerts(world, ("a", "high"), ("a", "high"), ("a", "medium"), ("a", "critical"))
+    with session_scope(world.engine) as session:
+        subscribe(session, world, "insp.a.en", LUCHENG, "medium")
+    notify(world, ids)
+    en = recipients(world.engine, "alert_digest")[address("insp.a.en")]
+    assert "3 new alerts" in en.subject and en.alert_ids == sorted(ids[:3])
+    assert [m.to_address for m in outbox(world.engine, kind="alert_critical")]
+    later = alerts(world, ("a", "medium"), ("a", "high"))
+    notify(world, later, now=NOW + timedelta(hours=1))
+    again = recipients(world.engine, "alert_digest")[address("insp.a.en")]
+    assert "5 new alerts" in again.subject and again.alert_ids == sorted([*ids[:3], *later])
