@@ -121,6 +121,7 @@ def notify_new_alerts(
         return 0
     openings = _openings(session, [stored_id(a) for a in alerts])
     employers = {e.id: e for e in _employers(session, {a.employer_id for a in alerts})}
+    places = _Places(session, [(e.county_code, e.town) for e in employers.values()])
     digests: dict[int, tuple[Recipient, set[int]]] = {}
     known: Followers = {}
     queued = 0
@@ -131,8 +132,9 @@ def notify_new_alerts(
             if recipient is None or not reaches(alert.severity, min_severity):
                 continue
             if alert.severity == "critical":
+                place = places.name(employer.county_code, employer.town, recipient.language)
                 queued += _queue_critical(
-                    session, recipient, alert, employer, openings[stored_id(alert)], settings
+                    session, recipient, alert, employer, place, openings[stored_id(alert)], settings
                 )
             else:
                 digests.setdefault(stored_id(user), (recipient, set()))[1].add(stored_id(alert))
@@ -140,8 +142,10 @@ def notify_new_alerts(
         queued += _queue_digest(session, user_id, recipient, ids, now, settings)
     for employer_id, employer_alerts in _by_employer(alerts).items():
         for not_before, told in _by_release(employer_alerts).items():
+            employer = employers[employer_id]
+            place = places.name(employer.county_code, employer.town, CONTACT_LANGUAGE)
             queued += _queue_employer_notice(
-                session, employers[employer_id], told, openings, settings, not_before
+                session, employer, place, told, openings, settings, not_before
             )
     return queued
 
@@ -239,6 +243,7 @@ def _queue_critical(
     recipient: Recipient,
     alert: Alert,
     employer: Employer,
+    place: str,
     opening: Opening,
     settings: Settings,
 ) -> int:
@@ -246,9 +251,7 @@ def _queue_critical(
     url = _inspector_alert_url(settings, alert)
     context = c.AlertCritical(
         recipient_name=recipient.name,
-        alert=_alert_item(
-            alert, employer, _employer_place(session, employer, recipient.language), title, url
-        ),
+        alert=_alert_item(alert, employer, place, title, url),
         action=action,
         legal_basis=_alert_basis(alert, recipient.language),
     )
@@ -269,6 +272,7 @@ def _queue_critical(
 def _queue_employer_notice(
     session: Session,
     employer: Employer,
+    place: str,
     alerts: list[Alert],
     openings: dict[int, Opening],
     settings: Settings,
@@ -281,7 +285,6 @@ def _queue_employer_notice(
     language = CONTACT_LANGUAGE
     portal = _url(settings, EMPLOYER_PORTAL)
     lines = []
-    place = _employer_place(session, employer, language)
     for alert in sorted(alerts, key=_severity_order):
         title, action = _rule_texts(alert.rule, language)
         item = _employer_alert_item(alert, employer, place, title, portal)
@@ -387,10 +390,6 @@ class _Places:
 
 def _place(session: Session, county_code: str, town: str | None, language: str) -> str:
     return _Places(session, [(county_code, town)]).name(county_code, town, language)
-
-
-def _employer_place(session: Session, employer: Employer, language: str) -> str:
-    return _place(session, employer.county_code, employer.town, language)
 
 
 # --- the daily digest ---------------------------------------------------------------------
