@@ -55,7 +55,13 @@ from service.notifications import contexts as c
 from service.notifications import keys
 from service.notifications.audience import Audience, covers
 from service.notifications.models import OutboxMessage
-from service.notifications.outbox import enqueue, find, is_deliverable, rerender_pending
+from service.notifications.outbox import (
+    enqueue,
+    enqueue_all,
+    find,
+    is_deliverable,
+    rerender_pending,
+)
 from service.notifications.render import LANGUAGES, Rendered, render
 from service.notifications.subscriptions import followers, reaches
 from service.projects.models import Project
@@ -124,7 +130,7 @@ def notify_new_alerts(
     places = _Places(session, [(e.county_code, e.town) for e in employers.values()])
     digests: dict[int, tuple[Recipient, set[int]]] = {}
     known: Followers = {}
-    queued = 0
+    critical: list[dict[str, Any]] = []
     for alert in alerts:
         employer = employers[alert.employer_id]
         for user, min_severity in _place_followers(session, employer, known):
@@ -133,11 +139,11 @@ def notify_new_alerts(
                 continue
             if alert.severity == "critical":
                 place = places.name(employer.county_code, employer.town, recipient.language)
-                queued += _queue_critical(
-                    session, recipient, alert, employer, place, openings[stored_id(alert)], settings
-                )
+                opening = openings[stored_id(alert)]
+                critical.append(_critical(recipient, alert, employer, place, opening, settings))
             else:
                 digests.setdefault(stored_id(user), (recipient, set()))[1].add(stored_id(alert))
+    queued = enqueue_all(session, critical)
     for user_id, (recipient, ids) in digests.items():
         queued += _queue_digest(session, user_id, recipient, ids, now, settings)
     for employer_id, employer_alerts in _by_employer(alerts).items():
@@ -238,15 +244,15 @@ def _by_employer(alerts: list[Alert]) -> dict[int, list[Alert]]:
     return grouped
 
 
-def _queue_critical(
-    session: Session,
+def _critical(
     recipient: Recipient,
     alert: Alert,
     employer: Employer,
     place: str,
     opening: Opening,
     settings: Settings,
-) -> int:
+) -> dict[str, Any]:
+    """The e-mail of a critical alert to one inspector, as `enqueue` takes it."""
     title, action = _rule_texts(alert.rule, recipient.language)
     url = _inspector_alert_url(settings, alert)
     context = c.AlertCritical(
@@ -255,18 +261,16 @@ def _queue_critical(
         action=action,
         legal_basis=_alert_basis(alert, recipient.language),
     )
-    message = enqueue(
-        session,
-        kind="alert_critical",
-        dedupe_key=keys.alert_critical(stored_id(alert), opening.event_id, recipient.key),
-        to_address=recipient.address,
-        language=recipient.language,
-        context=context,
-        audience=Audience(
+    return {
+        "kind": "alert_critical",
+        "dedupe_key": keys.alert_critical(stored_id(alert), opening.event_id, recipient.key),
+        "to_address": recipient.address,
+        "language": recipient.language,
+        "context": context,
+        "audience": Audience(
             user_id=recipient.user_id, place=place_code(employer.county_code, employer.town)
         ),
-    )
-    return int(message is not None)
+    }
 
 
 def _queue_employer_notice(
