@@ -146,14 +146,14 @@ def notify_new_alerts(
     queued = enqueue_all(session, critical)
     for user_id, (recipient, ids) in digests.items():
         queued += _queue_digest(session, user_id, recipient, ids, now, settings)
+    notices = []
     for employer_id, employer_alerts in _by_employer(alerts).items():
+        employer = employers[employer_id]
+        place = places.name(employer.county_code, employer.town, CONTACT_LANGUAGE)
         for not_before, told in _by_release(employer_alerts).items():
-            employer = employers[employer_id]
-            place = places.name(employer.county_code, employer.town, CONTACT_LANGUAGE)
-            queued += _queue_employer_notice(
-                session, employer, place, told, openings, settings, not_before
-            )
-    return queued
+            notice = _employer_alert_notice(employer, place, told, openings, settings, not_before)
+            notices.append(notice)
+    return queued + enqueue_all(session, [notice for notice in notices if notice])
 
 
 def _by_release(alerts: list[Alert]) -> dict[datetime | None, list[Alert]]:
@@ -273,19 +273,19 @@ def _critical(
     }
 
 
-def _queue_employer_notice(
-    session: Session,
+def _employer_alert_notice(
     employer: Employer,
     place: str,
     alerts: list[Alert],
     openings: dict[int, Opening],
     settings: Settings,
     not_before: datetime | None = None,
-) -> int:
+) -> dict[str, Any] | None:
     """One notice per employer and monitors run, listing the alerts the run opened; the
-    complaint-derived ones in their own notice, held until `not_before`."""
+    complaint-derived ones in their own notice, held until `not_before`. As `enqueue` takes
+    it; None if the employer has no address to write to."""
     if not is_deliverable(employer.contact_email):
-        return 0
+        return None
     language = CONTACT_LANGUAGE
     portal = _url(settings, EMPLOYER_PORTAL)
     lines = []
@@ -295,17 +295,15 @@ def _queue_employer_notice(
         lines.append(c.EmployerAlertLine(item, action, _alert_basis(alert, language)))
     runs = sorted({openings[stored_id(a)].run_id for a in alerts})
     held_until = not_before.date() if not_before else None
-    message = enqueue(
-        session,
-        kind="employer_alert_notice",
-        dedupe_key=keys.employer_alerts(stored_id(employer), runs, held_until),
-        to_address=employer.contact_email,
-        language=language,
-        context=c.EmployerAlertNotice(employer.name, tuple(lines), portal),
-        audience=Audience(employer_id=employer.id),
-        not_before=not_before,
-    )
-    return int(message is not None)
+    return {
+        "kind": "employer_alert_notice",
+        "dedupe_key": keys.employer_alerts(stored_id(employer), runs, held_until),
+        "to_address": employer.contact_email,
+        "language": language,
+        "context": c.EmployerAlertNotice(employer.name, tuple(lines), portal),
+        "audience": Audience(employer_id=employer.id),
+        "not_before": not_before,
+    }
 
 
 def _severity_order(alert: Alert) -> tuple[int, int]:
