@@ -73,7 +73,6 @@ class _WholeRun:
 
     id: int
     fingerprint: str
-    basis: str
     data_version: int | None
 
 
@@ -122,15 +121,17 @@ def run_monitors(
             latest = _latest_whole_run(conn, basis)
         if not reuse:
             latest = None
+        # The version the fingerprint was taken at: a change committed since is left to the
+        # next run, never counted as seen.
+        stamp = _RunStamp(basis, version, fingerprint)
         if latest is not None and latest.fingerprint == fingerprint:
-            return _record_reused_run(engine, reference, as_of, trigger, fingerprint, basis)
+            return _record_reused_run(engine, reference, as_of, trigger, stamp)
         if latest is not None:
             summary = _run_incremental(
-                engine, reference, latest, rules=rules, as_of=as_of, trigger=trigger
+                engine, reference, latest, basis, rules=rules, as_of=as_of, trigger=trigger
             )
             if summary is not None:
                 return summary
-        stamp = _RunStamp(basis, version, fingerprint)
         return _run_whole(engine, reference, rules=rules, as_of=as_of, trigger=trigger, stamp=stamp)
 
 
@@ -166,6 +167,7 @@ def _run_incremental(
     engine: Engine,
     reference: Reference,
     latest: _WholeRun,
+    basis: str,
     *,
     rules: dict[str, Rule],
     as_of: date,
@@ -187,9 +189,7 @@ def _run_incremental(
             return None
         snapshot = share_snapshot(conn, employer_ids, reference, as_of, _inputs(rules))
     findings = evaluate(snapshot, rules)
-    stamp = _RunStamp(
-        latest.basis, version, run_fingerprint(basis=latest.basis, data_version=version)
-    )
+    stamp = _RunStamp(basis, version, run_fingerprint(basis=basis, data_version=version))
     summary = _record_partial_run(
         engine,
         reference,
@@ -410,7 +410,7 @@ def _latest_whole_run(conn, basis: str) -> _WholeRun | None:
         ),
         {"id": row.id, "basis": basis},
     ).first()
-    return None if other else _WholeRun(row.id, row.fingerprint, row.basis, row.data_version)
+    return None if other else _WholeRun(row.id, row.fingerprint, row.data_version)
 
 
 def _record_reused_run(
@@ -418,23 +418,19 @@ def _record_reused_run(
     reference: Reference,
     as_of: date,
     trigger: str,
-    fingerprint: str,
-    basis: str,
+    stamp: _RunStamp,
 ) -> RunSummary:
     """Nothing the findings depend on has changed since the latest run: the alerts already
     say what this run would say. The tiers are scored again all the same (the tier table is
     not part of the fingerprint); an unchanged tier stores nothing."""
     with engine.begin() as conn:
-        version = data_version.current(conn)
-        run_id = _start_run(
-            conn, as_of, trigger, _RunStamp(basis, version, fingerprint), reused=True
-        )
+        run_id = _start_run(conn, as_of, trigger, stamp, reused=True)
         findings = conn.execute(
             text(
                 "SELECT findings FROM monitor_run WHERE fingerprint = :f AND id < :id "
                 "ORDER BY id DESC LIMIT 1"
             ),
-            {"f": fingerprint, "id": run_id},
+            {"f": stamp.fingerprint, "id": run_id},
         ).scalar_one()
         risk.record_run(conn, run_id=run_id, as_of=as_of, reference=reference)
         _finish_run(conn, run_id, findings, Changes())

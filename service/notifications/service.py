@@ -168,22 +168,17 @@ def _by_release(alerts: list[Alert]) -> dict[datetime | None, list[Alert]]:
 
 
 def _open_alerts(session: Session, alert_ids: list[int]) -> list[Alert]:
+    return [alert for alert in _alerts(session, alert_ids) if alert.status == "open"]
+
+
+def _alerts(session: Session, alert_ids: Iterable[int]) -> list[Alert]:
+    """The alerts, by id, read a chunk of ids at a time."""
     return [
         alert
         for chunk in id_chunks(alert_ids)
         for alert in session.scalars(
-            select(Alert)
-            .where(col(Alert.id).in_(chunk), col(Alert.status) == "open")
-            .order_by(col(Alert.id))
+            select(Alert).where(col(Alert.id).in_(chunk)).order_by(col(Alert.id))
         )
-    ]
-
-
-def _alerts(session: Session, alert_ids: Iterable[int]) -> list[Alert]:
-    return [
-        alert
-        for chunk in id_chunks(alert_ids)
-        for alert in session.scalars(select(Alert).where(col(Alert.id).in_(chunk)))
     ]
 
 
