@@ -274,7 +274,10 @@ class Table:
     def problems_where(self, mask: pd.Series, template: str, **extra: pd.Series) -> list[Problem]:
         """One problem per row where ``mask`` holds; ``template`` is formatted with the row's
         cells and the ``extra`` columns (only bad rows are formatted, so this stays cheap)."""
-        bad = self.frame.assign(**extra)[mask.fillna(False).astype(bool)]
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():  # the usual case: ~150 checks at every start of the app or CLI
+            return []
+        bad = self.frame.assign(**extra)[mask]
         return [
             (
                 int(row["line"]),
@@ -632,7 +635,7 @@ def _standard_in_force(asked: pd.DataFrame, standards: pd.DataFrame, column: str
     return found.reindex(range(len(asked))).astype("Int64")
 
 
-def _parameter(name: str, row: pd.Series) -> Parameter:
+def _parameter(name: str, row: dict[str, Any]) -> Parameter:
     basis = LegalBasis(row["legal_basis_zh"], row["legal_basis_en"], row["source"], row["status"])
     return Parameter(name, row["value"], row["unit"], row["valid_from"].date(), basis, row["note"])
 
@@ -664,10 +667,10 @@ class Reference:
         self.industries = public(INDUSTRIES).set_index("code")
         self.leased_premises_deposit = public(LEASED_PREMISES_DEPOSIT)
         self.parameters = _all_parameters(tables)
-        self._parameter_rows: dict[str, list[Parameter]] = {
-            str(name): [_parameter(str(name), row) for _, row in rows.iterrows()]
-            for name, rows in self.parameters.groupby("name", sort=False)
-        }
+        self._parameter_rows: dict[str, list[Parameter]] = {}
+        for row in self.parameters.to_dict("records"):  # in file order, as `param` expects
+            name = str(row["name"])
+            self._parameter_rows.setdefault(name, []).append(_parameter(name, row))
         self._parent_code = self.jurisdictions["parent_code"].astype("str").to_dict()
         # Lookups remembered per process for small inputs (MEMO_ROWS): the tables never change.
         self._memo: dict[str, dict[Any, Any]] = {}

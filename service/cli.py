@@ -19,6 +19,7 @@ err = Console(stderr=True)
 
 def _ready_engine():
     """The engine, with reference data validated and the schema up to date."""
+    import service.models  # noqa: F401  every table mapped, so foreign keys resolve
     from service.db import get_engine, session_scope
     from service.migrate import upgrade
     from service.reference_sync import sync_reference

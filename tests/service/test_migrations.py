@@ -7,9 +7,11 @@ import warnings
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from service.db import make_engine
+from service.migrate import alembic_config, newest_revision
 from service.models import metadata
 
 
@@ -56,3 +58,9 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_the_newest_revision_is_alembics_head():
+    """`upgrade` skips Alembic when the schema is stamped with the newest file's revision."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert scripts.get_heads() == [newest_revision()]
