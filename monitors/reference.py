@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -635,7 +635,7 @@ def _standard_in_force(asked: pd.DataFrame, standards: pd.DataFrame, column: str
     return found.reindex(range(len(asked))).astype("Int64")
 
 
-def _parameter(name: str, row: dict[str, Any]) -> Parameter:
+def _parameter(name: str, row: Mapping[Hashable, Any]) -> Parameter:
     basis = LegalBasis(row["legal_basis_zh"], row["legal_basis_en"], row["source"], row["status"])
     return Parameter(name, row["value"], row["unit"], row["valid_from"].date(), basis, row["note"])
 
