@@ -415,10 +415,16 @@ def _leased_positions(snapshot: Snapshot) -> pd.DataFrame:
     return _with_balance(leased, _balances(snapshot.deposit_events, day))
 
 
+def _shared(positions: Callable[[Snapshot], pd.DataFrame], snapshot: Snapshot) -> pd.DataFrame:
+    """One kind of position, computed once per snapshot: the deposit rules start from them and
+    the overview's figures read them all again."""
+    return snapshot.derive(f"deposits.{positions.__name__}", lambda: positions(snapshot))
+
+
 def deposit_positions(snapshot: Snapshot) -> pd.DataFrame:
     """Per project (and per leased-premises employer, project_id NA): the required deposit,
     the balance on the as-of day, when it was due and whether it is exempt."""
-    parts = [_project_positions(snapshot), _leased_positions(snapshot)]
+    parts = [_shared(_project_positions, snapshot), _shared(_leased_positions, snapshot)]
     positions = pd.concat([part[POSITION_COLUMNS] for part in parts], ignore_index=True)
     return positions.astype(
         {
@@ -507,7 +513,7 @@ def _owed(snapshot: Snapshot) -> tuple[pd.DataFrame | None, pd.DataFrame | None]
     def overdue(
         positions: Callable[[Snapshot], pd.DataFrame], any_position: bool
     ) -> pd.DataFrame | None:
-        found = _overdue(positions(snapshot), snapshot) if any_position else None
+        found = _overdue(_shared(positions, snapshot), snapshot) if any_position else None
         return None if found is None or found.empty else found
 
     return snapshot.derive(
