@@ -9,10 +9,12 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow
 import pyarrow.csv
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from service.db import query_frame
+from service.imports import pgcopy
 from service.imports.spec import FileSpec, Kind
 
 BATCH_ROWS = 50_000
@@ -210,18 +212,22 @@ def _keyed(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
 def _insert(
     conn: Connection, table: str, frame: pd.DataFrame, progress: Progress | None, *, empty: bool
 ) -> None:
+    if conn.dialect.name == "postgresql":
+        _copy_in(conn, table, frame, progress)
+        return
     bulk = empty and len(frame) >= REBUILD_INDEXES_FROM_ROWS
     rebuilt = _drop_secondary_indexes(conn, table) if bulk else []
-    for start in range(0, len(frame), BATCH_ROWS):
-        batch = frame.iloc[start : start + BATCH_ROWS]
-        if conn.dialect.name == "postgresql":
-            _copy_in(conn, table, batch)
-        else:
-            _executemany_insert(conn, table, batch)
+    for batch in _batches(frame):
+        _executemany_insert(conn, table, batch)
         if progress:
             progress(len(batch))
     for create_index in rebuilt:
         conn.exec_driver_sql(create_index)
+
+
+def _batches(frame: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    for start in range(0, len(frame), BATCH_ROWS):
+        yield frame.iloc[start : start + BATCH_ROWS]
 
 
 def _drop_secondary_indexes(conn: Connection, table: str) -> list[str]:
@@ -246,18 +252,38 @@ def _drop_secondary_indexes(conn: Connection, table: str) -> list[str]:
     return [sql for _, sql in indexes]
 
 
-def _copy_in(conn: Connection, table: str, frame: pd.DataFrame) -> None:
-    """COPY a batch as CSV: missing values are unquoted empty fields, which COPY reads as NULL."""
+def _copy_in(conn: Connection, table: str, frame: pd.DataFrame, progress: Progress | None) -> None:
+    """One COPY for the whole frame, batch by batch: in PostgreSQL's binary format when
+    every column's type allows (pgcopy.py), else as CSV, where missing values are unquoted
+    empty fields that COPY reads as NULL. A worker thread sends each batch while this one
+    formats the next, so the server reads rows while the importer works, not in turns."""
+    columns = list(frame.columns)
+    types = pgcopy.column_types(conn, table, columns)
+    binary = types is not None and pgcopy.fits(frame, types)
+    cursor = conn.connection.driver_connection.cursor()
+    statement = (
+        f"COPY {table} ({', '.join(columns)}) FROM STDIN "
+        f"WITH (FORMAT {'binary' if binary else 'csv'})"
+    )
+    with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+        if binary:
+            copy.write(pgcopy.HEADER)
+        for batch in _batches(frame):
+            copy.write(pgcopy.binary_rows(batch, types) if types and binary else _csv_bytes(batch))
+            if progress:
+                progress(len(batch))
+        if binary:
+            copy.write(pgcopy.TRAILER)
+
+
+def _csv_bytes(batch: pd.DataFrame) -> memoryview:
     buffer = io.BytesIO()
     pyarrow.csv.write_csv(
-        pyarrow.Table.from_pandas(frame, preserve_index=False),
+        pyarrow.Table.from_pandas(batch, preserve_index=False),
         buffer,
         pyarrow.csv.WriteOptions(include_header=False),
     )
-    columns = ", ".join(frame.columns)
-    cursor = conn.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
-        copy.write(buffer.getvalue())
+    return buffer.getbuffer()
 
 
 def _executemany_insert(conn: Connection, table: str, frame: pd.DataFrame) -> None:

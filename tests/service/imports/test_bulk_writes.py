@@ -4,7 +4,7 @@ value as given: whole numbers, decimals, dates and text, gaps as NULL, in any ba
 import pandas as pd
 from sqlalchemy import text
 
-from service.imports import writing
+from service.imports import pgcopy, writing
 from service.imports.service import run_import
 from tests.factories import EMPLOYER_A, WORKER_1, valid_files, write_folder
 
@@ -70,3 +70,37 @@ def test_row_major_values_are_plain_python_values_row_after_row():
     values = writing._row_major_values(frame)
     assert values == [1, 4, 1.5, True, "a", None, 5, 2.0, None, None, 3, 6, None, False, "c"]
     assert [type(v) for v in values[:5]] == [int, int, float, bool, str]
+
+
+def test_postgresql_receives_every_file_in_binary(engine, tmp_path, reference, monkeypatch):
+    """Every import table's columns are of a type the binary COPY format is built for, and
+    the values it stores are those the CSV format stored (every other test reads them)."""
+    if engine.dialect.name != "postgresql":
+        return
+    chosen: dict[str, bool] = {}
+    fits = pgcopy.fits
+
+    def recording_fits(frame: pd.DataFrame, types: list[str]) -> bool:
+        chosen[",".join(frame.columns)] = fits(frame, types)
+        return chosen[",".join(frame.columns)]
+
+    monkeypatch.setattr(pgcopy, "fits", recording_fits)
+    assert run_import(engine, write_folder(tmp_path / "in"), reference).ok
+    written = [rows for rows in valid_files().values() if rows]
+    assert len(chosen) == len(written) and all(chosen.values()), chosen
+
+
+def test_binary_rows_hold_lengths_and_big_endian_values():
+    frame = pd.DataFrame(
+        {
+            "id": pd.array([1, None], dtype="Int64"),
+            "flag": pd.array([True, None], dtype="boolean"),
+            "day": pd.Series(["2000-01-02", None], dtype="str"),
+            "name": pd.Series(["薪", ""], dtype="str"),
+        }
+    )
+    rows = pgcopy.binary_rows(frame, ["integer", "boolean", "date", "character varying"])
+    first = b"\x00\x04" + b"\x00\x00\x00\x04\x00\x00\x00\x01" + b"\x00\x00\x00\x01\x01"
+    first += b"\x00\x00\x00\x04\x00\x00\x00\x01" + b"\x00\x00\x00\x03" + "薪".encode()
+    second = b"\x00\x04" + b"\xff\xff\xff\xff" * 3 + b"\x00\x00\x00\x00"
+    assert rows == first + second
