@@ -83,15 +83,14 @@ def _convert_distinct(
     """Check and convert each distinct value once: a payroll file names the same employer,
     worker, period and dates on thousands of rows."""
     codes, distinct = pd.factorize(present)
-    bad, value = CONVERTERS[column.kind](
-        pd.Series(distinct, dtype=present.dtype), column, reference
-    )
+    checked = pd.Series(distinct, dtype=present.dtype)
+    bad, value = CONVERTERS[column.kind](checked, column, reference)
+    bad = pd.Series(bad.to_numpy()[codes], index=present.index)
+    if value is checked:
+        return bad, present  # kept as written (text, codes, dates): no copy of the column
     # The converter's dtype, given: pandas would otherwise infer an object column's type
     # cell by cell (a second per million-row import).
-    return (
-        pd.Series(bad.to_numpy()[codes], index=present.index),
-        pd.Series(value.array.take(codes), index=present.index, dtype=value.dtype),
-    )
+    return bad, pd.Series(value.array.take(codes), index=present.index, dtype=value.dtype)
 
 
 def _text(values: pd.Series, _c: Column, _r: Reference) -> tuple[pd.Series, pd.Series]:
