@@ -100,6 +100,8 @@ def _text_field(
     column: pd.Series, missing: np.ndarray, is_date: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     array = pyarrow.array(column, type=pyarrow.large_string(), from_pandas=True)
+    if isinstance(array, pyarrow.ChunkedArray):  # a column as the CSV reader left it
+        array = array.combine_chunks()
     if is_date:
         days = pc.cast(pc.strptime(array, format="%Y-%m-%d", unit="s"), pyarrow.date32())
         numbers = days.to_numpy(zero_copy_only=False)  # datetime64[D]; NaT where missing

@@ -215,6 +215,8 @@ def _keyed(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
 def _insert(
     conn: Connection, table: str, frame: pd.DataFrame, progress: Progress | None, *, empty: bool
 ) -> None:
+    if frame.empty:
+        return
     if conn.dialect.name == "postgresql":
         _copy_in(conn, table, frame, progress)
         return

@@ -104,3 +104,18 @@ def test_binary_rows_hold_lengths_and_big_endian_values():
     first += b"\x00\x00\x00\x04\x00\x00\x00\x01" + b"\x00\x00\x00\x03" + "薪".encode()
     second = b"\x00\x04" + b"\xff\xff\xff\xff" * 3 + b"\x00\x00\x00\x00"
     assert rows == first + second
+
+
+def test_binary_rows_read_columns_in_several_chunks():
+    """The CSV reader leaves a column in several arrow chunks; a batch may span them."""
+
+    def chunked(*parts: list[str | None]) -> pd.Series:
+        return pd.concat([pd.Series(part, dtype="str") for part in parts], ignore_index=True)
+
+    frame = pd.DataFrame(
+        {"name": chunked(["a", None], ["bc"]), "day": chunked(["2000-01-02"], [None, "2000-01-01"])}
+    )
+    rows = pgcopy.binary_rows(frame.iloc[1:], ["text", "date"])
+    second = b"\x00\x02" + b"\xff\xff\xff\xff" * 2
+    third = b"\x00\x02" + b"\x00\x00\x00\x02bc" + b"\x00\x00\x00\x04\x00\x00\x00\x00"
+    assert rows == second + third
