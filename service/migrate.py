@@ -32,7 +32,8 @@ def newest_revision() -> str:
     """The newest migration's revision: revisions are numbered like their files (0001, 0002,
     …), so this needs no Alembic, which takes half a second to read every migration (a test
     checks it names Alembic's head)."""
-    return max(path.name.split("_", 1)[0] for path in (MIGRATIONS_DIR / "versions").glob("*.py"))
+    migrations = (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
+    return max(path.name.split("_", 1)[0] for path in migrations)
 
 
 def _at_newest(connection: Connection) -> bool:

@@ -241,9 +241,7 @@ def _drop_secondary_indexes(conn: Connection, table: str) -> list[str]:
     updating them row by row (1.5 M payroll rows: 3.9 s + 1.0 s to build
     `ix_payroll_entry_period` instead of 6.1 s). Both happen in the import's transaction,
     so WAL readers never see the table without them. Not on PostgreSQL: there DROP INDEX
-    would lock readers out until the import commits."""
-    if conn.dialect.name != "sqlite":
-        return []
+    would lock readers out until the import commits (and COPY is quick enough)."""
     # Indexes SQLite made for a constraint have no `sql` and cannot be dropped.
     indexes = conn.execute(
         text(
@@ -264,20 +262,20 @@ def _copy_in(conn: Connection, table: str, frame: pd.DataFrame, progress: Progre
     formats the next, so the server reads rows while the importer works, not in turns."""
     columns = list(frame.columns)
     types = pgcopy.column_types(conn, table, columns)
-    binary = types is not None and pgcopy.fits(frame, types)
+    binary = types if types is not None and pgcopy.fits(frame, types) else None
     cursor = conn.connection.driver_connection.cursor()
     statement = (
         f"COPY {table} ({', '.join(columns)}) FROM STDIN "
-        f"WITH (FORMAT {'binary' if binary else 'csv'})"
+        f"WITH (FORMAT {'csv' if binary is None else 'binary'})"
     )
     with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
-        if binary:
+        if binary is not None:
             copy.write(pgcopy.HEADER)
         for batch in _batches(frame):
-            copy.write(pgcopy.binary_rows(batch, types) if types and binary else _csv_bytes(batch))
+            copy.write(_csv_bytes(batch) if binary is None else pgcopy.binary_rows(batch, binary))
             if progress:
                 progress(len(batch))
-        if binary:
+        if binary is not None:
             copy.write(pgcopy.TRAILER)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from email.utils import parseaddr
 from functools import cache
-from typing import Any, TypeGuard
+from typing import Any, NotRequired, TypedDict, TypeGuard, Unpack
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -38,88 +38,71 @@ def is_deliverable(address: str | None) -> TypeGuard[str]:
     return not name and parsed == address.strip() and bool(local) and "." in domain
 
 
-def enqueue(
-    session: Session,
-    *,
-    kind: str,
-    dedupe_key: str,
-    to_address: str,
-    language: str,
-    context: Any,
-    audience: Audience,
-    not_before: datetime | None = None,
-    alert_ids: Iterable[int] | None = None,
-) -> OutboxMessage | None:
-    """Render and add a message (flush only); None when `dedupe_key` is already queued.
-    `audience` says who may receive it: the sender checks it again before sending."""
-    message = _message(
-        kind=kind,
-        dedupe_key=dedupe_key,
-        to_address=to_address,
-        language=language,
-        context=context,
-        audience=audience,
-        not_before=not_before,
-        alert_ids=alert_ids,
-    )
-    row = _row(message)
+class NewMessage(TypedDict):
+    """A message to queue, as `enqueue` takes it: `audience` says who may receive it (the
+    sender checks it again before sending); `not_before` holds it back until then."""
+
+    kind: str
+    dedupe_key: str
+    to_address: str
+    language: str
+    context: Any
+    audience: Audience
+    not_before: NotRequired[datetime | None]
+    alert_ids: NotRequired[Iterable[int] | None]
+
+
+def enqueue(session: Session, **message: Unpack[NewMessage]) -> OutboxMessage | None:
+    """Render and add a message (flush only); None when its `dedupe_key` is already queued."""
+    queued = _message(message)
     # One statement, no look-up and no savepoint: a key already queued, by this transaction
     # or a concurrent one, is skipped by the unique constraint instead of failing the
     # caller's transaction. The statement is built once and the row passed as parameters:
     # every complaint filed queues a few messages, and building it with the row's values
     # cost more than running it.
-    message.id = session.execute(_insert_statement(session), row).scalar()
-    if message.id is None:
-        log.info("outbox: %s already queued", dedupe_key)
+    queued.id = session.execute(_insert_statement(session), _row(queued)).scalar()
+    if queued.id is None:
+        log.info("outbox: %s already queued", queued.dedupe_key)
         return None
     # Saved as it stands: the session holds it as if just loaded, with no second statement.
-    make_transient_to_detached(message)
-    session.add(message)
-    return message
+    make_transient_to_detached(queued)
+    session.add(queued)
+    return queued
 
 
-def enqueue_all(session: Session, messages: list[dict[str, Any]]) -> int:
-    """`enqueue` for many messages (each its keyword arguments) in one statement; returns how
-    many were new. A run that opens hundreds of critical alerts queues one e-mail for each
-    alert and inspector: a statement each was most of the run's time on PostgreSQL."""
+def enqueue_all(session: Session, messages: list[NewMessage]) -> int:
+    """`enqueue` for many messages in one statement; returns how many were new. A run that
+    opens hundreds of critical alerts queues one e-mail for each alert and inspector: a
+    statement each was most of the run's time on PostgreSQL."""
     if not messages:
         return 0
-    rows = [_row(_message(**message)) for message in messages]
+    rows = [_row(_message(message)) for message in messages]
     return len(session.execute(_insert_statement(session), rows).all())
 
 
-def _message(
-    *,
-    kind: str,
-    dedupe_key: str,
-    to_address: str,
-    language: str,
-    context: Any,
-    audience: Audience,
-    not_before: datetime | None = None,
-    alert_ids: Iterable[int] | None = None,
-) -> OutboxMessage:
+def _message(message: NewMessage) -> OutboxMessage:
+    to_address, audience = message["to_address"], message["audience"]
     if not is_deliverable(to_address):
         raise ValueError(f"not a deliverable address: {to_address!r}")
-    rendered = render(kind, language, context)
+    rendered = render(message["kind"], message["language"], message["context"])
     now = utc_now()
     return OutboxMessage(
-        kind=kind,
-        dedupe_key=dedupe_key,
+        kind=message["kind"],
+        dedupe_key=message["dedupe_key"],
         message_id=new_message_id(),
         to_address=to_address.strip(),
-        language=language,
+        language=message["language"],
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
         created_at=now,
-        not_before=not_before or now,
+        not_before=message.get("not_before") or now,
         next_attempt_at=now,
         recipient_user_id=audience.user_id,
         about_place=audience.place,
         about_committee_id=audience.committee_id,
         about_employer_id=audience.employer_id,
-        alert_ids=_ascending(alert_ids),
+        alert_ids=_ascending(message.get("alert_ids")),
     )
 
 

@@ -56,6 +56,7 @@ from service.notifications import keys
 from service.notifications.audience import Audience, covers
 from service.notifications.models import OutboxMessage
 from service.notifications.outbox import (
+    NewMessage,
     enqueue,
     enqueue_all,
     find,
@@ -130,7 +131,7 @@ def notify_new_alerts(
     places = _Places(session, [(e.county_code, e.town) for e in employers.values()])
     digests: dict[int, tuple[Recipient, set[int]]] = {}
     known: Followers = {}
-    critical: list[dict[str, Any]] = []
+    critical: list[NewMessage] = []
     for alert in alerts:
         employer = employers[alert.employer_id]
         for user, min_severity in _place_followers(session, employer, known):
@@ -146,14 +147,15 @@ def notify_new_alerts(
     queued = enqueue_all(session, critical)
     for user_id, (recipient, ids) in digests.items():
         queued += _queue_digest(session, user_id, recipient, ids, now, settings)
-    notices = []
+    notices: list[NewMessage] = []
     for employer_id, employer_alerts in _by_employer(alerts).items():
         employer = employers[employer_id]
         place = places.name(employer.county_code, employer.town, CONTACT_LANGUAGE)
         for not_before, told in _by_release(employer_alerts).items():
             notice = _employer_alert_notice(employer, place, told, openings, settings, not_before)
-            notices.append(notice)
-    return queued + enqueue_all(session, [notice for notice in notices if notice])
+            if notice is not None:
+                notices.append(notice)
+    return queued + enqueue_all(session, notices)
 
 
 def _by_release(alerts: list[Alert]) -> dict[datetime | None, list[Alert]]:
@@ -246,8 +248,8 @@ def _critical(
     place: str,
     opening: Opening,
     settings: Settings,
-) -> dict[str, Any]:
-    """The e-mail of a critical alert to one inspector, as `enqueue` takes it."""
+) -> NewMessage:
+    """The e-mail of a critical alert to one inspector."""
     title, action = _rule_texts(alert.rule, recipient.language)
     url = _inspector_alert_url(settings, alert)
     context = c.AlertCritical(
@@ -275,10 +277,10 @@ def _employer_alert_notice(
     openings: dict[int, Opening],
     settings: Settings,
     not_before: datetime | None = None,
-) -> dict[str, Any] | None:
+) -> NewMessage | None:
     """One notice per employer and monitors run, listing the alerts the run opened; the
-    complaint-derived ones in their own notice, held until `not_before`. As `enqueue` takes
-    it; None if the employer has no address to write to."""
+    complaint-derived ones in their own notice, held until `not_before`. None if the
+    employer has no address to write to."""
     if not is_deliverable(employer.contact_email):
         return None
     language = CONTACT_LANGUAGE

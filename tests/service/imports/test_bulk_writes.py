@@ -2,6 +2,7 @@
 value as given: whole numbers, decimals, dates and text, gaps as NULL, in any batch size."""
 
 import pandas as pd
+import pytest
 from sqlalchemy import text
 
 from service.imports import pgcopy, writing
@@ -72,11 +73,10 @@ def test_row_major_values_are_plain_python_values_row_after_row():
     assert [type(v) for v in values[:5]] == [int, int, float, bool, str]
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_postgresql_receives_every_file_in_binary(engine, tmp_path, reference, monkeypatch):
     """Every import table's columns are of a type the binary COPY format is built for, and
     the values it stores are those the CSV format stored (every other test reads them)."""
-    if engine.dialect.name != "postgresql":
-        return
     chosen: dict[str, bool] = {}
     fits = pgcopy.fits
 
