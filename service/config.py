@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     var_dir: Path = VAR_DIR
     # Uploaded proofs live outside the web root, under generated names.
     upload_dir: Path = VAR_DIR / "uploads"
+    # The monitored frames kept as Parquet between whole-city runs (monitoring/kept_frames.py),
+    # a folder per database; safe to delete at any time (the next run reads the database).
+    frames_dir: Path = VAR_DIR / "frames"
     secret_key: str = PLACEHOLDER_SECRETS["secret_key"]
     # Argon2's cost (service/auth/passwords.py). Only the test suite sets "cheap-for-tests":
     # thousands of hashes at 0.4 s each would double its time. Never set it in production.

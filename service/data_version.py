@@ -1,9 +1,12 @@
 """One counter for all monitored data, bumped in the same transaction as every change, with
 what the change touched (data_change): the next monitors run re-evaluates the employers it
-reaches rather than the whole city."""
+reaches rather than the whole city. Each version also gets a random stamp (data_stamp), which
+tells this database's version 7 from a copy's version 7 reached by other changes."""
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -41,7 +44,7 @@ class Changed:
         return len(self.employers) + len(self.projects) + len(self.workers)
 
 
-def _ids(values: Iterable[object]) -> frozenset[int]:
+def _ids(values: Iterable[Any]) -> frozenset[int]:
     return frozenset(int(v) for v in values if v is not None and v == v)  # v == v: not NaN
 
 
@@ -50,6 +53,10 @@ def bump(conn: Connection, changed: Changed | None = None) -> None:
     (the next run then evaluates every employer)."""
     conn.execute(text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
     version = current(conn)
+    conn.execute(
+        text("INSERT INTO data_stamp (version, stamp) VALUES (:version, :stamp)"),
+        {"version": version, "stamp": uuid.uuid4().hex},
+    )
     if changed is None or len(changed) > MOST_IDS:
         rows = [{"version": version, "employer": None, "project": None, "worker": None}]
     else:
@@ -75,6 +82,15 @@ def current(conn: Connection) -> int:
     return int(conn.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one())
 
 
+def stamp_of(conn: Connection, version: int) -> str | None:
+    """The stamp of a data version; None once forgotten (or for a database whose versions have
+    no stamps)."""
+    found = conn.execute(
+        text("SELECT stamp FROM data_stamp WHERE version = :version"), {"version": version}
+    ).scalar_one_or_none()
+    return None if found is None else str(found)
+
+
 def changed_since(conn: Connection, version: int) -> Changed | None:
     """What every data version after `version` changed, together; None if any of them
     changed what cannot be told apart."""
@@ -92,5 +108,7 @@ def changed_since(conn: Connection, version: int) -> Changed | None:
 
 
 def forget_until(conn: Connection, version: int) -> None:
-    """A whole-city run has seen every change up to `version`: no later run needs them."""
+    """A whole-city run has seen every change up to `version`: no later run needs them. The
+    stamp of `version` itself stays: frames kept as of it can still be brought up to date."""
     conn.execute(text("DELETE FROM data_change WHERE version <= :version"), {"version": version})
+    conn.execute(text("DELETE FROM data_stamp WHERE version < :version"), {"version": version})

@@ -6,8 +6,10 @@ on PostgreSQL. Names are unique, so runs and xdist workers never collide; every 
 database a run creates is dropped.
 """
 
+import atexit
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +30,11 @@ from service.reference_sync import sync_reference
 # Cheap Argon2 for every test and every process it starts (service/auth/passwords.py);
 # tests/service/auth/test_hashing_cost.py checks that production stays strong.
 os.environ.setdefault("WAGEGUARD_PASSWORD_HASHING", "cheap-for-tests")
+# Frames kept between monitors runs (monitoring/kept_frames.py) go to a folder of this test
+# process's own, removed when it ends, and not among var/'s.
+if "WAGEGUARD_FRAMES_DIR" not in os.environ:
+    os.environ["WAGEGUARD_FRAMES_DIR"] = tempfile.mkdtemp(prefix="wageguard-frames-")
+    atexit.register(shutil.rmtree, os.environ["WAGEGUARD_FRAMES_DIR"], ignore_errors=True)
 
 PG_SERVER_URL = os.environ.get(
     "WAGEGUARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

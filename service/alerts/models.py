@@ -110,6 +110,19 @@ class DataVersion(SQLModel, table=True):
     version: int = Field(default=0, sa_type=BigInteger)
 
 
+class DataStamp(SQLModel, table=True):
+    """A random stamp per data version: two databases (a copy and its original) that reach the
+    same version number by different changes have different stamps. Frames kept outside the
+    database (monitoring/kept_frames.py) are used only for the stamp they were read at."""
+
+    __tablename__ = "data_stamp"
+
+    version: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    stamp: str = Field(max_length=32)
+
+
 class DataChange(SQLModel, table=True):
     """What a data version changed: an employer's, a project's or a worker's rows. A version
     with a row of no ids changed what cannot be told apart (a committee, a bulk load): the next

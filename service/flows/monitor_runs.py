@@ -26,10 +26,10 @@ from service.monitoring.fingerprint import run_basis, run_fingerprint
 from service.monitoring.frames import (
     load_employer_snapshot,
     load_shard_snapshot,
-    load_snapshot,
     share_snapshot,
     snapshot_connection,
 )
+from service.monitoring.kept_frames import load_kept_snapshot
 from service.monitoring.lock import (
     RunInProgress,
     monitor_lock,
@@ -109,8 +109,10 @@ def run_monitors(
     If nothing changed since the latest whole-city run, its findings are reused. If it ran on
     the same basis (day, reference data, rules) and only some employers' data changed since,
     only the employers those changes reach are evaluated: the alerts come out as a whole run
-    would give them. `reuse` False: every employer is evaluated all the same. The run is one
-    transaction: if anything fails, the alerts stay as they were.
+    would give them. A whole run reads the frames kept by the previous one where they are up
+    to date (monitoring/kept_frames.py). `reuse` False: every employer is evaluated all the
+    same, on data read afresh from the database. The run is one transaction: if anything
+    fails, the alerts stay as they were.
     """
     rules = all_rules() if rules is None else rules
     basis = run_basis(reference=reference, rules=rules, as_of=as_of)
@@ -132,7 +134,15 @@ def run_monitors(
             )
             if summary is not None:
                 return summary
-        return _run_whole(engine, reference, rules=rules, as_of=as_of, trigger=trigger, stamp=stamp)
+        return _run_whole(
+            engine,
+            reference,
+            rules=rules,
+            as_of=as_of,
+            trigger=trigger,
+            stamp=stamp,
+            fresh=not reuse,
+        )
 
 
 def _run_whole(
@@ -143,9 +153,10 @@ def _run_whole(
     as_of: date,
     trigger: str,
     stamp: _RunStamp,
+    fresh: bool = False,
 ) -> RunSummary:
     inputs = tuple(sorted({*_inputs(rules), *overview.INPUTS}))
-    snapshot = load_snapshot(engine, reference, as_of, inputs)
+    snapshot = load_kept_snapshot(engine, reference, as_of, inputs, fresh=fresh).snapshot
     findings = evaluate(snapshot, rules)
     with engine.begin() as conn:
         run_id = _start_run(conn, as_of, trigger, stamp)

@@ -1,0 +1,130 @@
+"""Frames kept between whole-city runs (monitoring/kept_frames.py): a run reads them only as
+of the data they were read at, brings them up to date from the rows the changes since reach,
+and otherwise reads the database — its findings are always those of a fresh read."""
+
+import random
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from monitors.base import SNAPSHOT_COLUMNS
+from service.flows.monitor_runs import run_monitors
+from service.monitoring.frames import load_snapshot
+from service.monitoring.kept_frames import MANIFEST, folder_for, load_kept_snapshot
+from tests.conftest import Seed
+from tests.service.monitoring.test_incremental import (
+    AS_OF,
+    assert_evaluating_everyone_changes_nothing,
+    build_demo_city,
+    changed_files,
+    demo_city,
+    file_a_complaint,
+    import_changes,
+    read,
+)
+
+pytestmark = pytest.mark.usefixtures("database_seed")
+NAMES = tuple(SNAPSHOT_COLUMNS)
+LARGE = ("employers", "workers", "projects", "contracts", "payroll", "deposit_events", "insurance")
+
+
+@pytest.fixture(scope="module")
+def database_seed() -> Seed:
+    return Seed("demo-city-run", build_demo_city)
+
+
+def kept(engine, reference, days: int = 0, fresh: bool = False):
+    return load_kept_snapshot(engine, reference, AS_OF + timedelta(days), NAMES, fresh=fresh)
+
+
+def assert_as_in_the_database(engine, reference, frames: dict[str, pd.DataFrame]) -> None:
+    """Every frame holds the database's rows, with the declared types (in any order)."""
+    fresh = load_snapshot(engine, reference, AS_OF, NAMES).frames
+    for name in NAMES:
+        ours, theirs = (_sorted(frames[name]), _sorted(fresh[name]))
+        pd.testing.assert_frame_equal(ours, theirs, obj=name)
+        assert dict(frames[name].dtypes) == dict(fresh[name].dtypes), name
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(list(frame.columns), na_position="first").reset_index(drop=True)
+
+
+def test_a_second_run_reads_the_frames_the_first_kept(engine, reference):
+    first = kept(engine, reference)
+    assert set(first.sources.values()) == {"read"}  # nothing kept yet for this database
+    second = kept(engine, reference, days=1)
+    assert set(second.sources.values()) == {"kept"}
+    assert_as_in_the_database(engine, reference, second.snapshot.frames)
+    # The folder is its owner's alone: it holds identity numbers, as the database does.
+    assert folder_for(engine).stat().st_mode & 0o077 == 0
+
+
+def test_changes_are_read_again_and_the_rest_is_kept(engine, tmp_path, reference):
+    demo = demo_city(engine, tmp_path / "demo")
+    rng = random.Random(29)
+    kept(engine, reference)
+    for round_ in range(2):  # the second round builds on frames the first brought up to date
+        import_changes(engine, tmp_path / f"changes-{round_}", changed_files(demo, rng), reference)
+        file_a_complaint(engine, reference, rng)
+        later = kept(engine, reference, days=round_ + 1)
+        assert {later.sources[name] for name in LARGE} == {"refreshed"}
+        assert later.sources["complaints"] == "read"
+        assert_as_in_the_database(engine, reference, later.snapshot.frames)
+
+
+def test_a_whole_run_on_kept_frames_gives_what_a_fresh_read_gives(engine, tmp_path, reference):
+    demo = demo_city(engine, tmp_path / "demo")
+    later = AS_OF + timedelta(days=40)
+    run_monitors(engine, reference, as_of=later)  # keeps this database's frames
+    import_changes(engine, tmp_path / "changes", changed_files(demo, random.Random(3)), reference)
+    even_later = later + timedelta(days=5)
+    assert run_monitors(engine, reference, as_of=even_later).evaluated is None
+    assert_evaluating_everyone_changes_nothing(engine, reference, even_later)
+
+
+def test_another_history_at_the_same_version_is_never_taken_for_this_one(engine, reference):
+    kept(engine, reference)
+    with engine.begin() as conn:  # as if another database (a copy) had reached this version
+        conn.execute(text("UPDATE data_stamp SET stamp = 'a-copy-changed-otherwise'"))
+    assert set(kept(engine, reference, days=1).sources.values()) == {"read"}
+
+
+def test_changes_that_cannot_be_told_apart_are_read_whole(engine, tmp_path, reference):
+    demo = demo_city(engine, tmp_path / "demo")
+    kept(engine, reference)
+    committees = read(demo, "mediation_committees").head(1).assign(contact_email="new@example.org")
+    import_changes(engine, tmp_path / "committee", {"mediation_committees": committees}, reference)
+    assert set(kept(engine, reference, days=1).sources.values()) == {"read"}
+
+
+def test_evaluating_everyone_reads_the_database_and_keeps_it(engine, reference):
+    kept(engine, reference)
+    assert set(kept(engine, reference, fresh=True).sources.values()) == {"read"}
+    assert set(kept(engine, reference, days=1).sources.values()) == {"kept"}
+
+
+def test_a_damaged_kept_file_or_manifest_is_read_again(engine, reference):
+    kept(engine, reference)
+    folder = folder_for(engine)
+    payroll = next(folder.glob("payroll-*.parquet"))
+    payroll.write_bytes(b"not parquet")
+    again = kept(engine, reference, days=1)
+    assert again.sources["payroll"] == "read" and again.sources["contracts"] == "kept"
+    assert_as_in_the_database(engine, reference, again.snapshot.frames)
+    (folder / MANIFEST).write_text("{", encoding="utf-8")
+    assert set(kept(engine, reference, days=2).sources.values()) == {"read"}
+
+
+def test_a_migration_makes_kept_frames_stale(engine, reference):
+    kept(engine, reference)
+    with engine.begin() as conn:
+        revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        conn.execute(text("UPDATE alembic_version SET version_num = 'next'"))
+    try:
+        assert set(kept(engine, reference, days=1).sources.values()) == {"read"}
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
