@@ -7,8 +7,22 @@ from monitors.calendar import WorkCalendar
 
 
 def period_start(periods: pd.Series) -> pd.Series:
-    """'YYYY-MM' → the first day of that month."""
-    return pd.to_datetime(periods.astype(str) + "-01", format="%Y-%m-%d")
+    """'YYYY-MM' → the first day of that month (NaT for a missing period)."""
+    # Each distinct month parsed once: payroll has millions of rows and a few dozen months.
+    code, distinct = pd.factorize(periods)
+    texts = pd.Series(distinct, dtype=object).astype(str)
+    starts = pd.to_datetime(texts + "-01", format="%Y-%m-%d")
+    table = np.append(starts.to_numpy(), np.array(["NaT"], dtype=starts.dtype))
+    return pd.Series(table[code], index=periods.index, name=periods.name)
+
+
+def month_text(days: pd.Series) -> pd.Series:
+    """Each day's month as 'YYYY-MM' (missing stays missing): `dt.strftime` formats every row,
+    this formats each distinct month once."""
+    months = days.dt.year * 12 + days.dt.month - 1
+    code, distinct = pd.factorize(months)
+    texts = [f"{int(m) // 12:04d}-{int(m) % 12 + 1:02d}" for m in distinct]
+    return pd.Series(np.array([*texts, None], dtype=object)[code], index=days.index, dtype="str")
 
 
 def period_end(periods: pd.Series) -> pd.Series:
@@ -19,6 +33,16 @@ def wage_due_dates(periods: pd.Series, pay_days: pd.Series, calendar: WorkCalend
     """The day wages for `periods` are due: `pay_day` of the following month (its last day
     when the month is shorter), moved to the previous working day when it is a rest day
     (Decree 724 Art. 14; 工资支付暂行规定 Art. 7)."""
+    # Millions of rows, a few hundred distinct (period, pay day) pairs: each worked out once.
+    period_code, _ = pd.factorize(periods)
+    day_code, days = pd.factorize(pay_days)
+    pair, _ = pd.factorize(period_code.astype(np.int64) * (len(days) + 1) + day_code)
+    first = pd.Series(pair).drop_duplicates().index.to_numpy()
+    due = _due_dates(periods.iloc[first], pay_days.iloc[first], calendar)
+    return pd.Series(due.to_numpy()[pair], index=periods.index, name=due.name)
+
+
+def _due_dates(periods: pd.Series, pay_days: pd.Series, calendar: WorkCalendar) -> pd.Series:
     next_month = period_start(periods) + pd.offsets.MonthBegin(1)
     days_in_month = next_month.dt.days_in_month
     day = np.minimum(pay_days.astype("int64").to_numpy(), days_in_month.to_numpy())

@@ -9,7 +9,9 @@ MAX_LISTED_WORKERS = 50
 
 def masked_worker_ids(worker_ids: pd.Series, workers: pd.DataFrame) -> pd.Series:
     """Each worker's masked identity number, aligned with `worker_ids` ("?" if unknown)."""
-    masked = pd.Series(mask_id_numbers(workers["id_number"]).to_numpy(), index=workers["worker_id"])
+    # Masking is string work: only the workers asked about, not every worker in the city.
+    listed = workers[workers["worker_id"].isin(worker_ids.unique())]
+    masked = pd.Series(mask_id_numbers(listed["id_number"]).to_numpy(), index=listed["worker_id"])
     return worker_ids.map(masked).astype(object).where(lambda ids: ids.notna(), "?")
 
 

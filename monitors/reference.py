@@ -793,7 +793,10 @@ class Reference:
         integer 610 has lost the leading zero of class 0610."""
         if len(codes) <= MEMO_ROWS:
             return self._industry_flags_memo(codes)
-        return self._industry_flags(codes)
+        # Many rows, a few hundred distinct codes: each looked up once (NA: the extra last).
+        position, distinct = pd.factorize(codes)
+        found = self._industry_flags(pd.Series([*distinct, None], dtype=object))
+        return found.iloc[position].set_axis(codes.index)
 
     def _industry_flags_memo(self, codes: pd.Series) -> pd.DataFrame:
         """industry_flags for a few rows, each code looked up once per process."""

@@ -14,7 +14,7 @@ import pandas as pd
 
 from monitors.base import Severity, Snapshot
 from monitors.calendar import WorkCalendar
-from monitors.dates import add_months
+from monitors.dates import add_months, month_text
 from monitors.declare import rule
 from monitors.evidence import evidence_records, iso, listed_records, masked_worker_ids
 
@@ -337,7 +337,7 @@ def _with_wage_floor(probations: pd.DataFrame, snapshot: Snapshot) -> pd.DataFra
         snapshot.employers.set_index("employer_id")["county_code"]
     )
     minimum = snapshot.reference.minimum_wage_fen(
-        county.astype("str"), probations["start_date"].dt.strftime("%Y-%m")
+        county.astype("str"), month_text(probations["start_date"])
     )
     wage = probations["monthly_wage_fen"].astype("Int64")
     ratio_floor = -((-wage * ratio_bp) // BP_WHOLE)  # rounded up: 80 % exactly is lawful

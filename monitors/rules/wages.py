@@ -378,10 +378,14 @@ def _employment_grid(
     owner, month = _expected_months(starts[kept], lefts[kept], first_month, as_of.last_month_due)
     owner = kept[owner]
     cell = pairs[owner] * (as_of.last_month_due - first_month + 1) + (month - first_month)
-    if np.bincount(pairs[kept]).max(initial=0) > 1:
+    rehired = np.bincount(pairs[kept]) > 1
+    if rehired.any():
         # A worker rehired by the same employer: one row per month, from the later contract
-        # (contracts are in start order), which is the one in force in that month.
-        last = ~pd.Series(cell).duplicated(keep="last").to_numpy()
+        # (contracts are in start order), which is the one in force in that month. Only the
+        # rehired pairs' cells can repeat (a few among millions).
+        again = rehired[pairs[owner]]
+        last = ~again
+        last[again] = ~pd.Series(cell[again]).duplicated(keep="last").to_numpy()
         owner, month, cell = owner[last], month[last], cell[last]
     return owner, month, cell
 
