@@ -247,8 +247,9 @@ def monitors_run(
         bool,
         typer.Option(
             "--everyone",
-            help="evaluate every employer, even if the latest run's findings could be reused "
-            "or only some employers' data changed since it",
+            help="evaluate every employer on data read afresh from the database, even if the "
+            "latest run's findings or kept frames could be reused or only some employers' data "
+            "changed since it",
         ),
     ] = False,
 ) -> None:
