@@ -12,7 +12,8 @@ def period_start(periods: pd.Series) -> pd.Series:
     code, distinct = pd.factorize(periods)
     texts = pd.Series(distinct, dtype=object).astype(str)
     starts = pd.to_datetime(texts + "-01", format="%Y-%m-%d")
-    table = np.append(starts.to_numpy(), np.array(["NaT"], dtype=starts.dtype))
+    values = starts.to_numpy()
+    table = np.append(values, np.array(["NaT"], dtype=values.dtype))
     return pd.Series(table[code], index=periods.index, name=periods.name)
 
 
