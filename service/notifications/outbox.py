@@ -54,17 +54,18 @@ class NewMessage(TypedDict):
 
 def enqueue(session: Session, **message: Unpack[NewMessage]) -> OutboxMessage | None:
     """Render and add a message (flush only); None when its `dedupe_key` is already queued."""
-    queued = _message(message)
+    row = _row(message)
     # One statement, no look-up and no savepoint: a key already queued, by this transaction
     # or a concurrent one, is skipped by the unique constraint instead of failing the
     # caller's transaction. The statement is built once and the row passed as parameters:
     # every complaint filed queues a few messages, and building it with the row's values
     # cost more than running it.
-    queued.id = session.execute(_insert_statement(session), _row(queued)).scalar()
-    if queued.id is None:
-        log.info("outbox: %s already queued", queued.dedupe_key)
+    queued_id = session.execute(_insert_statement(session), row).scalar()
+    if queued_id is None:
+        log.info("outbox: %s already queued", row["dedupe_key"])
         return None
     # Saved as it stands: the session holds it as if just loaded, with no second statement.
+    queued = OutboxMessage(id=queued_id, **row)
     make_transient_to_detached(queued)
     session.add(queued)
     return queued
@@ -76,40 +77,48 @@ def enqueue_all(session: Session, messages: list[NewMessage]) -> int:
     statement each was most of the run's time on PostgreSQL."""
     if not messages:
         return 0
-    rows = [_row(_message(message)) for message in messages]
+    rows = [_row(message) for message in messages]
     return len(session.execute(_insert_statement(session), rows).all())
 
 
-def _message(message: NewMessage) -> OutboxMessage:
+def _row(message: NewMessage) -> dict[str, Any]:
+    """The outbox row of a message: rendered and addressed, due now (or not before), with the
+    model's defaults for the rest. A plain dict, not a model: a run queues tens of thousands,
+    and building an OutboxMessage for each cost more than rendering it."""
     to_address, audience = message["to_address"], message["audience"]
     if not is_deliverable(to_address):
         raise ValueError(f"not a deliverable address: {to_address!r}")
     rendered = render(message["kind"], message["language"], message["context"])
     now = utc_now()
-    return OutboxMessage(
-        kind=message["kind"],
-        dedupe_key=message["dedupe_key"],
-        message_id=new_message_id(),
-        to_address=to_address.strip(),
-        language=message["language"],
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
-        created_at=now,
-        not_before=message.get("not_before") or now,
-        next_attempt_at=now,
-        recipient_user_id=audience.user_id,
-        about_place=audience.place,
-        about_committee_id=audience.committee_id,
-        about_employer_id=audience.employer_id,
-        alert_ids=_ascending(message.get("alert_ids")),
-    )
+    return _defaults() | {
+        "kind": message["kind"],
+        "dedupe_key": message["dedupe_key"],
+        "message_id": new_message_id(),
+        "to_address": to_address.strip(),
+        "language": message["language"],
+        "subject": rendered.subject,
+        "body_text": rendered.text,
+        "body_html": rendered.html,
+        "created_at": now,
+        "not_before": message.get("not_before") or now,
+        "next_attempt_at": now,
+        "recipient_user_id": audience.user_id,
+        "about_place": audience.place,
+        "about_committee_id": audience.committee_id,
+        "about_employer_id": audience.employer_id,
+        "alert_ids": _ascending(message.get("alert_ids")),
+    }
 
 
-def _row(message: OutboxMessage) -> dict[str, Any]:
-    row = {column.name: getattr(message, column.name) for column in OutboxMessage.__table__.columns}
-    del row["id"]
-    return row
+@cache
+def _defaults() -> dict[str, Any]:
+    """A new message's plain defaults (status pending, no attempts …), from the model."""
+    fields = OutboxMessage.model_fields.items()
+    return {
+        name: field.default
+        for name, field in fields
+        if name != "id" and not field.is_required() and field.default_factory is None
+    }
 
 
 def _ascending(alert_ids: Iterable[int] | None) -> list[int] | None:
