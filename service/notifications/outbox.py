@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from email.utils import parseaddr
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NotRequired, TypedDict, TypeGuard, Unpack
 
 from sqlalchemy import select, update
@@ -31,7 +31,15 @@ def new_message_id() -> str:
 
 def is_deliverable(address: str | None) -> TypeGuard[str]:
     """A single plain address: no display name, no header-breaking characters."""
-    if not address or any(ch in address for ch in "\r\n,;<>\"'"):
+    if not address:
+        return False
+    return _deliverable(address)
+
+
+@lru_cache(maxsize=4096)
+def _deliverable(address: str) -> bool:
+    # Cached: a run's notices go to a few thousand employers' addresses, each many times.
+    if any(ch in address for ch in "\r\n,;<>\"'"):
         return False
     name, parsed = parseaddr(address)
     local, _, domain = parsed.rpartition("@")
