@@ -104,15 +104,19 @@ def load_kept_snapshot(
         version = data_version.current(conn)
         stamp = data_version.stamp_of(conn, version)
         schema = _schema(conn)
+        since = _Since(conn)
         frames, sources = {}, {}
         for name in names:
             entry = kept.get(name)
             if entry is not None and entry.layout != _layout(name, schema):
                 entry = None
-            frames[name], sources[name] = _frame(conn, folder, entry, name, stamp)
+            frames[name], sources[name] = _frame(conn, folder, entry, name, stamp, since)
     if folder is not None and stamp is not None:
         written = {n: f for n, f in frames.items() if sources[n] != "kept"}
-        _keep(folder, kept, written, version, stamp, schema)
+        try:
+            _keep(folder, kept, written, version, stamp, schema)
+        except (OSError, ValueError) as error:  # a full disk, a folder not ours: run on
+            log.warning("monitored frames not kept in %s: %s", folder, error)
     snapshot = Snapshot(
         as_of=as_of, reference=reference, calendar=default_calendar(), frames=frames
     )
@@ -120,8 +124,31 @@ def load_kept_snapshot(
     return KeptSnapshot(snapshot, sources)
 
 
+class _Since:
+    """What changed since a kept frame's version, asked once per version however many frames
+    were kept at it."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.known: dict[tuple[int, str], data_version.Changed | None] = {}
+
+    def changed(self, entry: _Entry) -> data_version.Changed | None:
+        """The changes since `entry` was kept; None if they cannot be told apart, or if this
+        database's history does not hold the entry's version (forgotten, or another's)."""
+        key = (entry.version, entry.stamp)
+        if key not in self.known:
+            ours = data_version.stamp_of(self.conn, entry.version) == entry.stamp
+            self.known[key] = data_version.changed_since(self.conn, entry.version) if ours else None
+        return self.known[key]
+
+
 def _frame(
-    conn: Connection, folder: Path | None, entry: _Entry | None, name: str, stamp: str | None
+    conn: Connection,
+    folder: Path | None,
+    entry: _Entry | None,
+    name: str,
+    stamp: str | None,
+    since: _Since,
 ) -> tuple[pd.DataFrame, Source]:
     """One frame, had the cheapest way that gives exactly the database's rows."""
     if folder is None or entry is None or stamp is None:
@@ -130,10 +157,9 @@ def _frame(
         kept = _read_kept(folder, entry, name)
         if kept is not None:
             return kept, "kept"
-    elif name in CHANGED_BY and data_version.stamp_of(conn, entry.version) == entry.stamp:
-        changed = data_version.changed_since(conn, entry.version)
-        kept = None if changed is None else _read_kept(folder, entry, name)
-        if changed is not None and kept is not None:
+    elif name in CHANGED_BY and (changed := since.changed(entry)) is not None:
+        kept = _read_kept(folder, entry, name)
+        if kept is not None:
             return _brought_up_to_date(conn, name, kept, changed), "refreshed"
     return read_frame(conn, name), "read"
 

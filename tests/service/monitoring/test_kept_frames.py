@@ -128,3 +128,16 @@ def test_a_migration_makes_kept_frames_stale(engine, reference):
     finally:
         with engine.begin() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+
+
+def test_a_folder_that_cannot_be_written_does_not_stop_the_run(engine, reference):
+    folder = folder_for(engine)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("a file where the folder should be", encoding="utf-8")
+    try:
+        again = kept(engine, reference)
+        assert set(again.sources.values()) == {"read"}
+        assert_as_in_the_database(engine, reference, again.snapshot.frames)
+        assert run_monitors(engine, reference, as_of=AS_OF + timedelta(days=1)).findings > 0
+    finally:
+        folder.unlink()
