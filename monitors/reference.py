@@ -821,7 +821,9 @@ class Reference:
         matched = self._longest_prefix(normalised)
         flags = pd.DataFrame(index=codes.index)
         for flag in FLAG_COLUMNS:
-            flags[flag] = matched.map(self.industries[flag]).fillna(False).astype(bool)
+            # an unmatched code maps to NaN: as a nullable boolean it fills with False
+            found = matched.map(self.industries[flag]).astype("boolean")
+            flags[flag] = found.fillna(False).astype(bool)
         flags["wi_class"] = matched.map(self.industries["wi_class"]).astype("Int64")
         divisions = self.industries.index[self.industries["level"] == "division"]
         flags["division_known"] = (

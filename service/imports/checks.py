@@ -6,11 +6,13 @@ ISO text, flags as booleans) keyed by the contract's column names.
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from monitors.identifiers import valid_id_numbers, valid_uscc
 from monitors.reference import Reference
-from service.imports.problems import MAX_ROWS_PER_REASON, combine, problems
+from service.imports.problems import combine, problems
+from service.imports.repeats import KeyLedger
 from service.imports.spec import Column, FileSpec, Kind
 
 MONEY_PATTERN = r"\d{1,13}(?:\.\d{1,2})?"
@@ -23,8 +25,13 @@ YEARS = (2000, 2100)  # a staffing year WageGuard can hold (its calendar runs 20
 
 
 def check_file(
-    spec: FileSpec, frame: pd.DataFrame, file_name: str, reference: Reference
+    spec: FileSpec,
+    frame: pd.DataFrame,
+    file_name: str,
+    reference: Reference,
+    keys: KeyLedger | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`keys`: the keys of the file's earlier chunks, when it is read in chunks."""
     found: list[pd.DataFrame] = []
     converted: dict[str, pd.Series] = {}
     rows = pd.Series(frame.index, index=frame.index)
@@ -35,7 +42,7 @@ def check_file(
         )
         found.append(column_problems)
     values = pd.DataFrame(converted, index=frame.index)
-    found.append(_duplicate_keys(spec, values, rows, file_name))
+    found.append((keys or KeyLedger(spec)).repeated(values, file_name))
     found.extend(_row_checks(spec, values, rows, file_name))
     return combine(found), values
 
@@ -91,6 +98,12 @@ def _convert_distinct(
     # The converter's dtype, given: pandas would otherwise infer an object column's type
     # cell by cell (a second per million-row import).
     return bad, pd.Series(value.array.take(codes), index=present.index, dtype=value.dtype)
+
+
+def malformed(values: pd.Index, column: Column, reference: Reference) -> np.ndarray:
+    """Which of these values the column's own check refuses."""
+    bad, _ = CONVERTERS[column.kind](pd.Series(values, dtype=object), column, reference)
+    return bad.to_numpy(dtype=bool)
 
 
 def _text(values: pd.Series, _c: Column, _r: Reference) -> tuple[pd.Series, pd.Series]:
@@ -192,24 +205,6 @@ CONVERTERS: dict[Kind, Callable] = {
     Kind.count: _count,
     Kind.year: _year,
 }
-
-
-def _duplicate_keys(
-    spec: FileSpec, values: pd.DataFrame, rows: pd.Series, file_name: str
-) -> pd.DataFrame:
-    key = list(spec.key)
-    repeated = values.duplicated(subset=key, keep="first")
-    if not repeated.any():
-        return combine([])
-    first_row = rows.groupby([values[k].fillna("") for k in key], sort=False).transform("first")
-    label = "+".join(key)
-    # Joined (a loop per row) only for the rows the report lists (problems.MAX_ROWS_PER_REASON).
-    shown = pd.Series("", index=values.index[repeated], dtype=object)
-    listed = shown.index[:MAX_ROWS_PER_REASON]
-    shown[listed] = values.loc[listed, key].fillna("").astype(str).agg("|".join, axis=1)
-    return problems(
-        file_name, rows[repeated], label, shown, "duplicate_key", first_row[repeated].astype(str)
-    )
 
 
 def _before(later: pd.Series, earlier: pd.Series) -> pd.Series:

@@ -3,6 +3,8 @@
 import pandas as pd
 
 PROBLEM_COLUMNS = ["file", "row", "column", "value", "code", "reason_zh", "reason_en"]
+# Kept on a "more_rows" line until the report is final: how many rows it counts, of which code.
+MORE, OF = "_more", "_of"
 
 # code -> (Chinese, English); {detail} is filled per problem.
 REASONS: dict[str, tuple[str, str]] = {
@@ -199,17 +201,49 @@ def problems(
     )
     if more <= 0:
         return listed
-    first_zh, first_en = listed["reason_zh"].iloc[0], listed["reason_en"].iloc[0]
+    return pd.concat([listed, _more_rows(listed, next_row, more, code)], ignore_index=True)
+
+
+def _more_rows(listed: pd.DataFrame, next_row: int, more: int, code: str) -> pd.DataFrame:
+    """The line counting a reason's rows past the listed ones. It keeps the count and the
+    reason's code as data (MORE, OF: dropped from the final report) for recap()."""
+    first = listed.iloc[0]
     summary = {
-        "file": file,
+        "file": first["file"],
         "row": next_row,
-        "column": column,
+        "column": first["column"],
         "value": "",
         "code": "more_rows",
-        "reason_zh": REASONS["more_rows"][0].format(detail=f"{more:,}") + first_zh,
-        "reason_en": REASONS["more_rows"][1].format(detail=f"{more:,}") + first_en,
+        "reason_zh": REASONS["more_rows"][0].format(detail=f"{more:,}") + first["reason_zh"],
+        "reason_en": REASONS["more_rows"][1].format(detail=f"{more:,}") + first["reason_en"],
+        MORE: more,
+        OF: code,
     }
-    return pd.concat([listed, pd.DataFrame([summary])], ignore_index=True)
+    return pd.DataFrame([summary])
+
+
+def recap(found: pd.DataFrame) -> pd.DataFrame:
+    """A file's problems gathered chunk by chunk, each reason of a column listed again for
+    its first MAX_ROWS_PER_REASON rows only, and the rest counted in one line."""
+    if found.empty:
+        return found
+    found = found.reindex(columns=[*PROBLEM_COLUMNS, MORE, OF])
+    counted = found["code"] == "more_rows"
+    summaries, listed = found[counted], found[~counted].sort_values("row", kind="stable")
+    capped = []
+    for (column, code), rows in listed.groupby(["column", "code"], sort=False):
+        earlier = summaries[(summaries["column"] == column) & (summaries[OF] == code)]
+        more = len(rows) - MAX_ROWS_PER_REASON + int(earlier[MORE].sum())
+        capped.append(rows.iloc[:MAX_ROWS_PER_REASON])
+        if more > 0:
+            unlisted = [*earlier["row"], *rows["row"].iloc[MAX_ROWS_PER_REASON:]]
+            capped.append(_more_rows(rows, int(min(unlisted)), more, str(code)))
+    return combine(capped)
+
+
+def for_report(found: pd.DataFrame) -> pd.DataFrame:
+    """The problems as the report shows them: its columns only."""
+    return found.reindex(columns=PROBLEM_COLUMNS)
 
 
 def one_problem(

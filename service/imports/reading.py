@@ -1,19 +1,26 @@
-"""Read one contract file (CSV with or without BOM, or XLSX) into a frame of strings.
+"""Read one contract file (CSV with or without BOM, or XLSX) as frames of strings.
 
 Both readers check the file against its limits (guards.py) before the work grows: a CSV's
-lines and header width before pandas reads it; a workbook's zip directory, declared
+lines and header width before pyarrow reads it; a workbook's zip directory, declared
 dimension and tags before openpyxl parses it, then row by row while streaming.
+
+A CSV is read in chunks of about CHUNK_ROWS rows (a city's payroll file holds tens of
+millions: the importer checks and writes one chunk before reading the next); a workbook,
+bounded by its limits, is one chunk.
 """
 
 import csv
 import io
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pyarrow
+import pyarrow.csv
 from defusedxml import DefusedXmlException
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -29,44 +36,94 @@ if not openpyxl.DEFUSEDXML:
     raise ImportError("defusedxml must be installed (and OPENPYXL_DEFUSEDXML not False)")
 
 
+# Rows per chunk: its strings and checked values stay within tens of megabytes, and each
+# chunk is still large enough for the vectorised checks to pay.
+CHUNK_ROWS = 250_000
+# pyarrow reads up to 32 blocks ahead in the background: small blocks keep that bounded.
+READ_BLOCK_BYTES = 1024 * 1024
+
+_READ_ERRORS = (
+    UnicodeDecodeError,
+    pd.errors.ParserError,
+    ValueError,  # pyarrow.ArrowInvalid too
+    OSError,
+    KeyError,
+    zipfile.BadZipFile,
+    InvalidFileException,
+)
+
+
+@dataclass
+class Table:
+    """A file's header problems and its rows, chunk after chunk: cells as stripped strings
+    ('' = empty), indexed by the row number a spreadsheet shows (header = row 1). Reading
+    may still fail part-way: `chunks` then raises UnreadableFile with the problem."""
+
+    header_problems: pd.DataFrame
+    chunks: Iterator[pd.DataFrame]
+
+
 class UnreadableFile(Exception):
-    pass
+    def __init__(self, problem: pd.DataFrame) -> None:
+        super().__init__(problem["reason_en"].iloc[0])
+        self.problem = problem
+
+
+def open_table(path: Path, spec: FileSpec, limits: FileLimits | None = None) -> Table:
+    limits = limits or FileLimits.from_settings()
+    try:
+        if path.suffix.lower() == ".csv":
+            header, chunks = _open_csv(path, limits)
+        else:
+            raw = _read_xlsx(path, spec, limits)
+            header, chunks = list(raw.columns), iter([raw])
+    except (*_READ_ERRORS, FileRefused) as error:
+        return Table(_unreadable(path, error), iter(()))
+    header_problems = _header_problems(path.name, header, spec)
+    if len(set(header)) < len(header):
+        # Without a clear header the cells cannot be told apart: report the header only.
+        return Table(header_problems, iter(()))
+    return Table(header_problems, _checked_chunks(path, spec, chunks))
 
 
 def read_table(
     path: Path, spec: FileSpec, limits: FileLimits | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (cells as stripped strings, '' = empty; header problems).
-
-    The frame's index is the row number a spreadsheet shows (header = row 1).
-    """
-    limits = limits or FileLimits.from_settings()
+    """The whole file as one frame, and its header problems (or the reason it cannot be
+    read): for a file known to be small."""
+    table = open_table(path, spec, limits)
     try:
-        if path.suffix.lower() == ".csv":
-            raw = _read_csv(path, limits)
-        else:
-            raw = _read_xlsx(path, spec, limits)
-    except FileRefused as refused:
-        return pd.DataFrame(), one_problem(path.name, 0, "", "", refused.code, refused.detail)
-    except (
-        UnicodeDecodeError,
-        pd.errors.ParserError,
-        ValueError,
-        OSError,
-        KeyError,
-        zipfile.BadZipFile,
-        InvalidFileException,
-    ) as error:
-        # openpyxl wraps defusedxml's refusal in its own ValueError
-        if _caused_by(error, DefusedXmlException):
-            return pd.DataFrame(), one_problem(path.name, 0, "", "", "unsafe_xml")
-        # the reader's message names the server's folder: show the file's name only
-        message = str(error).replace(str(path), path.name).splitlines()[0][:200]
-        return pd.DataFrame(), one_problem(path.name, 1, "", "", "unreadable", message)
-    header_problems = _header_problems(path.name, list(raw.columns), spec)
-    if path.suffix.lower() == ".csv":
-        raw.index = pd.RangeIndex(2, len(raw) + 2)
-    return _without_heading_row(raw, spec), header_problems
+        frames = list(table.chunks)
+    except UnreadableFile as unreadable:
+        return pd.DataFrame(), combine([table.header_problems, unreadable.problem])
+    if not frames:
+        return pd.DataFrame(), table.header_problems
+    return pd.concat(frames), table.header_problems
+
+
+def _checked_chunks(
+    path: Path, spec: FileSpec, chunks: Iterator[pd.DataFrame]
+) -> Iterator[pd.DataFrame]:
+    """The chunks, the templates' row of Chinese headings left out of the first; a read
+    error becomes UnreadableFile."""
+    first = True
+    try:
+        for chunk in chunks:
+            yield _without_heading_row(chunk, spec) if first else chunk
+            first = False
+    except _READ_ERRORS as error:
+        raise UnreadableFile(_unreadable(path, error)) from error
+
+
+def _unreadable(path: Path, error: BaseException) -> pd.DataFrame:
+    if isinstance(error, FileRefused):
+        return one_problem(path.name, 0, "", "", error.code, error.detail)
+    # openpyxl wraps defusedxml's refusal in its own ValueError
+    if _caused_by(error, DefusedXmlException):
+        return one_problem(path.name, 0, "", "", "unsafe_xml")
+    # the reader's message names the server's folder: show the file's name only
+    message = str(error).replace(str(path), path.name).splitlines()[0][:200]
+    return one_problem(path.name, 1, "", "", "unreadable", message)
 
 
 def _without_heading_row(raw: pd.DataFrame, spec: FileSpec) -> pd.DataFrame:
@@ -84,22 +141,53 @@ def _without_heading_row(raw: pd.DataFrame, spec: FileSpec) -> pd.DataFrame:
     return raw
 
 
-def _read_csv(path: Path, limits: FileLimits) -> pd.DataFrame:
+def _open_csv(path: Path, limits: FileLimits) -> tuple[list[str], Iterator[pd.DataFrame]]:
     guards.check_csv_lines(path, limits)
-    header = _csv_header(path)
+    header = [name.strip() for name in _csv_header(path)]
     guards.check_header_width(len(header), limits)
-    frame = pd.read_csv(
+    # Our own column names, the header line skipped: a repeated name stays as written (and
+    # is reported as such), and a byte-order mark goes with the header line.
+    positions = [f"c{place}" for place in range(len(header))]
+    reader = pyarrow.csv.open_csv(
         path,
-        dtype=str,
-        keep_default_na=False,
-        encoding="utf-8-sig",
-        engine="pyarrow",
+        read_options=pyarrow.csv.ReadOptions(
+            column_names=positions,
+            skip_rows=1,
+            block_size=max(READ_BLOCK_BYTES, 2 * limits.max_line_bytes),
+        ),
+        convert_options=pyarrow.csv.ConvertOptions(
+            column_types={name: pyarrow.string() for name in positions},
+            null_values=[],
+            strings_can_be_null=False,
+        ),
     )
-    # pandas renames a repeated header "a" to "a.1": keep the names as written, so a
-    # duplicate is reported as such.
-    if len(header) == len(frame.columns):
-        frame.columns = [name.strip() for name in header]
-    return frame.apply(lambda column: column.fillna("").str.strip())
+    return header, _csv_frames(reader, header)
+
+
+def _csv_frames(
+    reader: pyarrow.csv.CSVStreamingReader, header: list[str]
+) -> Iterator[pd.DataFrame]:
+    next_row = 2  # the first row after the header, as a spreadsheet numbers it
+    for batches in _gathered(reader):
+        frame = pyarrow.Table.from_batches(batches).to_pandas()
+        frame.columns = header
+        frame.index = pd.RangeIndex(next_row, next_row + len(frame))
+        next_row += len(frame)
+        yield frame.apply(lambda column: column.str.strip())
+
+
+def _gathered(reader: pyarrow.csv.CSVStreamingReader) -> Iterator[list[pyarrow.RecordBatch]]:
+    """The reader's small batches, gathered into chunks of about CHUNK_ROWS rows."""
+    pending: list[pyarrow.RecordBatch] = []
+    rows = 0
+    for batch in reader:
+        pending.append(batch)
+        rows += batch.num_rows
+        if rows >= CHUNK_ROWS:
+            yield pending
+            pending, rows = [], 0
+    if pending:
+        yield pending
 
 
 def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:

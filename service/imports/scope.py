@@ -12,6 +12,7 @@ no oracle for other employers' data.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import text
@@ -52,29 +53,27 @@ def load(conn: Connection, uscc: str) -> EmployerScope:
 
 
 def foreign_references(
-    loaded: list, scope: EmployerScope, flagged: Callable[[object, str], pd.Series]
+    item: Any,
+    scope: EmployerScope,
+    registered_here: pd.Index,
+    flagged: Callable[[Any, str], pd.Series],
 ) -> pd.DataFrame:
     """Workers and projects named in the upload that are not the employer's: a worker must
-    be one it employs or registers in this upload's workers file; a project one it
-    contracts. A cell that already has a problem is not reported twice."""
-    registered_here = pd.Index([], dtype=object)
-    for item in loaded:
-        if item.spec.name == "workers":
-            registered_here = pd.Index(item.values["id_number"].dropna().astype(object))
+    be one it employs or registers in this upload's workers file (`registered_here`); a
+    project one it contracts. A cell that already has a problem is not reported twice."""
     yours = {"workers": scope.employed.append(registered_here), "projects": scope.projects}
     code = {"workers": "worker_not_yours", "projects": "project_not_yours"}
     found = []
-    for item in loaded:
-        for column in item.spec.columns:
-            if column.references not in SCOPED_REFERENCES:
-                continue
-            named = item.values[column.name].astype(object)
-            other = named.notna() & ~named.isin(yours[column.references])
-            other = (other & ~flagged(item, column.name)).astype(bool)
-            rows = pd.Series(item.values.index[other], index=item.values.index[other])
-            found.append(
-                problems(item.path.name, rows, column.name, named[other], code[column.references])
-            )
+    for column in item.spec.columns:
+        if column.references not in SCOPED_REFERENCES:
+            continue
+        named = item.values[column.name].astype(object)
+        other = named.notna() & ~named.isin(yours[column.references])
+        other = (other & ~flagged(item, column.name)).astype(bool)
+        rows = pd.Series(item.values.index[other], index=item.values.index[other])
+        found.append(
+            problems(item.path.name, rows, column.name, named[other], code[column.references])
+        )
     return combine(found)
 
 

@@ -1,10 +1,11 @@
 """`wageguard import DIR`: read, check and write a folder of contract files, all or nothing."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
@@ -15,10 +16,18 @@ from service.db import refresh_statistics
 from service.imports import scope as employer_scope
 from service.imports import writing
 from service.imports.changes import changed_by
-from service.imports.checks import check_file
+from service.imports.checks import check_file, malformed
 from service.imports.guards import FileLimits
-from service.imports.problems import REFERENCE_NAMES, combine, one_problem, problems
-from service.imports.reading import read_table
+from service.imports.problems import (
+    REFERENCE_NAMES,
+    combine,
+    for_report,
+    one_problem,
+    problems,
+    recap,
+)
+from service.imports.reading import UnreadableFile, open_table
+from service.imports.repeats import KeyLedger
 from service.imports.spec import BY_NAME, EMPLOYER_COLUMNS, EMPLOYER_FILES, FILES, FileSpec
 
 SUFFIXES = (".csv", ".xlsx")
@@ -52,9 +61,20 @@ class ImportProgress:
 
 @dataclass
 class _Loaded:
+    """One chunk of a file: its rows, checked and converted."""
+
     spec: FileSpec
     path: Path
     values: pd.DataFrame
+
+
+class _Refused(Exception):
+    """Raised inside the import's transaction to roll back what was written before a
+    problem was found."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("import refused")
+        self.report = report
 
 
 def run_import(
@@ -67,51 +87,187 @@ def run_import(
     employer_uscc: str | None = None,
     limits: FileLimits | None = None,
 ) -> ImportReport:
-    """Check every file; write nothing unless every row of every file is valid.
+    """Check every file; keep nothing unless every row of every file is valid.
+
+    The files are read, checked and written chunk by chunk in one transaction (a city's
+    payroll file does not fit in memory whole); writing stops at the first problem, the
+    checks go on to report every problem, and the transaction is rolled back.
 
     With `employer_uscc` the import is that employer's own (its portal upload): only its
     workforce files (EMPLOYER_FILES), only rows naming itself, its workers and its projects
     (scope.py).
     """
-    progress = progress or ImportProgress()
     found, folder_problems = discover(folder)
-    all_problems = [folder_problems]
+    refused_files = combine([])
     if employer_uscc is not None:
         found, refused_files = _employer_files(found)
-        all_problems.append(refused_files)
-    limits = limits or FileLimits.from_settings()
-    loaded, found_problems = _read_and_check(found, reference, progress, limits)
-    all_problems.extend(found_problems)
-    if employer_uscc is not None:
-        all_problems.append(_other_employer_rows(loaded, employer_uscc, combine(all_problems)))
-    with writing.import_transaction(engine) as conn:
-        key_maps = _key_maps(conn)
-        scope = employer_scope.load(conn, employer_uscc) if employer_uscc else None
-        # References into a file that could not be read cannot be checked: skip them.
-        unread = {spec.name for spec in found} - {item.spec.name for item in loaded}
-        if scope is not None:
-            unread |= employer_scope.SCOPED_REFERENCES
-            flagged = partial(_flagged, combine(all_problems))
-            all_problems.append(employer_scope.foreign_references(loaded, scope, flagged))
-        all_problems.append(_reference_problems(loaded, key_maps, combine(all_problems), unread))
-        report = ImportReport(combine(all_problems))
-        if not report.ok:
-            return report
-        writing.skip_rechecking_references(conn)
-        report.summaries, changed = _write_all(conn, loaded, key_maps, progress, scope)
-        if any(s.inserted or s.updated for s in report.summaries):
-            data_version.bump(conn, changed)
-        if on_written:
-            on_written(conn, report)
-    written = [spec.table for spec, s in _by_spec(loaded, report) if s.inserted or s.updated]
-    if written:
+    try:
+        with writing.import_transaction(engine) as conn:
+            run = _ImportRun(
+                conn,
+                reference,
+                progress or ImportProgress(),
+                limits or FileLimits.from_settings(),
+                employer_scope.load(conn, employer_uscc) if employer_uscc else None,
+                [folder_problems, refused_files],
+            )
+            for spec, path in found.items():
+                run.import_file(spec, path)
+            report = run.report()
+            if not report.ok:
+                raise _Refused(report)
+            if run.written_tables:
+                data_version.bump(conn, run.changed)
+            if on_written:
+                on_written(conn, report)
+    except _Refused as refused:
+        return refused.report
+    if run.written_tables:
         with engine.begin() as conn:
-            refresh_statistics(conn, written)
+            refresh_statistics(conn, run.written_tables)
     return report
 
 
-def _by_spec(loaded: list[_Loaded], report: ImportReport) -> list[tuple[FileSpec, FileSummary]]:
-    return [(item.spec, summary) for item, summary in zip(loaded, report.summaries, strict=True)]
+class _ImportRun:
+    """The state of one import as it goes from file to file: the problems so far, the
+    natural keys each file brought (later files may name them), the database's keys, and
+    whether writing goes on (only while no problem has been found)."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        reference: Reference,
+        progress: ImportProgress,
+        limits: FileLimits,
+        scope: employer_scope.EmployerScope | None,
+        problems_found: list[pd.DataFrame],
+    ) -> None:
+        self.conn, self.reference, self.progress, self.limits = conn, reference, progress, limits
+        self.scope = scope
+        self.problems = [combine(problems_found)]
+        self.writing = self.problems[0].empty
+        self.key_maps = _key_maps(conn)
+        self.in_import: dict[str, pd.Index] = {}
+        self._names: dict[str, pd.Index] = {}  # names known, from both (see known_names)
+        # References into a file that could not be read cannot be checked: skip them.
+        self.unread = set(employer_scope.SCOPED_REFERENCES) if scope else set()
+        self.summaries: list[FileSummary] = []
+        self.changed: Changed | None = Changed()
+        self.written_tables: list[str] = []
+        if self.writing:
+            writing.skip_rechecking_references(conn)
+
+    def report(self) -> ImportReport:
+        return ImportReport(for_report(combine(self.problems)), self.summaries)
+
+    def import_file(self, spec: FileSpec, path: Path) -> None:
+        self.progress.start(f"{path.name}: reading", 0)
+        table = open_table(path, spec, self.limits)
+        found = [table.header_problems]
+        self._found(table.header_problems)
+        keys, writer = KeyLedger(spec), writing.FileWriter(self.conn, spec)
+        registered = self.key_maps.get(spec.name)  # the database's, before this file
+        summary = FileSummary(path.name, 0)
+        try:
+            for chunk in table.chunks:
+                item, chunk_problems = self._check(spec, path, chunk, keys)
+                found.append(chunk_problems)
+                summary.rows_read += len(chunk)
+                if self._found(chunk_problems):
+                    self._write(item, writer, summary, registered)
+        except UnreadableFile as unreadable:
+            found.append(unreadable.problem)
+            self._found(unreadable.problem)
+            self.unread.add(spec.name)
+        if summary.rows_read == 0 and not table.header_problems.empty:
+            self.unread.add(spec.name)
+        self.problems.append(recap(combine(found)))
+        if self.writing:
+            writer.finish()
+            if summary.inserted or summary.updated:
+                self.written_tables.append(spec.table)
+            # Written: the database's keys now hold this file's names too (an employer's
+            # upload, small, keeps its new workers: they are its own to name).
+            if self.scope is None:
+                self.in_import.pop(spec.name, None)
+                self._names.pop(spec.name, None)
+        self.summaries.append(summary)
+
+    def _found(self, problems_here: pd.DataFrame) -> bool:
+        """Whether writing goes on after these problems."""
+        self.writing &= problems_here.empty
+        return self.writing
+
+    def _check(
+        self, spec: FileSpec, path: Path, chunk: pd.DataFrame, keys: KeyLedger
+    ) -> tuple[_Loaded, pd.DataFrame]:
+        self.progress.start(f"{path.name}: checking", len(chunk))
+        row_problems, values = check_file(spec, chunk, path.name, self.reference, keys)
+        item = _Loaded(spec, path, values)
+        found = [row_problems]
+        if self.scope is not None:
+            found.append(_other_employer_rows(item, self.scope.uscc, combine(found)))
+            registered_here = self.in_import.get("workers", pd.Index([], dtype=object))
+            flagged = partial(_flagged, combine(found))
+            found.append(
+                employer_scope.foreign_references(item, self.scope, registered_here, flagged)
+            )
+        found.append(
+            _reference_problems(item, self.known_names, combine(found), self.unread, self.reference)
+        )
+        if spec.natural_key and spec.name in REFERENCE_NAMES:
+            named = values[spec.natural_key].dropna().to_numpy(dtype=object)
+            self.in_import[spec.name] = _names(self.in_import.get(spec.name), named)
+            self._names.pop(spec.name, None)
+        return item, combine(found)
+
+    def known_names(self, entity: str) -> pd.Index:
+        """The employers', workers' or projects' names in this import or in the database,
+        distinct: built once per file that brings them, and looked up chunk after chunk
+        (the index keeps its hash table)."""
+        if entity not in self._names:
+            in_import = self.in_import.get(entity, _names(None, []))
+            self._names[entity] = _names(self.key_maps[entity].index, in_import).unique()
+        return self._names[entity]
+
+    def _write(
+        self,
+        item: _Loaded,
+        writer: writing.FileWriter,
+        summary: FileSummary,
+        registered: pd.Series | None,
+    ) -> None:
+        spec, values, kept = item.spec, item.values, 0
+        self.progress.start(f"{item.path.name}: writing", len(values))
+        if self.scope is not None and spec.name == "workers":
+            assert registered is not None
+            values, kept = employer_scope.writable_workers(values, self.scope, registered.index)
+            self.progress.advance(kept)
+        frame = writing.to_db_frame(spec, values, self.key_maps)
+        written = writer.write(frame, self.progress.advance) if len(frame) else None
+        if written is None:
+            summary.inserted += kept
+            return
+        if spec.name in self.key_maps:
+            assert spec.natural_key is not None  # only entities with a natural key are mapped
+            self.key_maps[spec.name] = writing.load_key_map(
+                self.conn, spec.table, spec.natural_key, known=self.key_maps[spec.name]
+            )
+            self._names.pop(spec.name, None)
+        in_chunk = changed_by(spec, written, self.key_maps.get(spec.name))
+        self.changed = None if self.changed is None or in_chunk is None else self.changed | in_chunk
+        summary.inserted += len(written.new) + kept
+        summary.updated += len(written.changed)
+
+
+def _names(known: pd.Index | None, more: Iterable[object]) -> pd.Index:
+    """Names as an object index: pandas' string dtype (which Index.append would infer)
+    rebuilds its hash table on every lookup."""
+    earlier = np.empty(0, dtype=object) if known is None else known.to_numpy(dtype=object)
+    names: pd.Index = pd.Index(
+        np.concatenate([earlier, np.asarray(more, dtype=object)]), dtype=object
+    )
+    return names
 
 
 def discover(folder: Path) -> tuple[dict[FileSpec, Path], pd.DataFrame]:
@@ -147,48 +303,22 @@ def _employer_files(found: dict[FileSpec, Path]) -> tuple[dict[FileSpec, Path], 
 
 
 def _other_employer_rows(
-    loaded: list[_Loaded], employer_uscc: str, known_problems: pd.DataFrame
+    item: _Loaded, employer_uscc: str, known_problems: pd.DataFrame
 ) -> pd.DataFrame:
     """Rows naming an employer other than the importing one (a cell already reported, say
     for a bad check character, is not reported twice)."""
     found = []
-    for item in loaded:
-        for column in EMPLOYER_COLUMNS:
-            if column not in item.spec.column_names:
-                continue
-            named = item.values[column]
-            other = (
-                named.notna() & (named != employer_uscc) & ~_flagged(known_problems, item, column)
-            )
-            other = other.astype(bool)
-            rows = pd.Series(item.values.index[other], index=item.values.index[other])
-            found.append(
-                problems(
-                    item.path.name, rows, column, named[other], "other_employer", employer_uscc
-                )
-            )
-    return combine(found)
-
-
-def _read_and_check(
-    found: dict[FileSpec, Path],
-    reference: Reference,
-    progress: ImportProgress,
-    limits: FileLimits,
-) -> tuple[list[_Loaded], list[pd.DataFrame]]:
-    loaded, found_problems = [], []
-    for spec, path in found.items():
-        progress.start(f"{path.name}: reading", 0)
-        frame, header_problems = read_table(path, spec, limits)
-        found_problems.append(header_problems)
-        # Without a clear header the cells cannot be told apart: report the header only.
-        if frame.columns.duplicated().any() or (frame.empty and not header_problems.empty):
+    for column in EMPLOYER_COLUMNS:
+        if column not in item.spec.column_names:
             continue
-        progress.start(f"{path.name}: checking", len(frame))
-        row_problems, values = check_file(spec, frame, path.name, reference)
-        found_problems.append(row_problems)
-        loaded.append(_Loaded(spec, path, values))
-    return loaded, found_problems
+        named = item.values[column]
+        other = named.notna() & (named != employer_uscc) & ~_flagged(known_problems, item, column)
+        other = other.astype(bool)
+        rows = pd.Series(item.values.index[other], index=item.values.index[other])
+        found.append(
+            problems(item.path.name, rows, column, named[other], "other_employer", employer_uscc)
+        )
+    return combine(found)
 
 
 def _key_maps(conn: Connection) -> dict[str, pd.Series]:
@@ -200,79 +330,42 @@ def _key_maps(conn: Connection) -> dict[str, pd.Series]:
 
 
 def _reference_problems(
-    loaded: list[_Loaded],
-    key_maps: dict[str, pd.Series],
+    item: _Loaded,
+    known_names: Callable[[str], pd.Index],
     known_problems: pd.DataFrame,
     unread: set[str],
+    reference: Reference,
 ) -> pd.DataFrame:
-    """A named employer, worker or project must be in this import or in the database.
+    """A named employer, worker or project must be in this import (an earlier file: the
+    files are read in the contract's order) or in the database.
 
     A cell that already has a problem (a bad check digit, say) is not reported twice.
     """
-    in_import = {
-        item.spec.name: pd.Index(item.values[item.spec.natural_key].dropna().unique())
-        for item in loaded
-        if item.spec.natural_key
-    }
     found = []
-    for item in loaded:
-        for column in item.spec.columns:
-            if not column.references or column.references in unread:
-                continue
-            named = item.values[column.name]
-            # Look each distinct name up once; a payroll file repeats them on every row.
-            # (object dtype: pandas' hash tables are far faster than arrow-string isin)
-            distinct = pd.Index(named.dropna().unique(), dtype=object)
-            imported = in_import.get(column.references, pd.Index([]))
-            known = distinct.isin(imported.astype(object))
-            known |= distinct.isin(key_maps[column.references].index.astype(object))
-            unknown = distinct[~known]
-            missing = named.astype(object).isin(unknown) if len(unknown) else named.isna() & False
-            missing &= ~_flagged(known_problems, item, column.name)
-            rows = pd.Series(item.values.index[missing], index=item.values.index[missing])
-            found.append(
-                problems(
-                    item.path.name,
-                    rows,
-                    column.name,
-                    named[missing],
-                    "unknown_reference",
-                    REFERENCE_NAMES[column.references],
-                )
+    for column in item.spec.columns:
+        if not column.references or column.references in unread:
+            continue
+        named = item.values[column.name]
+        # Look each distinct name up once; a payroll file repeats them on every row.
+        # (object dtype: pandas' hash tables are far faster than arrow-string isin)
+        distinct = pd.Index(named.dropna().unique(), dtype=object)
+        unknown = distinct[known_names(column.references).get_indexer(distinct) < 0]
+        # A name its own check refused is reported as such, past the listed rows too.
+        unknown = unknown[~malformed(unknown, column, reference)]
+        missing = named.astype(object).isin(unknown) if len(unknown) else named.isna() & False
+        missing &= ~_flagged(known_problems, item, column.name)
+        rows = pd.Series(item.values.index[missing], index=item.values.index[missing])
+        found.append(
+            problems(
+                item.path.name,
+                rows,
+                column.name,
+                named[missing],
+                "unknown_reference",
+                REFERENCE_NAMES[column.references],
             )
-    return combine(found)
-
-
-def _write_all(
-    conn: Connection,
-    loaded: list[_Loaded],
-    key_maps: dict[str, pd.Series],
-    progress: ImportProgress,
-    scope: employer_scope.EmployerScope | None,
-) -> tuple[list[FileSummary], Changed | None]:
-    """Write every file; what the rows written changed, for the next monitors run."""
-    summaries: list[FileSummary] = []
-    changed: Changed | None = Changed()
-    for item in loaded:
-        spec, values, kept = item.spec, item.values, 0
-        progress.start(f"{item.path.name}: writing", len(values))
-        if scope is not None and spec.name == "workers":
-            values, kept = employer_scope.writable_workers(values, scope, key_maps["workers"].index)
-            progress.advance(kept)
-        frame = writing.to_db_frame(spec, values, key_maps)
-        written = (
-            writing.write(conn, spec, frame, progress.advance)
-            if len(frame)
-            else writing.Written(frame, frame)
         )
-        if spec.name in key_maps:
-            assert spec.natural_key is not None  # only entities with a natural key are mapped
-            key_maps[spec.name] = writing.load_key_map(conn, spec.table, spec.natural_key)
-        in_file = changed_by(spec, written, key_maps.get(spec.name))
-        changed = None if changed is None or in_file is None else changed | in_file
-        inserted, updated = len(written.new), len(written.changed)
-        summaries.append(FileSummary(item.path.name, len(item.values), inserted + kept, updated))
-    return summaries, changed
+    return combine(found)
 
 
 def _flagged(known_problems: pd.DataFrame, item: _Loaded, column: str) -> pd.Series:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow
 import pyarrow.csv
@@ -36,13 +37,22 @@ DTYPES = {
 }
 
 
-def load_key_map(conn: Connection, table: str, natural: str) -> pd.Series:
-    """natural key -> id for every row of an entity table."""
+def load_key_map(
+    conn: Connection, table: str, natural: str, known: pd.Series | None = None
+) -> pd.Series:
+    """natural key -> id for every row of an entity table. With `known` (the map read
+    before a write) only the rows added since are read: ids only grow."""
+    where = f" WHERE id > {int(known.max())}" if known is not None and len(known) else ""
     # The driver's plain tuples: no Row object per row (148,000 workers).
-    rows = query_frame(conn, f"SELECT {natural}, id FROM {table}", ["natural", "id"])
-    return pd.Series(
-        rows["id"].to_numpy(dtype="int64"), index=rows["natural"].to_numpy(dtype=object)
-    )
+    rows = query_frame(conn, f"SELECT {natural}, id FROM {table}{where}", ["natural", "id"])
+    names, ids = rows["natural"].to_numpy(dtype=object), rows["id"].to_numpy(dtype="int64")
+    if where:
+        assert known is not None
+        names = np.concatenate([known.index.to_numpy(dtype=object), names])
+        ids = np.concatenate([known.to_numpy(dtype="int64"), ids])
+    # An object index, not pandas' string dtype: its hash table is built once and kept,
+    # and looking 30,000 names up in 760,000 takes 10 ms instead of 250 ms, chunk after chunk.
+    return pd.Series(ids, index=pd.Index(names, dtype=object))
 
 
 def to_db_frame(
@@ -123,18 +133,40 @@ class Written:
 MOVABLE_IDS = ("employer_id", "project_id", "contractor_id")
 
 
-def write(
-    conn: Connection, spec: FileSpec, frame: pd.DataFrame, progress: Progress | None = None
-) -> Written:
-    """Insert new rows and update changed ones."""
-    empty = conn.execute(text(f"SELECT 1 FROM {spec.table} LIMIT 1")).first() is None
-    existing = _read_existing(conn, spec, frame, empty=empty)
-    new, changed = _diff(spec, frame, existing)
-    _insert(conn, spec.table, new, progress, empty=empty)
-    _update(conn, spec, changed)
-    if progress:
-        progress(len(frame) - len(new))
-    return Written(new, changed)
+class FileWriter:
+    """One file's rows, written chunk by chunk in the import's transaction: new rows
+    inserted, changed ones updated. Whether the table was empty is asked once, before the
+    first chunk (the later chunks' keys are new: the importer refuses a repeated key); on
+    SQLite a large load into an empty table drops the table's secondary indexes first and
+    builds them again in finish()."""
+
+    def __init__(self, conn: Connection, spec: FileSpec) -> None:
+        self.conn, self.spec = conn, spec
+        self._empty: bool | None = None
+        self._rebuild: list[str] = []
+
+    def write(self, frame: pd.DataFrame, progress: Progress | None = None) -> Written:
+        if self._empty is None:
+            self._empty = self._table_is_empty()
+            bulk = self._empty and len(frame) >= REBUILD_INDEXES_FROM_ROWS
+            if bulk and self.conn.dialect.name == "sqlite":
+                self._rebuild = _drop_secondary_indexes(self.conn, self.spec.table)
+        existing = _read_existing(self.conn, self.spec, frame, empty=self._empty)
+        new, changed = _diff(self.spec, frame, existing)
+        _insert(self.conn, self.spec.table, new, progress)
+        _update(self.conn, self.spec, changed)
+        if progress:
+            progress(len(frame) - len(new))
+        return Written(new, changed)
+
+    def finish(self) -> None:
+        for create_index in self._rebuild:
+            self.conn.exec_driver_sql(create_index)
+        self._rebuild = []
+
+    def _table_is_empty(self) -> bool:
+        found = self.conn.execute(text(f"SELECT 1 FROM {self.spec.table} LIMIT 1")).first()
+        return found is None
 
 
 def _read_existing(
@@ -212,22 +244,16 @@ def _keyed(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     )
 
 
-def _insert(
-    conn: Connection, table: str, frame: pd.DataFrame, progress: Progress | None, *, empty: bool
-) -> None:
+def _insert(conn: Connection, table: str, frame: pd.DataFrame, progress: Progress | None) -> None:
     if frame.empty:
         return
     if conn.dialect.name == "postgresql":
         _copy_in(conn, table, frame, progress)
         return
-    bulk = empty and len(frame) >= REBUILD_INDEXES_FROM_ROWS
-    rebuilt = _drop_secondary_indexes(conn, table) if bulk else []
     for batch in _batches(frame):
         _executemany_insert(conn, table, batch)
         if progress:
             progress(len(batch))
-    for create_index in rebuilt:
-        conn.exec_driver_sql(create_index)
 
 
 def _batches(frame: pd.DataFrame) -> Iterator[pd.DataFrame]:

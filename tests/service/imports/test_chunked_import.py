@@ -1,0 +1,147 @@
+"""A file read in chunks (a city's payroll does not fit in memory whole) imports as if it
+were read whole: every row, a key repeated chunks apart, each reason's listed rows and
+count, a read error part-way — and nothing of what was written before a problem stays."""
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import text
+
+from service.imports import reading
+from service.imports.guards import FileLimits
+from service.imports.problems import MAX_ROWS_PER_REASON
+from service.imports.service import run_import
+from service.imports.spec import PAYROLL
+from tests.factories import EMPLOYER_A, WORKER_1, valid_files, write_folder
+
+MONTHS = 300  # thirty chunks of ten rows
+
+
+@pytest.fixture
+def small_chunks(monkeypatch) -> FileLimits:
+    monkeypatch.setattr(reading, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(reading, "READ_BLOCK_BYTES", 256)
+    return replace(FileLimits.from_settings(), max_line_bytes=256)
+
+
+def _payroll(months: int = MONTHS) -> list[dict[str, str]]:
+    rows = []
+    for n in range(months):
+        year, month = 2001 + n // 12, 1 + n % 12
+        rows.append(
+            {
+                "employer_uscc": EMPLOYER_A,
+                "worker_id_number": WORKER_1,
+                "period": f"{year}-{month:02d}",
+                "amount_due": f"{5000 + n}.50",
+                "amount_paid": f"{4000 + n}",
+                "paid_date": "" if n % 5 == 0 else f"{year}-{month:02d}-15",
+                "hours_worked": "",
+            }
+        )
+    return rows
+
+
+def _count(engine, table: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+
+
+def test_the_payroll_file_is_read_in_many_chunks(tmp_path, small_chunks):
+    files = valid_files()
+    files["payroll"] = _payroll()
+    folder = write_folder(tmp_path / "in", files)
+    chunks = list(reading.open_table(folder / "payroll.csv", PAYROLL, small_chunks).chunks)
+    assert len(chunks) > 10
+    rows = [row for chunk in chunks for row in chunk.index]
+    assert rows == list(range(2, MONTHS + 2))  # each row numbered as a spreadsheet shows it
+
+
+def test_every_row_of_every_chunk_is_written_and_again_changes_nothing(
+    engine, tmp_path, reference, small_chunks
+):
+    files = valid_files()
+    files["payroll"] = _payroll()
+    folder = write_folder(tmp_path / "in", files)
+    report = run_import(engine, folder, reference, limits=small_chunks)
+    assert report.ok, report.problems.to_string()
+    payroll = next(s for s in report.summaries if s.file == "payroll.csv")
+    assert (payroll.rows_read, payroll.inserted, payroll.updated) == (MONTHS, MONTHS, 0)
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT period, amount_due_fen FROM payroll_entry ORDER BY period")
+        ).all()
+    assert [tuple(row) for row in stored] == [
+        (row["period"], round(float(row["amount_due"]) * 100)) for row in files["payroll"]
+    ]
+
+    files["payroll"][-1]["amount_paid"] = "1"  # in the last chunk
+    again = run_import(
+        engine, write_folder(tmp_path / "again", files), reference, limits=small_chunks
+    )
+    payroll = next(s for s in again.summaries if s.file == "payroll.csv")
+    assert (payroll.inserted, payroll.updated) == (0, 1)
+
+
+def test_a_key_repeated_chunks_apart_is_reported_and_nothing_is_kept(
+    engine, tmp_path, reference, small_chunks
+):
+    files = valid_files()
+    files["payroll"] = _payroll()
+    files["payroll"].append(dict(files["payroll"][3]))  # row 5 again, as the last row
+    report = run_import(
+        engine, write_folder(tmp_path / "in", files), reference, limits=small_chunks
+    )
+    [repeated] = report.problems.to_dict("records")
+    assert (repeated["file"], repeated["row"], repeated["code"]) == (
+        "payroll.csv",
+        MONTHS + 2,
+        "duplicate_key",
+    )
+    assert "第 5 行" in repeated["reason_zh"] and "row 5" in repeated["reason_en"]
+    # The employers, workers and the payroll's first chunks were written, then rolled back.
+    assert _count(engine, "employer") == _count(engine, "payroll_entry") == 0
+
+
+def test_each_reason_is_listed_for_its_first_rows_then_counted_across_chunks(
+    engine, tmp_path, reference, monkeypatch
+):
+    monkeypatch.setattr(reading, "CHUNK_ROWS", 1200)
+    monkeypatch.setattr(reading, "READ_BLOCK_BYTES", 1024)
+    limits = replace(FileLimits.from_settings(), max_line_bytes=512)
+    folder = write_folder(tmp_path / "in")
+    junk = "x,y,z,w,v,u,t\n" * 3000
+    (folder / "payroll.csv").write_text(",".join(PAYROLL.column_names) + "\n" + junk)
+    assert len(list(reading.open_table(folder / "payroll.csv", PAYROLL, limits).chunks)) > 2
+
+    report = run_import(engine, folder, reference, limits=limits)
+    amount = report.problems[report.problems["column"] == "amount_due"]
+    assert list(amount["code"]).count("money") == MAX_ROWS_PER_REASON
+    [more] = amount[amount["code"] == "more_rows"].to_dict("records")
+    assert more["row"] == MAX_ROWS_PER_REASON + 2  # the first row not listed
+    assert "还有 2,000 行存在同样的问题" in more["reason_zh"]
+    assert "2,000 more rows have the same problem" in more["reason_en"]
+    # seven columns and the repeated key: each its listed rows and one line more
+    assert len(report.problems) == 8 * (MAX_ROWS_PER_REASON + 1)
+    assert list(report.problems.columns) == [
+        "file",
+        "row",
+        "column",
+        "value",
+        "code",
+        "reason_zh",
+        "reason_en",
+    ]
+
+
+def test_a_read_error_part_way_is_reported_and_nothing_is_kept(
+    engine, tmp_path, reference, small_chunks
+):
+    files = valid_files()
+    files["payroll"] = _payroll()
+    folder = write_folder(tmp_path / "in", files)
+    path = folder / "payroll.csv"
+    path.write_bytes(path.read_bytes() + b"\xff\xfe not text\n")
+    report = run_import(engine, folder, reference, limits=small_chunks)
+    assert report.problems[["file", "code"]].values.tolist() == [["payroll.csv", "unreadable"]]
+    assert _count(engine, "employer") == _count(engine, "payroll_entry") == 0
