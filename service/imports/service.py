@@ -1,6 +1,7 @@
 """`wageguard import DIR`: read, check and write a folder of contract files, all or nothing."""
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -111,8 +112,11 @@ def run_import(
                 employer_scope.load(conn, employer_uscc) if employer_uscc else None,
                 [folder_problems, refused_files],
             )
-            for spec, path in found.items():
-                run.import_file(spec, path)
+            try:
+                for spec, path in found.items():
+                    run.import_file(spec, path)
+            finally:
+                run.close()
             report = run.report()
             if not report.ok:
                 raise _Refused(report)
@@ -131,7 +135,13 @@ def run_import(
 class _ImportRun:
     """The state of one import as it goes from file to file: the problems so far, the
     natural keys each file brought (later files may name them), the database's keys, and
-    whether writing goes on (only while no problem has been found)."""
+    whether writing goes on (only while no problem has been found).
+
+    A chunk is written by a writer thread while the next one is read and checked: the
+    database (SQLite's inserts, PostgreSQL's server) works while Python checks. Only that
+    thread uses the connection until the chunk's write is waited for, and at most one chunk
+    is in flight, so memory holds two chunks.
+    """
 
     def __init__(
         self,
@@ -156,6 +166,12 @@ class _ImportRun:
         self.written_tables: list[str] = []
         if self.writing:
             writing.skip_rechecking_references(conn)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self._pending: Future[None] | None = None
+
+    def close(self) -> None:
+        """Wait for the chunk in flight: the transaction ends only after it."""
+        self._writer.shutdown(wait=True)
 
     def report(self) -> ImportReport:
         return ImportReport(for_report(combine(self.problems)), self.summaries)
@@ -174,11 +190,12 @@ class _ImportRun:
                 found.append(chunk_problems)
                 summary.rows_read += len(chunk)
                 if self._found(chunk_problems):
-                    self._write(item, writer, summary, registered)
+                    self._write_behind(item, writer, summary, registered)
         except UnreadableFile as unreadable:
             found.append(unreadable.problem)
             self._found(unreadable.problem)
             self.unread.add(spec.name)
+        self._wait_for_writes()
         if summary.rows_read == 0 and not table.header_problems.empty:
             self.unread.add(spec.name)
         self.problems.append(recap(combine(found)))
@@ -230,6 +247,25 @@ class _ImportRun:
             self._names[entity] = _names(self.key_maps[entity].index, in_import).unique()
         return self._names[entity]
 
+    def _write_behind(
+        self,
+        item: _Loaded,
+        writer: writing.FileWriter,
+        summary: FileSummary,
+        registered: pd.Series | None,
+    ) -> None:
+        """Hand the chunk to the writer thread once the one before is written."""
+        self._wait_for_writes()
+        # Told here, before the thread writes (an import job's progress on SQLite stops
+        # updating its row once the import holds the write lock).
+        self.progress.start(f"{item.path.name}: writing", len(item.values))
+        self._pending = self._writer.submit(self._write, item, writer, summary, registered)
+
+    def _wait_for_writes(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()  # a write's error is raised here, in the import's thread
+
     def _write(
         self,
         item: _Loaded,
@@ -238,7 +274,6 @@ class _ImportRun:
         registered: pd.Series | None,
     ) -> None:
         spec, values, kept = item.spec, item.values, 0
-        self.progress.start(f"{item.path.name}: writing", len(values))
         if self.scope is not None and spec.name == "workers":
             assert registered is not None
             values, kept = employer_scope.writable_workers(values, self.scope, registered.index)

@@ -2,12 +2,13 @@
 were read whole: every row, a key repeated chunks apart, each reason's listed rows and
 count, a read error part-way — and nothing of what was written before a problem stays."""
 
+import threading
 from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
 
-from service.imports import reading
+from service.imports import reading, writing
 from service.imports.guards import FileLimits
 from service.imports.problems import MAX_ROWS_PER_REASON
 from service.imports.service import run_import
@@ -144,4 +145,28 @@ def test_a_read_error_part_way_is_reported_and_nothing_is_kept(
     path.write_bytes(path.read_bytes() + b"\xff\xfe not text\n")
     report = run_import(engine, folder, reference, limits=small_chunks)
     assert report.problems[["file", "code"]].values.tolist() == [["payroll.csv", "unreadable"]]
+    assert _count(engine, "employer") == _count(engine, "payroll_entry") == 0
+
+
+def test_a_write_that_fails_in_the_writer_thread_is_raised_and_nothing_is_kept(
+    engine, tmp_path, reference, small_chunks, monkeypatch
+):
+    files = valid_files()
+    files["payroll"] = _payroll()
+    folder = write_folder(tmp_path / "in", files)
+    written = []
+    real_write = writing.FileWriter.write
+
+    def failing_write(self, frame, progress=None):
+        if self.spec is PAYROLL and written:
+            raise RuntimeError("the disk is full")
+        if self.spec is PAYROLL:
+            written.append(threading.current_thread().name)
+        return real_write(self, frame, progress)
+
+    monkeypatch.setattr(writing.FileWriter, "write", failing_write)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        run_import(engine, folder, reference, limits=small_chunks)
+    # the first payroll chunk was written, by the writer thread
+    assert written == ["import-writer_0"]
     assert _count(engine, "employer") == _count(engine, "payroll_entry") == 0
