@@ -2,7 +2,7 @@
 item 5).
 
     .venv/bin/python bench/province_bench.py [--scale 190] [--databases sqlite postgresql]
-        [--chunk-rows 4000000] [--keep]
+        [--chunk-rows N] [--import-only] [--keep]
 
 The demo generator draws its places from the reference data, which is Wenzhou's (12 counties).
 For Zhejiang's 90 county-level divisions the bench assembles a province data directory in
@@ -12,12 +12,13 @@ leased-premises fallback copied from Wenzhou's city row (the figures stay in dat
 command below runs with WAGEGUARD_DATA_DIR pointing there; data/ itself stays Wenzhou.
 
 Steps, each in its own process: generate the demo (`python -m service.demo --scale N`, the
-generator of `wageguard demo`); import it, payroll.csv cut into files of at most --chunk-rows
-rows imported one after another (the importer holds a whole file in memory, as strings, before
-it writes: a 25 M-row payroll in one import would not fit this machine); a first sharded run as
-of the demo day (it opens the alerts); then, timed, every county's shard with `--processes 1`
-and with `--processes 2`. No whole-province run: one process holding every county's data would
-not fit the 2 GB a process may use. Peak RSS is per process, the largest shard's.
+generator of `wageguard demo`); import the folder in one `wageguard import` (the importer reads,
+checks and writes a file in chunks, so a 26 M-row payroll fits; `--chunk-rows N` cuts payroll.csv
+into files of N rows imported one after another instead); a first sharded run as of the demo
+day (it opens the alerts); then, timed, every county's shard with `--processes 1` and with
+`--processes 2` (`--import-only` stops after the import). No whole-province run: one process
+holding every county's data would not fit the 2 GB a process may use. Peak RSS is per
+process, the largest shard's.
 
 Over 90 counties the demo grows faster with the scale than over Wenzhou's 12 (each county gets
 `scale` large factories): about 134,000 payroll rows per unit, so 190 gives 26.1 M.
@@ -44,7 +45,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=190, help="demo scale (1 ≈ 300 employers)")
     parser.add_argument("--databases", nargs="+", default=["sqlite"], choices=list(DATABASES))
-    parser.add_argument("--chunk-rows", type=int, default=4_000_000, help="payroll rows per import")
+    parser.add_argument(
+        "--chunk-rows", type=int, default=0, help="payroll rows per import (0: one import)"
+    )
+    parser.add_argument("--import-only", action="store_true", help="stop after the import")
     parser.add_argument("--keep", action="store_true", help="keep the files and databases")
     parser.add_argument(
         "--prepared", nargs="+", metavar="URL", help="time the shards of databases kept before"
@@ -75,6 +79,8 @@ def generate_and_time(args: argparse.Namespace) -> None:
             url = make(f"province_{args.scale}")
             try:
                 import_folders(database, url, folders)
+                if args.import_only:
+                    continue
                 first = run_measured(_shards(2), url)
                 print(f"{database}: first run (opens the alerts) {first.seconds:.0f} s")
                 time_shards(database, url)
@@ -142,7 +148,9 @@ def _append(path: Path, rows: list[dict[str, str]]) -> None:
 def split_payroll(folder: Path, chunk_rows: int) -> list[Path]:
     """The folders to import in order: the demo's folder without its payroll, then payroll.csv
     cut into folders of at most `chunk_rows` rows (each row is one line: no quoted newlines in
-    the demo's files)."""
+    the demo's files); with `chunk_rows` 0, the folder whole."""
+    if chunk_rows <= 0:
+        return [folder]
     payroll = folder / "payroll.csv"
     chunks: list[Path] = []
     with payroll.open(encoding="utf-8") as source:
@@ -168,10 +176,16 @@ def import_folders(database: str, url: str, folders: list[Path]) -> None:
     run_measured(wageguard("migrate"), url)
     for folder in folders:
         imported = run_measured(wageguard("import", str(folder)), url)
+        rows = sum(_data_lines(path) for path in folder.glob("*.csv"))
         print(
-            f"{database}: imported {folder.name} in {imported.seconds:.0f} s, "
-            f"peak {imported.peak_rss_mb:.0f} MB"
+            f"{database}: imported {folder.name} ({rows:,} rows) in {imported.seconds:.0f} s "
+            f"({rows / imported.seconds:,.0f} rows/s), peak {imported.peak_rss_mb:.0f} MB"
         )
+
+
+def _data_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1
 
 
 def time_shards(database: str, url: str) -> None:

@@ -2,6 +2,8 @@
 the row it first appeared on, so a key repeated a million rows later is still found —
 without keeping the file's text in memory."""
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -16,14 +18,19 @@ CODE_BASE = 2**31
 class KeyLedger:
     """The keys of the chunks seen so far, as sorted integer ids and their first rows."""
 
-    def __init__(self, spec: FileSpec) -> None:
+    def __init__(self, spec: FileSpec, vocabularies: Mapping[str, pd.Index] | None = None) -> None:
+        """`vocabularies`: for a key column naming employers or workers, the names already
+        known (distinct, object dtype): a name's code is its place there, so the ledger
+        keeps no copy of a city's two million identity numbers."""
         self.key = list(spec.key)
-        # Per key column, its distinct values so far (a value's code is its position).
+        self._vocabularies = [(vocabularies or {}).get(column) for column in self.key]
+        # Per key column, its other distinct values so far (a value's code is its place,
+        # after the vocabulary's).
         self._values = [pd.Index([], dtype=object) for _ in self.key]
         # Per pair of leading columns folded together, the pairs so far.
         self._pairs = [pd.Index([], dtype="int64") for _ in self.key[2:]]
         self._ids = np.empty(0, dtype="int64")  # sorted
-        self._first_rows = np.empty(0, dtype="int64")
+        self._first_rows = np.empty(0, dtype="int32")
 
     def repeated(self, values: pd.DataFrame, file_name: str) -> pd.DataFrame:
         """Problems for this chunk's rows whose key an earlier row had; remembers the rest."""
@@ -55,8 +62,17 @@ class KeyLedger:
 
     def _codes(self, place: int, column: pd.Series) -> np.ndarray:
         # A missing key part matches another missing one, as pandas' duplicated() has it.
-        local, distinct = pd.factorize(column.fillna(""))
-        self._values[place], codes = _coded(self._values[place], np.asarray(distinct, dtype=object))
+        local, found = pd.factorize(column.fillna(""))
+        distinct = np.asarray(found, dtype=object)
+        vocabulary = self._vocabularies[place]
+        if vocabulary is None:
+            self._values[place], codes = _coded(self._values[place], distinct)
+            return codes[local]
+        codes = vocabulary.get_indexer(distinct).astype("int64")
+        other = codes < 0
+        if other.any():
+            self._values[place], own = _coded(self._values[place], distinct[other])
+            codes[other] = len(vocabulary) + own
         return codes[local]
 
     def _remember(self, ids: np.ndarray, rows: np.ndarray) -> None:
@@ -64,7 +80,7 @@ class KeyLedger:
         ids, rows = ids[order], rows[order]
         at = np.searchsorted(self._ids, ids)
         self._ids = np.insert(self._ids, at, ids)
-        self._first_rows = np.insert(self._first_rows, at, rows)
+        self._first_rows = np.insert(self._first_rows, at, rows.astype("int32"))
 
     def _problems(
         self, values: pd.DataFrame, repeated: np.ndarray, first_row: np.ndarray, file_name: str

@@ -181,7 +181,10 @@ class _ImportRun:
         table = open_table(path, spec, self.limits)
         found = [table.header_problems]
         self._found(table.header_problems)
-        keys, writer = KeyLedger(spec), writing.FileWriter(self.conn, spec)
+        keys, writer = (
+            KeyLedger(spec, self._key_vocabularies(spec)),
+            writing.FileWriter(self.conn, spec),
+        )
         registered = self.key_maps.get(spec.name)  # the database's, before this file
         summary = FileSummary(path.name, 0)
         try:
@@ -237,6 +240,15 @@ class _ImportRun:
             self.in_import[spec.name] = _names(self.in_import.get(spec.name), named)
             self._names.pop(spec.name, None)
         return item, combine(found)
+
+    def _key_vocabularies(self, spec: FileSpec) -> dict[str, pd.Index]:
+        """The known names of the entities a file's key names (complete: they come from
+        earlier files), for its key ledger."""
+        return {
+            column.name: self.known_names(column.references)
+            for column in spec.columns
+            if column.name in spec.key and column.references
+        }
 
     def known_names(self, entity: str) -> pd.Index:
         """The employers', workers' or projects' names in this import or in the database,

@@ -5,12 +5,14 @@ count, a read error part-way — and nothing of what was written before a proble
 import threading
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 
 from service.imports import reading, writing
 from service.imports.guards import FileLimits
 from service.imports.problems import MAX_ROWS_PER_REASON
+from service.imports.repeats import KeyLedger
 from service.imports.service import run_import
 from service.imports.spec import PAYROLL
 from tests.factories import EMPLOYER_A, WORKER_1, valid_files, write_folder
@@ -170,3 +172,25 @@ def test_a_write_that_fails_in_the_writer_thread_is_raised_and_nothing_is_kept(
     # the first payroll chunk was written, by the writer thread
     assert written == ["import-writer_0"]
     assert _count(engine, "employer") == _count(engine, "payroll_entry") == 0
+
+
+def test_the_key_ledger_tells_known_and_other_names_apart_across_chunks():
+    """Names the database knows are coded by their place among them, others by the ledger's
+    own table: a repeat is found either way, and never between a known and an unknown name."""
+    ledger = KeyLedger(PAYROLL, {"worker_id_number": pd.Index(["W1", "W2"], dtype=object)})
+
+    def chunk(first_row: int, workers: list[str]) -> pd.DataFrame:
+        rows = range(first_row, first_row + len(workers))
+        return pd.DataFrame(
+            {"employer_uscc": "E", "worker_id_number": workers, "period": "2026-01"},
+            index=pd.Index(rows),
+        )
+
+    assert ledger.repeated(chunk(2, ["W1", "X1"]), "payroll.csv").empty
+    repeats = ledger.repeated(chunk(4, ["W2", "X2", "W1", "X1", "X2"]), "payroll.csv")
+    assert repeats[["row", "code"]].values.tolist() == [
+        [6, "duplicate_key"],
+        [7, "duplicate_key"],
+        [8, "duplicate_key"],
+    ]
+    assert [reason[-5:] for reason in repeats["reason_en"]] == ["row 2", "row 3", "row 5"]
