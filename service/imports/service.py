@@ -170,8 +170,11 @@ class _ImportRun:
         self._pending: Future[None] | None = None
 
     def close(self) -> None:
-        """Wait for the chunk in flight: the transaction ends only after it."""
-        self._writer.shutdown(wait=True)
+        """Wait for the writes in flight: the transaction ends only after them."""
+        try:
+            self._wait_for_writes()
+        finally:
+            self._writer.shutdown(wait=True)
 
     def report(self) -> ImportReport:
         return ImportReport(for_report(combine(self.problems)), self.summaries)
@@ -203,7 +206,8 @@ class _ImportRun:
             self.unread.add(spec.name)
         self.problems.append(recap(combine(found)))
         if self.writing:
-            writer.finish()
+            # The indexes a bulk load dropped are built again while the next file is read.
+            self._pending = self._writer.submit(writer.finish)
             if summary.inserted or summary.updated:
                 self.written_tables.append(spec.table)
             # Written: the database's keys now hold this file's names too (an employer's

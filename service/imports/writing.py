@@ -108,6 +108,7 @@ def import_transaction(engine: Engine) -> Iterator[Connection]:
 
 def _sqlite_foreign_keys(conn: Connection, *, on: bool) -> None:
     conn.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    conn.exec_driver_sql(f"PRAGMA threads={0 if on else 2}")
     conn.commit()
 
 
