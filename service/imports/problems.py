@@ -174,6 +174,8 @@ def problems(
     `detail` fills the reason's blank: one text, a (Chinese, English) pair, or a text per row.
     Past MAX_ROWS_PER_REASON rows, one more row says how many more have this problem.
     """
+    if rows.empty:
+        return pd.DataFrame(columns=PROBLEM_COLUMNS)  # the common case: cheap to build
     more = len(rows) - MAX_ROWS_PER_REASON
     if more > 0:
         next_row = int(rows.iloc[MAX_ROWS_PER_REASON])

@@ -420,6 +420,8 @@ def _reference_problems(
 
 
 def _flagged(known_problems: pd.DataFrame, item: _Loaded, column: str) -> pd.Series:
+    if known_problems.empty:
+        return pd.Series(False, index=item.values.index)
     mine = known_problems[
         (known_problems["file"] == item.path.name) & (known_problems["column"] == column)
     ]
