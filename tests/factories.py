@@ -182,6 +182,26 @@ def valid_files() -> dict[str, list[dict[str, str]]]:
     }
 
 
+def monthly_payroll(months: int) -> list[dict[str, str]]:
+    """One worker's payroll month after month from 2001: whole and decimal amounts, unpaid
+    months, gaps in the paid date and hours — every kind of value a payroll row holds."""
+    rows = []
+    for n in range(months):
+        year, month = 2001 + n // 12, 1 + n % 12
+        rows.append(
+            {
+                "employer_uscc": EMPLOYER_A,
+                "worker_id_number": WORKER_1,
+                "period": f"{year}-{month:02d}",
+                "amount_due": f"{5000 + n}.{n % 100:02d}",
+                "amount_paid": "0" if n % 7 == 0 else f"{4000 + n}",
+                "paid_date": "" if n % 5 == 0 else f"{year}-{month:02d}-1{n % 10}",
+                "hours_worked": "" if n % 3 == 0 else f"{160 + n % 20}.5",
+            }
+        )
+    return rows
+
+
 def write_csv(
     folder: Path,
     name: str,

@@ -69,6 +69,16 @@ class _Loaded:
     values: pd.DataFrame
 
 
+@dataclass
+class _Destination:
+    """Where a file's chunks are written: its writer, its summary, and the database's names
+    of the file's entity before it (an employer may change only workers it employed)."""
+
+    writer: writing.FileWriter
+    summary: FileSummary
+    registered: pd.Series | None
+
+
 class _Refused(Exception):
     """Raised inside the import's transaction to roll back what was written before a
     problem was found."""
@@ -184,19 +194,18 @@ class _ImportRun:
         table = open_table(path, spec, self.limits)
         found = [table.header_problems]
         self._found(table.header_problems)
-        keys, writer = (
-            KeyLedger(spec, self._key_vocabularies(spec)),
-            writing.FileWriter(self.conn, spec),
-        )
-        registered = self.key_maps.get(spec.name)  # the database's, before this file
+        keys = KeyLedger(spec, self._key_vocabularies(spec))
         summary = FileSummary(path.name, 0)
+        to = _Destination(
+            writing.FileWriter(self.conn, spec), summary, self.key_maps.get(spec.name)
+        )
         try:
             for chunk in table.chunks:
                 item, chunk_problems = self._check(spec, path, chunk, keys)
                 found.append(chunk_problems)
                 summary.rows_read += len(chunk)
                 if self._found(chunk_problems):
-                    self._write_behind(item, writer, summary, registered)
+                    self._write_behind(item, to)
         except UnreadableFile as unreadable:
             found.append(unreadable.problem)
             self._found(unreadable.problem)
@@ -207,7 +216,7 @@ class _ImportRun:
         self.problems.append(recap(combine(found)))
         if self.writing:
             # The indexes a bulk load dropped are built again while the next file is read.
-            self._pending = self._writer.submit(writer.finish)
+            self._pending = self._writer.submit(to.writer.finish)
             if summary.inserted or summary.updated:
                 self.written_tables.append(spec.table)
             # Written: the database's keys now hold this file's names too (an employer's
@@ -263,41 +272,29 @@ class _ImportRun:
             self._names[entity] = _names(self.key_maps[entity].index, in_import).unique()
         return self._names[entity]
 
-    def _write_behind(
-        self,
-        item: _Loaded,
-        writer: writing.FileWriter,
-        summary: FileSummary,
-        registered: pd.Series | None,
-    ) -> None:
+    def _write_behind(self, item: _Loaded, to: _Destination) -> None:
         """Hand the chunk to the writer thread once the one before is written."""
         self._wait_for_writes()
         # Told here, before the thread writes (an import job's progress on SQLite stops
         # updating its row once the import holds the write lock).
         self.progress.start(f"{item.path.name}: writing", len(item.values))
-        self._pending = self._writer.submit(self._write, item, writer, summary, registered)
+        self._pending = self._writer.submit(self._write, item, to)
 
     def _wait_for_writes(self) -> None:
         pending, self._pending = self._pending, None
         if pending is not None:
             pending.result()  # a write's error is raised here, in the import's thread
 
-    def _write(
-        self,
-        item: _Loaded,
-        writer: writing.FileWriter,
-        summary: FileSummary,
-        registered: pd.Series | None,
-    ) -> None:
+    def _write(self, item: _Loaded, to: _Destination) -> None:
         spec, values, kept = item.spec, item.values, 0
         if self.scope is not None and spec.name == "workers":
-            assert registered is not None
-            values, kept = employer_scope.writable_workers(values, self.scope, registered.index)
+            assert to.registered is not None
+            values, kept = employer_scope.writable_workers(values, self.scope, to.registered.index)
             self.progress.advance(kept)
         frame = writing.to_db_frame(spec, values, self.key_maps)
-        written = writer.write(frame, self.progress.advance) if len(frame) else None
+        written = to.writer.write(frame, self.progress.advance) if len(frame) else None
         if written is None:
-            summary.inserted += kept
+            to.summary.inserted += kept
             return
         if spec.name in self.key_maps:
             assert spec.natural_key is not None  # only entities with a natural key are mapped
@@ -307,8 +304,8 @@ class _ImportRun:
             self._names.pop(spec.name, None)
         in_chunk = changed_by(spec, written, self.key_maps.get(spec.name))
         self.changed = None if self.changed is None or in_chunk is None else self.changed | in_chunk
-        summary.inserted += len(written.new) + kept
-        summary.updated += len(written.changed)
+        to.summary.inserted += len(written.new) + kept
+        to.summary.updated += len(written.changed)
 
 
 def _names(known: pd.Index | None, more: Iterable[object]) -> pd.Index:

@@ -97,18 +97,20 @@ def import_transaction(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn:
         is_sqlite = conn.dialect.name == "sqlite"
         if is_sqlite:
-            _sqlite_foreign_keys(conn, on=False)
+            _sqlite_import_settings(conn, importing=True)
         try:
             with conn.begin():
                 yield conn
         finally:
             if is_sqlite:
-                _sqlite_foreign_keys(conn, on=True)
+                _sqlite_import_settings(conn, importing=False)
 
 
-def _sqlite_foreign_keys(conn: Connection, *, on: bool) -> None:
-    conn.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
-    conn.exec_driver_sql(f"PRAGMA threads={0 if on else 2}")
+def _sqlite_import_settings(conn: Connection, *, importing: bool) -> None:
+    """Foreign keys unchecked, and two helper threads to sort the indexes built again after
+    a bulk load, while importing; back to the defaults after."""
+    conn.exec_driver_sql(f"PRAGMA foreign_keys={'OFF' if importing else 'ON'}")
+    conn.exec_driver_sql(f"PRAGMA threads={2 if importing else 0}")
     conn.commit()
 
 

@@ -7,35 +7,17 @@ from sqlalchemy import text
 
 from service.imports import pgcopy, writing
 from service.imports.service import run_import
-from tests.factories import EMPLOYER_A, WORKER_1, valid_files, write_folder
+from tests.factories import monthly_payroll, valid_files, write_folder
 
 # More rows than one SQLite statement takes (999 parameters / 7 columns = 142 rows), and
 # not a multiple of it: whole statements and the rows left over.
 MONTHS = 300
 
 
-def _payroll_rows() -> list[dict[str, str]]:
-    rows = []
-    for n in range(MONTHS):
-        year, month = 2001 + n // 12, 1 + n % 12
-        rows.append(
-            {
-                "employer_uscc": EMPLOYER_A,
-                "worker_id_number": WORKER_1,
-                "period": f"{year}-{month:02d}",
-                "amount_due": f"{5000 + n}.{n % 100:02d}",
-                "amount_paid": "0" if n % 7 == 0 else f"{4000 + n}",
-                "paid_date": "" if n % 5 == 0 else f"{year}-{month:02d}-1{n % 10}",
-                "hours_worked": "" if n % 3 == 0 else f"{160 + n % 20}.5",
-            }
-        )
-    return rows
-
-
 def test_many_rows_keep_every_value_and_gap(engine, tmp_path, reference, monkeypatch):
     monkeypatch.setattr(writing, "BATCH_ROWS", 200)  # two batches, the last one short
     files = valid_files()
-    files["payroll"] = _payroll_rows()
+    files["payroll"] = monthly_payroll(MONTHS)
     report = run_import(engine, write_folder(tmp_path / "in", files), reference)
     assert report.ok, report.problems.to_string()
     with engine.connect() as conn:

@@ -15,7 +15,7 @@ from service.imports.problems import MAX_ROWS_PER_REASON
 from service.imports.repeats import KeyLedger
 from service.imports.service import run_import
 from service.imports.spec import PAYROLL
-from tests.factories import EMPLOYER_A, WORKER_1, valid_files, write_folder
+from tests.factories import monthly_payroll, valid_files, write_folder
 
 MONTHS = 300  # thirty chunks of ten rows
 
@@ -27,24 +27,6 @@ def small_chunks(monkeypatch) -> FileLimits:
     return replace(FileLimits.from_settings(), max_line_bytes=256)
 
 
-def _payroll(months: int = MONTHS) -> list[dict[str, str]]:
-    rows = []
-    for n in range(months):
-        year, month = 2001 + n // 12, 1 + n % 12
-        rows.append(
-            {
-                "employer_uscc": EMPLOYER_A,
-                "worker_id_number": WORKER_1,
-                "period": f"{year}-{month:02d}",
-                "amount_due": f"{5000 + n}.50",
-                "amount_paid": f"{4000 + n}",
-                "paid_date": "" if n % 5 == 0 else f"{year}-{month:02d}-15",
-                "hours_worked": "",
-            }
-        )
-    return rows
-
-
 def _count(engine, table: str) -> int:
     with engine.connect() as conn:
         return conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
@@ -52,7 +34,7 @@ def _count(engine, table: str) -> int:
 
 def test_the_payroll_file_is_read_in_many_chunks(tmp_path, small_chunks):
     files = valid_files()
-    files["payroll"] = _payroll()
+    files["payroll"] = monthly_payroll(MONTHS)
     folder = write_folder(tmp_path / "in", files)
     chunks = list(reading.open_table(folder / "payroll.csv", PAYROLL, small_chunks).chunks)
     assert len(chunks) > 10
@@ -64,7 +46,7 @@ def test_every_row_of_every_chunk_is_written_and_again_changes_nothing(
     engine, tmp_path, reference, small_chunks
 ):
     files = valid_files()
-    files["payroll"] = _payroll()
+    files["payroll"] = monthly_payroll(MONTHS)
     folder = write_folder(tmp_path / "in", files)
     report = run_import(engine, folder, reference, limits=small_chunks)
     assert report.ok, report.problems.to_string()
@@ -90,7 +72,7 @@ def test_a_key_repeated_chunks_apart_is_reported_and_nothing_is_kept(
     engine, tmp_path, reference, small_chunks
 ):
     files = valid_files()
-    files["payroll"] = _payroll()
+    files["payroll"] = monthly_payroll(MONTHS)
     files["payroll"].append(dict(files["payroll"][3]))  # row 5 again, as the last row
     report = run_import(
         engine, write_folder(tmp_path / "in", files), reference, limits=small_chunks
@@ -141,7 +123,7 @@ def test_a_read_error_part_way_is_reported_and_nothing_is_kept(
     engine, tmp_path, reference, small_chunks
 ):
     files = valid_files()
-    files["payroll"] = _payroll()
+    files["payroll"] = monthly_payroll(MONTHS)
     folder = write_folder(tmp_path / "in", files)
     path = folder / "payroll.csv"
     path.write_bytes(path.read_bytes() + b"\xff\xfe not text\n")
@@ -154,7 +136,7 @@ def test_a_write_that_fails_in_the_writer_thread_is_raised_and_nothing_is_kept(
     engine, tmp_path, reference, small_chunks, monkeypatch
 ):
     files = valid_files()
-    files["payroll"] = _payroll()
+    files["payroll"] = monthly_payroll(MONTHS)
     folder = write_folder(tmp_path / "in", files)
     written = []
     real_write = writing.FileWriter.write
