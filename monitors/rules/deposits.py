@@ -154,19 +154,62 @@ def _first_on_or_after(
     window: pd.DataFrame, days: pd.DataFrame, *, strictly_after: bool = False
 ) -> pd.Series:
     """Per window, the employer's first day in `days` (employer_id, day) on or after the
-    window's start (strictly after, if asked); NaT when there is none. merge_asof keeps this
-    one sorted pass instead of pairing every window with every day."""
-    asks = window.reset_index().astype({"start": "datetime64[s]"}).sort_values("start")
-    found = pd.merge_asof(
-        asks,
-        days[["employer_id", "day"]].astype({"day": "datetime64[s]"}).sort_values("day"),
-        left_on="start",
-        right_on="day",
-        by="employer_id",
-        direction="forward",
-        allow_exact_matches=not strictly_after,
-    )
-    return found.set_index("project_id")["day"].reindex(window.index)
+    window's start (strictly after, if asked); NaT when there is none."""
+    known = days[days["day"].notna()]
+    keys, order = _sorted_day_keys(known)
+    asks = _day_keys(window["employer_id"], window["start"])
+    at = np.searchsorted(keys, asks, side="right" if strictly_after else "left")
+    rows = _rows_of_same_employer(keys, order, asks, at)
+    found = known["day"].to_numpy(dtype="datetime64[s]")
+    return pd.Series(_taken(found, rows, np.datetime64("NaT", "s")), index=window.index)
+
+
+def _last_on_or_before(
+    window: pd.DataFrame, days: pd.DataFrame, column: str, missing: np.generic | int
+) -> np.ndarray:
+    """Per window, `column` of the employer's last row in `days` on or before the window's
+    start; `missing` where there is none (`days` has no missing day)."""
+    keys, order = _sorted_day_keys(days)
+    asks = _day_keys(window["employer_id"], window["start"])
+    at = np.searchsorted(keys, asks, side="right") - 1
+    rows = _rows_of_same_employer(keys, order, asks, at)
+    return _taken(days[column].to_numpy(), rows, missing)
+
+
+# An (employer, day) pair as one sortable integer, the employer in the high bits: a search in
+# one sorted array finds each window's day (pandas' merge_asof costs milliseconds per call on
+# the handful of rows an employer's own page asks about).
+_DAY_BITS = 32
+_DAY_OFFSET = 1 << 21  # keeps days before 1970 positive (2^21 days: 5,700 years)
+
+
+def _day_keys(employer_ids: pd.Series, days: pd.Series) -> np.ndarray:
+    day_numbers = days.to_numpy(dtype="datetime64[D]").astype("int64") + _DAY_OFFSET
+    return (employer_ids.to_numpy(dtype="int64") << _DAY_BITS) + day_numbers
+
+
+def _sorted_day_keys(days: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    keys = _day_keys(days["employer_id"], days["day"])
+    order = np.argsort(keys, kind="stable")
+    return keys[order], order
+
+
+def _rows_of_same_employer(
+    keys: np.ndarray, order: np.ndarray, asks: np.ndarray, at: np.ndarray
+) -> np.ndarray:
+    """The row each search landed on, if it is the asking employer's; else -1."""
+    inside = (at >= 0) & (at < len(keys))
+    if not inside.any():
+        return np.full(len(asks), -1)
+    landed = np.where(inside, at, 0)
+    same = inside & ((keys[landed] >> _DAY_BITS) == (asks >> _DAY_BITS))
+    return np.where(same, order[landed], -1)
+
+
+def _taken(values: np.ndarray, rows: np.ndarray, missing: np.generic | int) -> np.ndarray:
+    if not len(values):
+        return np.full(len(rows), missing, dtype=np.asarray(missing).dtype)
+    return np.where(rows >= 0, values[np.maximum(rows, 0)], missing)
 
 
 def _had_arrears(window: pd.DataFrame, arrears: pd.DataFrame) -> pd.Series:
@@ -177,16 +220,10 @@ def _had_arrears(window: pd.DataFrame, arrears: pd.DataFrame) -> pd.Series:
 
 def _deposit_in_place(window: pd.DataFrame, history: pd.DataFrame) -> pd.Series:
     """Whether the contractor's total balance was above zero on every day of [start, end)."""
-    ordered = history.sort_values("day")
-    at_start = pd.merge_asof(
-        window.reset_index().astype({"start": "datetime64[s]"}).sort_values("start"),
-        ordered,
-        left_on="start",
-        right_on="day",
-        by="employer_id",
-    )
-    positive = at_start.set_index("project_id")["balance"].reindex(window.index).fillna(0) > 0
-    dip = _first_on_or_after(window, ordered[ordered["balance"] <= 0], strictly_after=True)
+    # no balance before the window opens: nothing deposited
+    at_start = _last_on_or_before(window, history, "balance", missing=0)
+    positive = pd.Series(at_start > 0, index=window.index)
+    dip = _first_on_or_after(window, history[history["balance"] <= 0], strictly_after=True)
     dipped = (dip < window["end"]).fillna(False)
     return (positive & ~dipped).astype(bool)
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitors.base import Snapshot
 from monitors.engine import evaluate
@@ -15,6 +17,8 @@ from monitors.identifiers import mask_id_numbers
 from monitors.reference import Reference
 from monitors.registry import RULES
 from monitors.rules.deposits import (
+    _first_on_or_after,
+    _last_on_or_before,
     deposit_missing,
     deposit_not_replenished,
     deposit_positions,
@@ -652,3 +656,64 @@ def test_a_drawdown_replenished_in_part_leaves_only_the_rest_to_the_window() -> 
     assert deposit_shortfall(construction(late, events=events)).empty
     [found] = deposit_not_replenished(construction(late, events=events)).to_dict("records")
     assert found["amount_fen"] == 600_000
+
+
+# --- the searches the contractor's record is built on ------------------------------------------
+
+# Few days, so that windows often open on a day listed; across 1970, where day numbers turn
+# negative.
+DAYS = st.dates(min_value=date(1969, 12, 1), max_value=date(1970, 2, 15))
+EMPLOYER_DAYS = st.lists(st.tuples(st.integers(1, 4), DAYS), max_size=30)
+
+
+def _windows(asks: list[tuple[int, date]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "employer_id": [employer_id for employer_id, _ in asks],
+            "start": pd.to_datetime([start for _, start in asks]).astype("datetime64[s]"),
+        },
+        index=pd.Index(range(100, 100 + len(asks)), name="project_id"),
+    )
+
+
+def _days(rows: list[tuple[int, date]], **columns: list[int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "employer_id": pd.array([employer_id for employer_id, _ in rows], dtype="int64"),
+            "day": pd.to_datetime([day for _, day in rows]).astype("datetime64[s]"),
+            **columns,
+        }
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=EMPLOYER_DAYS, asks=st.lists(st.tuples(st.integers(1, 5), DAYS), min_size=1))
+def test_each_window_finds_its_employers_first_day_from_its_start(rows, asks):
+    window, days = _windows(asks), _days(rows)
+    for strictly_after in (False, True):
+        found = _first_on_or_after(window, days, strictly_after=strictly_after)
+        for project_id, (employer_id, start) in zip(window.index, asks, strict=True):
+            later = [
+                day
+                for e, day in rows
+                if e == employer_id and (day > start or (day == start and not strictly_after))
+            ]
+            expected = pd.Timestamp(min(later)) if later else pd.NaT
+            got = found[project_id]
+            assert (pd.isna(got) and pd.isna(expected)) or got == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.tuples(st.integers(1, 4), DAYS), max_size=30, unique_by=lambda row: row),
+    asks=st.lists(st.tuples(st.integers(1, 5), DAYS), min_size=1),
+)
+def test_each_window_finds_its_employers_balance_on_its_start(rows, asks):
+    window = _windows(asks)
+    history = _days(rows, balance=list(range(1, len(rows) + 1)))
+    found = _last_on_or_before(window, history, "balance", missing=0)
+    for place, (employer_id, start) in enumerate(asks):
+        earlier = [
+            (day, n + 1) for n, (e, day) in enumerate(rows) if e == employer_id and day <= start
+        ]
+        assert found[place] == (max(earlier)[1] if earlier else 0)
