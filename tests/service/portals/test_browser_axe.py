@@ -8,7 +8,7 @@ from playwright.sync_api import Page
 from service.config import PROJECT_ROOT
 from tests.service.portals.browser import PHONE, sign_in_page
 from tests.service.portals.conftest import PASSWORD
-from tests.service.portals.test_browser_phone import DESKTOP, _pages
+from tests.service.portals.test_browser_phone import DESKTOP, PAGES, _pages
 from tests.service.portals.test_one_language import _seed
 
 pytestmark = pytest.mark.browser
@@ -38,20 +38,24 @@ def _violations(page: Page, url: str) -> list[str]:
     return result["violations"]
 
 
-def test_axe_finds_nothing_on_any_page_of_any_role(browser, live_server, world, tmp_path):
+# One case per role and size, so that the parallel suite spreads the walk over its workers.
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["360", "1366"])
+@pytest.mark.parametrize("role", [*PAGES, "anonymous"])
+def test_axe_finds_nothing_on_any_page_of_any_role(
+    browser, live_server, world, tmp_path, role, size
+):
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: `make test` installs axe-core from npm")
     objects = _seed(world, tmp_path / "uploads")
-    found = []
-    roles = _pages(objects) | {"anonymous": WORKER_PAGES}
-    for role, urls in roles.items():
-        for size in (PHONE, DESKTOP):
-            context = browser.new_context(viewport=size, bypass_csp=True)
-            page = context.new_page()
-            if role != "anonymous":
-                sign_in_page(page, live_server, role, PASSWORD)
-            for url in urls:
-                for problem in _violations(page, f"{live_server}{url}?lang=zh-CN"):
-                    found.append(f"{role} {url} @{size['width']}: {problem}")
-            context.close()
+    urls = _pages(objects)[role] if role in PAGES else WORKER_PAGES
+    context = browser.new_context(viewport=size, bypass_csp=True)
+    page = context.new_page()
+    if role != "anonymous":
+        sign_in_page(page, live_server, role, PASSWORD)
+    found = [
+        f"{role} {url} @{size['width']}: {problem}"
+        for url in urls
+        for problem in _violations(page, f"{live_server}{url}?lang=zh-CN")
+    ]
+    context.close()
     assert not found, "\n".join(found)
