@@ -60,6 +60,13 @@ def html_to_pdf(html: str, *, lang: Language = "zh-CN", landscape: bool = False)
     fetched; anything else (the network, other files) is refused, so a name in a report can
     never make the renderer read a file or call a server."""
     _require_cjk_font()
+    return _rendered(html, lang, landscape)
+
+
+# The same HTML to the byte gives the same PDF: a poster or report asked for again unchanged is
+# served from memory (WeasyPrint takes about a second a PDF; a few MB at most are kept).
+@functools.lru_cache(maxsize=16)
+def _rendered(html: str, lang: Language, landscape: bool) -> bytes:
     from weasyprint import CSS, HTML  # imported here: loading Pango costs half a second
 
     css = PRINT_CSS.format(

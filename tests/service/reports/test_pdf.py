@@ -53,6 +53,21 @@ def test_a_chinese_table_renders_to_an_a4_pdf_whose_text_reads_back() -> None:
     assert "第 1 页　共 1 页" in text
 
 
+def test_the_same_html_again_is_served_from_memory_and_other_html_is_rendered() -> None:
+    html = _assessment_table(rows_per_county=2)
+    rendered = pdf._rendered.cache_info()
+    first = html_to_pdf(html)
+    again = html_to_pdf(html)
+    in_english = html_to_pdf(html, lang="en")
+    other = html_to_pdf(html.replace("鹿城区", "鹿城区（新）"))
+
+    after = pdf._rendered.cache_info()
+    assert again is first  # not rendered a second time
+    assert after.misses - rendered.misses == 3 and after.hits - rendered.hits == 1
+    assert "第 1 页" in _pages(first)[0] and "Page 1 of" in _pages(in_english)[0]
+    assert "鹿城区（新）" in "".join(_pages(other)) and "鹿城区（新）" not in "".join(_pages(first))
+
+
 def test_a_long_table_runs_over_pages_each_numbered_and_headed() -> None:
     document = html_to_pdf(_assessment_table(rows_per_county=8), lang="en", landscape=True)
 
