@@ -59,10 +59,12 @@ def _check_column(
     if column.default is not None:
         text = text.mask(empty, column.default)
         empty = text == ""
+    # Rows are selected only for a reason found: most columns of most files have none.
+    any_empty = bool(empty.any())
     found = []
-    if column.required:
+    if column.required and any_empty:
         found.append(problems(file_name, rows[empty], column.name, text[empty], "required"))
-    present = text[~empty]
+    present = text[~empty] if any_empty else text
     bad, value = _convert_distinct(present, column, reference)
     detail = ", ".join(column.choices) if column.kind is Kind.enum else ""
     if bad.any():
@@ -71,17 +73,18 @@ def _check_column(
             problems(file_name, bad_rows, column.name, present[bad], column.kind.value, detail)
         )
     too_long = present.str.len() > column.max_length
-    found.append(
-        problems(
-            file_name,
-            rows[present.index[too_long]],
-            column.name,
-            present[too_long],
-            "too_long",
-            str(column.max_length),
+    if too_long.any():
+        found.append(
+            problems(
+                file_name,
+                rows[present.index[too_long]],
+                column.name,
+                present[too_long],
+                "too_long",
+                str(column.max_length),
+            )
         )
-    )
-    return combine(found), value.reindex(text.index)
+    return combine(found), value.reindex(text.index) if any_empty else value
 
 
 def _convert_distinct(
