@@ -42,6 +42,20 @@ def test_the_payroll_file_is_read_in_many_chunks(tmp_path, small_chunks):
     assert rows == list(range(2, MONTHS + 2))  # each row numbered as a spreadsheet shows it
 
 
+def test_every_cell_is_read_without_the_spaces_around_it(tmp_path):
+    path = tmp_path / "payroll.csv"
+    path.write_text(
+        "employer_uscc , worker_id_number,period,amount_due,amount_paid,paid_date,hours_worked\n"
+        " 91330302MA0000001N\t,\u3000330302199001011234 ,2026-03 , 5200,5200,,\n",
+        encoding="utf-8",
+    )
+    frame, header_problems = reading.read_table(path, PAYROLL)
+    assert header_problems.empty
+    assert frame.iloc[0].tolist() == [
+        "91330302MA0000001N", "330302199001011234", "2026-03", "5200", "5200", "", "",
+    ]  # fmt: skip
+
+
 def test_every_row_of_every_chunk_is_written_and_again_changes_nothing(
     engine, tmp_path, reference, small_chunks
 ):
