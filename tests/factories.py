@@ -1,11 +1,16 @@
 """The test data builders, in one place: small, valid, explicit; tests override what they test.
 
 Contract files (`valid_files`, `write_folder`), the portals' world built from them
-(`build_world`), and complaints filed into that world.
+(`build_world`), complaints filed into that world, and the demo city (`demo_files` and the
+seeds built from it).
 """
 
+import atexit
 import csv
+import shutil
+import tempfile
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +24,9 @@ from service.committees.models import MediationCommittee
 from service.complaints.form import ComplaintForm
 from service.complaints.service import FiledComplaint
 from service.db import session_scope
+from service.demo import DemoManifest, generate_demo
+from service.demo.complaints import create_demo_complaints
+from service.demo.users import create_demo_users
 from service.employers.models import Employer
 from service.flows.filing import file_complaint
 from service.flows.monitor_runs import run_monitors
@@ -349,6 +357,41 @@ def other_committee_mediator(world: Any) -> str:
             committee_id=committee.id,
         )
     return "mediator.other"
+
+
+# --- the demo city as of AS_OF ---------------------------------------------------------------
+
+
+@cache
+def demo_files() -> DemoManifest:
+    """The demo's files as of AS_OF, generated once per test process: the demo derives from its
+    seed alone, so every generation gives the same files. Tests read them, never write them."""
+    folder = Path(tempfile.mkdtemp(prefix="wageguard-demo-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return generate_demo(folder / "demo", as_of=AS_OF)
+
+
+def import_demo(engine: Engine, reference: Reference, *, users: bool = False) -> None:
+    """The demo's files imported, its complaints filed and, if asked, its users created: all
+    three are what `wageguard demo` does (service/cli.py)."""
+    assert run_import(engine, demo_files().out_dir, reference).ok
+    with session_scope(engine) as session:
+        create_demo_complaints(session, reference=reference, as_of=AS_OF, seed=2026, scale=1)
+    if users:
+        with session_scope(engine) as session:
+            create_demo_users(session)
+
+
+def build_demo_with_complaints(engine: Engine, folder: Path, reference: Reference) -> None:
+    """Seed builder: the demo city with its complaints, before any monitors run."""
+    import_demo(engine, reference)
+
+
+def build_demo_city(engine: Engine, folder: Path, reference: Reference) -> None:
+    """Seed builder: the demo imported, its complaints filed, and a whole-city run as of the
+    demo day."""
+    import_demo(engine, reference)
+    assert run_monitors(engine, reference, as_of=AS_OF).evaluated is None
 
 
 def valid_id_number(body17: str = "33030219900101123") -> str:

@@ -5,12 +5,13 @@ import random
 from datetime import date, timedelta
 
 import pandas as pd
+import pytest
 from sqlalchemy import text
 
 from service import data_version
-from service.demo import generate_demo
 from service.flows.monitor_runs import check_employer, run_monitors
-from service.imports.service import run_import
+from tests.conftest import Seed
+from tests.factories import build_demo_city
 from tests.service.risk.test_history import assert_stored_is_latest
 
 AS_OF = date(2026, 11, 30)
@@ -76,10 +77,15 @@ def change_their_records(engine, employers: list[int], rng: random.Random) -> No
         data_version.bump(conn)
 
 
-def test_checking_employers_gives_what_a_whole_city_run_would(engine, tmp_path, reference):
+@pytest.fixture(scope="module")
+def database_seed() -> Seed:
+    """The demo city, its complaints filed, after a whole-city run as of the demo day."""
+    return Seed("demo-city-run", build_demo_city)
+
+
+@pytest.mark.usefixtures("database_seed")
+def test_checking_employers_gives_what_a_whole_city_run_would(engine, reference):
     rng = random.Random(14)
-    assert run_import(engine, generate_demo(tmp_path / "demo", as_of=AS_OF).out_dir, reference).ok
-    run_monitors(engine, reference, as_of=AS_OF)
     employers = sample_of_employers(engine, rng)
     change_their_records(engine, employers, rng)
     later = AS_OF + timedelta(days=45)  # deadlines pass without any data change too

@@ -13,11 +13,10 @@ from sqlalchemy import text
 from service.complaints.form import ComplaintForm
 from service.complaints.service import file_complaint
 from service.db import session_scope
-from service.demo import generate_demo
-from service.demo.complaints import create_demo_complaints
 from service.flows.monitor_runs import check_employer, run_monitors
 from service.imports.service import run_import
 from tests.conftest import Seed
+from tests.factories import build_demo_city, demo_files
 from tests.service.monitoring.test_check_employer import alert_table
 from tests.service.monitoring.test_shards import stored_tiers, tier_rows
 from tests.service.risk.test_history import assert_stored_is_latest
@@ -26,23 +25,16 @@ AS_OF = date(2026, 11, 30)
 pytestmark = pytest.mark.usefixtures("database_seed")  # every test starts from the demo city
 
 
-def build_demo_city(engine, folder: Path, reference) -> None:
-    """The demo imported, its complaints filed, and a whole-city run as of the demo day."""
-    assert run_import(engine, generate_demo(folder, as_of=AS_OF).out_dir, reference).ok
-    with session_scope(engine) as session:
-        create_demo_complaints(session, reference=reference, as_of=AS_OF, seed=2026, scale=1)
-    assert run_monitors(engine, reference, as_of=AS_OF).evaluated is None
-
-
 @pytest.fixture(scope="module")
 def database_seed() -> Seed:
-    """Each test's database is a copy of one demo city per database."""
+    """Each test's database is a copy of one demo city per database: the demo imported, its
+    complaints filed, and a whole-city run as of the demo day."""
     return Seed("demo-city-run", build_demo_city)
 
 
-def demo_city(engine, folder: Path) -> Path:
-    """The demo's files (the same as the seed imported: the demo derives from its seed)."""
-    return generate_demo(folder, as_of=AS_OF).out_dir
+def demo_city() -> Path:
+    """The demo's files (those the seed imported), to change rows of."""
+    return demo_files().out_dir
 
 
 def read(demo: Path, name: str) -> pd.DataFrame:
@@ -162,7 +154,7 @@ def employer_count(engine) -> int:
 
 
 def test_runs_after_changes_give_what_evaluating_everyone_gives(engine, tmp_path, reference):
-    demo = demo_city(engine, tmp_path / "demo")
+    demo = demo_city()
     rng = random.Random(14)
     moved = 0
     for round_ in range(3):  # each run builds on the one before
@@ -188,7 +180,7 @@ def test_runs_after_changes_give_what_evaluating_everyone_gives(engine, tmp_path
 def test_an_employers_refiled_payroll_touches_only_the_employers_it_reaches(
     engine, tmp_path, reference
 ):
-    demo = demo_city(engine, tmp_path / "demo")
+    demo = demo_city()
     payroll = read(demo, "payroll")
     projects = read(demo, "projects")
     # An employer on no project: its changes reach itself only.
@@ -214,7 +206,7 @@ def test_an_employers_refiled_payroll_touches_only_the_employers_it_reaches(
 
 
 def test_a_contract_moved_to_another_project_reaches_both_projects(engine, tmp_path, reference):
-    demo = demo_city(engine, tmp_path / "demo")
+    demo = demo_city()
     contracts = read(demo, "contracts")
     projects = read(demo, "projects")
     moved = contracts[contracts["project_code"] != ""].head(1)
@@ -239,7 +231,7 @@ def test_a_contract_moved_to_another_project_reaches_both_projects(engine, tmp_p
 def test_a_run_after_a_check_on_another_day_or_a_committee_change_evaluates_everyone(
     engine, tmp_path, reference
 ):
-    demo = demo_city(engine, tmp_path / "demo")
+    demo = demo_city()
     file_a_complaint(engine, reference, random.Random(1))
     check_employer(engine, reference, employer_id=1, as_of=AS_OF + timedelta(days=3))
     assert run_monitors(engine, reference, as_of=AS_OF).evaluated is None  # check's day undone

@@ -14,10 +14,10 @@ from service.flows.monitor_runs import run_monitors
 from service.monitoring.frames import load_snapshot
 from service.monitoring.kept_frames import MANIFEST, folder_for, load_kept_snapshot
 from tests.conftest import Seed
+from tests.factories import build_demo_city
 from tests.service.monitoring.test_incremental import (
     AS_OF,
     assert_evaluating_everyone_changes_nothing,
-    build_demo_city,
     changed_files,
     demo_city,
     file_a_complaint,
@@ -63,7 +63,7 @@ def test_a_second_run_reads_the_frames_the_first_kept(engine, reference):
 
 
 def test_changes_are_read_again_and_the_rest_is_kept(engine, tmp_path, reference):
-    demo = demo_city(engine, tmp_path / "demo")
+    demo = demo_city()
     rng = random.Random(29)
     kept(engine, reference)
     for round_ in range(2):  # the second round builds on frames the first brought up to date
@@ -76,7 +76,7 @@ def test_changes_are_read_again_and_the_rest_is_kept(engine, tmp_path, reference
 
 
 def test_a_whole_run_on_kept_frames_gives_what_a_fresh_read_gives(engine, tmp_path, reference):
-    demo = demo_city(engine, tmp_path / "demo")
+    demo = demo_city()
     later = AS_OF + timedelta(days=40)
     run_monitors(engine, reference, as_of=later)  # keeps this database's frames
     import_changes(engine, tmp_path / "changes", changed_files(demo, random.Random(3)), reference)
@@ -93,7 +93,7 @@ def test_another_history_at_the_same_version_is_never_taken_for_this_one(engine,
 
 
 def test_changes_that_cannot_be_told_apart_are_read_whole(engine, tmp_path, reference):
-    demo = demo_city(engine, tmp_path / "demo")
+    demo = demo_city()
     kept(engine, reference)
     committees = read(demo, "mediation_committees").head(1).assign(contact_email="new@example.org")
     import_changes(engine, tmp_path / "committee", {"mediation_committees": committees}, reference)

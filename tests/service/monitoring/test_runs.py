@@ -10,13 +10,30 @@ from sqlalchemy import text
 from monitors.registry import all_rules
 from service.alerts import lifecycle
 from service.alerts.export import open_alerts
-from service.demo import generate_demo
 from service.flows.monitor_runs import run_monitors
 from service.imports.service import run_import
 from service.monitoring.lock import RunInProgress, monitor_lock
-from tests.factories import EMPLOYER_B, WORKER_2, analysed_tables, valid_files, write_folder
+from tests.conftest import Seed
+from tests.factories import (
+    EMPLOYER_B,
+    WORKER_2,
+    analysed_tables,
+    demo_files,
+    valid_files,
+    write_folder,
+)
 
 AS_OF = date(2026, 11, 30)
+
+
+def import_valid_files(engine, folder, reference) -> None:
+    assert run_import(engine, write_folder(folder), reference).ok
+
+
+@pytest.fixture(scope="module")
+def database_seed() -> Seed:
+    """For the tests that use it: the valid import (tests/factories.py), no run yet."""
+    return Seed("valid-files-imported", import_valid_files)
 
 
 def alerts(engine) -> pd.DataFrame:
@@ -44,8 +61,8 @@ def unpaid_alert(engine) -> pd.Series:
     return frame[frame["rule"] == "wages.unpaid"].iloc[0]
 
 
-def test_running_twice_on_the_same_data_changes_nothing(engine, tmp_path, reference):
-    assert run_import(engine, write_folder(tmp_path / "in"), reference).ok
+@pytest.mark.usefixtures("database_seed")  # the valid import
+def test_running_twice_on_the_same_data_changes_nothing(engine, reference):
     first = run_monitors(engine, reference, as_of=AS_OF)
     before = alerts(engine)
     second = run_monitors(engine, reference, as_of=AS_OF)
@@ -54,9 +71,9 @@ def test_running_twice_on_the_same_data_changes_nothing(engine, tmp_path, refere
     assert alerts(engine).equals(before)
 
 
+@pytest.mark.usefixtures("database_seed")  # the valid import
 def test_fixed_data_resolves_the_alert_and_broken_data_reopens_it(engine, tmp_path, reference):
-    files = valid_files()
-    assert run_import(engine, write_folder(tmp_path / "a", files), reference).ok
+    files = valid_files()  # those the seed imported
     run_monitors(engine, reference, as_of=AS_OF)
     opened = unpaid_alert(engine)
     assert (opened.status, opened.period, opened.amount_fen) == ("open", "2026-02", 340000)
@@ -74,9 +91,9 @@ def test_fixed_data_resolves_the_alert_and_broken_data_reopens_it(engine, tmp_pa
     assert events(engine, int(opened.id)) == ["opened", "resolved", "reopened"]
 
 
+@pytest.mark.usefixtures("database_seed")  # the valid import
 def test_changed_figures_update_the_open_alert_with_an_event(engine, tmp_path, reference):
-    files = valid_files()
-    assert run_import(engine, write_folder(tmp_path / "a", files), reference).ok
+    files = valid_files()  # those the seed imported
     run_monitors(engine, reference, as_of=AS_OF)
     files["payroll"][1]["amount_paid"] = "5000"
     assert run_import(engine, write_folder(tmp_path / "b", files), reference).ok
@@ -86,8 +103,8 @@ def test_changed_figures_update_the_open_alert_with_an_event(engine, tmp_path, r
     assert events(engine, int(alert.id)) == ["opened", "updated"]
 
 
-def test_the_monitors_never_overwrite_an_inspectors_handling(engine, tmp_path, reference):
-    assert run_import(engine, write_folder(tmp_path / "in"), reference).ok
+@pytest.mark.usefixtures("database_seed")  # the valid import
+def test_the_monitors_never_overwrite_an_inspectors_handling(engine, reference):
     run_monitors(engine, reference, as_of=AS_OF)
     alert_id = int(unpaid_alert(engine).id)
     with engine.begin() as conn:
@@ -105,11 +122,11 @@ def test_the_monitors_never_overwrite_an_inspectors_handling(engine, tmp_path, r
     assert tuple(handling) == ("acknowledged", "seen")
 
 
+@pytest.mark.usefixtures("database_seed")  # the valid import
 def test_a_run_that_fails_midway_leaves_the_previous_state(
     engine, tmp_path, reference, monkeypatch
 ):
-    files = valid_files()
-    assert run_import(engine, write_folder(tmp_path / "a", files), reference).ok
+    files = valid_files()  # those the seed imported
     run_monitors(engine, reference, as_of=AS_OF)
     before = alerts(engine)
     files["payroll"][1]["amount_paid"] = "6800"
@@ -132,8 +149,8 @@ def test_two_runs_never_overlap(engine, reference):
     run_monitors(engine, reference, as_of=AS_OF)  # free again afterwards
 
 
-def test_export_carries_the_contract_fields(engine, tmp_path, reference):
-    assert run_import(engine, write_folder(tmp_path / "in"), reference).ok
+@pytest.mark.usefixtures("database_seed")  # the valid import
+def test_export_carries_the_contract_fields(engine, reference):
     run_monitors(engine, reference, as_of=AS_OF)
     exported = open_alerts(engine, reference)
     unpaid = exported[exported["rule"] == "wages.unpaid"].iloc[0]
@@ -144,8 +161,8 @@ def test_export_carries_the_contract_fields(engine, tmp_path, reference):
     assert unpaid.evidence["workers"] == [WORKER_2[:6] + "********" + WORKER_2[-4:]]
 
 
-def test_the_demo_data_set_raises_exactly_the_planted_alerts(engine, tmp_path, reference):
-    manifest = generate_demo(tmp_path / "demo", as_of=AS_OF)
+def test_the_demo_data_set_raises_exactly_the_planted_alerts(engine, reference):
+    manifest = demo_files()
     assert run_import(engine, manifest.out_dir, reference).ok
     run_monitors(engine, reference, as_of=AS_OF)
     found = open_alerts(engine, reference)[["rule", "employer_uscc", "project_code", "period"]]
@@ -155,8 +172,8 @@ def test_the_demo_data_set_raises_exactly_the_planted_alerts(engine, tmp_path, r
     assert set(found["rule"]) == set(all_rules()) - {"mediation.overdue", "complaints.cluster"}
 
 
-def test_a_later_day_on_the_same_data_keeps_one_alert_per_key(engine, tmp_path, reference):
-    assert run_import(engine, write_folder(tmp_path / "in"), reference).ok
+@pytest.mark.usefixtures("database_seed")  # the valid import
+def test_a_later_day_on_the_same_data_keeps_one_alert_per_key(engine, reference):
     run_monitors(engine, reference, as_of=date(2026, 11, 27))
     before = alerts(engine)
     # No deadline falls between the two days (the next wages are due on 2026-12-01).
@@ -166,9 +183,9 @@ def test_a_later_day_on_the_same_data_keeps_one_alert_per_key(engine, tmp_path, 
     assert alerts(engine)[["id", "rule", "status"]].equals(before[["id", "rule", "status"]])
 
 
+@pytest.mark.usefixtures("database_seed")  # the valid import
 def test_a_second_run_without_data_change_reuses_the_findings(engine, tmp_path, reference):
-    files = valid_files()
-    assert run_import(engine, write_folder(tmp_path / "a", files), reference).ok
+    files = valid_files()  # those the seed imported
     first = run_monitors(engine, reference, as_of=AS_OF)
     again = run_monitors(engine, reference, as_of=AS_OF)
     assert (first.reused, again.reused, again.findings) == (False, True, first.findings)

@@ -11,6 +11,7 @@ committees are read). No rule is keyed by county or committee."""
 
 import random
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import date, timedelta
@@ -24,15 +25,18 @@ from service import data_version
 from service.alerts.service import get_run
 from service.auth.service import create_user
 from service.db import session_scope
-from service.demo import generate_demo
-from service.demo.complaints import create_demo_complaints
 from service.flows.monitor_runs import check_employer, run_monitors, run_shard
 from service.flows.monitor_shards import every_county
 from service.imports.service import run_import
 from service.monitoring.lock import NOTIFY_KEY, RunInProgress, monitor_lock, shard_lock
 from service.notifications.models import OutboxMessage
 from tests.conftest import Seed
-from tests.factories import STRONG_PASSWORD, write_folder
+from tests.factories import (
+    STRONG_PASSWORD,
+    build_demo_city,
+    build_demo_with_complaints,
+    write_folder,
+)
 from tests.service.monitoring.test_check_employer import (
     alert_table,
     change_their_records,
@@ -61,15 +65,18 @@ def tier_rows(engine) -> int:
         return int(conn.execute(text("SELECT count(*) FROM employer_risk_tier")).scalar_one())
 
 
-def demo_with_complaints(engine, folder, reference) -> None:
-    assert run_import(engine, generate_demo(folder, as_of=AS_OF).out_dir, reference).ok
-    with session_scope(engine) as session:
-        create_demo_complaints(session, reference=reference, as_of=AS_OF, seed=2026, scale=1)
-
-
 @pytest.fixture(scope="module")
 def database_seed() -> Seed:
-    return Seed("demo-with-complaints", demo_with_complaints)
+    return Seed("demo-with-complaints", build_demo_with_complaints)
+
+
+def after_a_whole_city_run(test: Callable) -> Callable:
+    """A test that starts from the alerts of a whole-city run as of the demo day gets a copy of
+    the city after that run (the seed of the incremental runs' tests), not a run of its own."""
+    seed = pytest.mark.parametrize(
+        "database_seed", [Seed("demo-city-run", build_demo_city)], ids=["after-a-run"]
+    )
+    return pytest.mark.usefixtures("database_seed")(seed(test))
 
 
 def span_counties(engine, rng: random.Random) -> None:
@@ -126,14 +133,12 @@ def assert_whole_city_run_changes_nothing(engine, reference, as_of: date) -> Non
     assert_stored_is_latest(engine)
 
 
-@pytest.mark.usefixtures("database_seed")  # the demo city, with its complaints
-def test_every_county_shard_gives_what_a_whole_city_run_gives(engine, tmp_path, reference):
+@after_a_whole_city_run
+def test_every_county_shard_gives_what_a_whole_city_run_gives(engine, reference):
+    """From the alerts of a whole-city run; the command-line test below starts every shard
+    from no alerts at all, on the same city."""
     span_counties(engine, random.Random(5))
     assert len(every_county(engine)) > 1
-    run_every_shard(engine, reference, AS_OF)  # from no alerts at all
-    assert_whole_city_run_changes_nothing(engine, reference, AS_OF)
-    assert alert_table(engine)["rule"].str.startswith(("complaints.", "mediation.")).any()
-
     change_their_records(engine, sample_of_employers(engine, random.Random(5)), random.Random(5))
     later = AS_OF + timedelta(days=45)  # deadlines pass without any data change too
     for as_of in (AS_OF, later):
@@ -141,9 +146,8 @@ def test_every_county_shard_gives_what_a_whole_city_run_gives(engine, tmp_path, 
         assert_whole_city_run_changes_nothing(engine, reference, as_of)
 
 
-@pytest.mark.usefixtures("database_seed")  # the demo city, with its complaints
-def test_a_shard_run_touches_no_other_countys_alerts(engine, tmp_path, reference):
-    run_monitors(engine, reference, as_of=AS_OF)
+@after_a_whole_city_run
+def test_a_shard_run_touches_no_other_countys_alerts(engine, reference):
     county_of = counties_of_employers(engine)
     everyone = sorted(county_of.index)
     span_counties(engine, random.Random(3))
@@ -256,6 +260,8 @@ def digest_alert_ids(engine) -> set[int]:
 def test_the_command_line_runs_every_countys_shard_in_parallel_processes(
     db_url, tmp_path, engine, reference
 ):
+    span_counties(engine, random.Random(5))  # the city the test above runs its shards on
+    assert len(every_county(engine)) > 1
     result = wageguard(
         "monitors", "run", "--as-of", "2026-11-30", "--shards", "--processes", "2",
         database_url=db_url,
@@ -264,7 +270,9 @@ def test_the_command_line_runs_every_countys_shard_in_parallel_processes(
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
         f"county {county}" for county in every_county(engine)
     ]
+    # From no alerts at all, every county's shard gave what a whole-city run gives.
     assert_whole_city_run_changes_nothing(engine, reference, AS_OF)
+    assert alert_table(engine)["rule"].str.startswith(("complaints.", "mediation.")).any()
     two = wageguard(
         "monitors", "run", "--as-of", "2026-11-30", "--county", "330302", "--county", "330303",
         database_url=db_url,
