@@ -68,19 +68,19 @@ pdf-packages:
 	@dpkg -s $(PDF_PACKAGES) >/dev/null 2>&1 || apt-get install -y -q $(PDF_PACKAGES) \
 	  || (apt-get update -q && apt-get install -y -q $(PDF_PACKAGES))
 
-# Three passes: the tests spread over the cores (pytest-xdist; each worker copies its own
-# databases), then, alone, the tests that time themselves or flood a server, then a subset
-# against the lowest versions pyproject.toml allows (test-lowest, below).
+# Two passes: the tests spread over the cores (pytest-xdist; each worker copies its own
+# databases), then, alone, the tests that time themselves or flood a server. CI (.ci/run)
+# then runs a subset against the lowest versions pyproject.toml allows (test-lowest, below).
 TEST_WORKERS ?= auto
 test: $(STAMP) $(CHROMIUM) $(AXE) pdf-packages lint
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not serial" --durations=30 \
 	  --junitxml=var/test-times.xml
 	$(BIN)/pytest -q -m serial
-	$(MAKE) --no-print-directory test-lowest
 
 # The same tests against the lowest versions pyproject.toml allows, so its lower bounds stay
-# true. A second venv, made anew each time, resolved by uv with --resolution lowest-direct
-# (from PyPI; uv's cache makes a second run quick). A subset that touches every dependency in
+# true; CI runs it after `make test` (it checks the versions, not the code again). A second
+# venv, made anew each time, resolved by uv with --resolution lowest-direct (from PyPI; uv's
+# cache makes a second run quick). A subset that touches every dependency in
 # a few minutes: everything but the browser tests on SQLite, the migrations on PostgreSQL too
 # (psycopg, alembic), and one browser file (playwright). The timed tests (serial) are left to
 # `make test`: they measure the machine, not the versions.
