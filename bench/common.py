@@ -1,18 +1,24 @@
 """Shared pieces of the benchmarks: fresh databases and measured child processes."""
 
+import multiprocessing
 import os
 import resource
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import psycopg
 from sqlalchemy.engine import make_url
 
 from service.config import Settings
+from service.demo import DemoManifest, generate_demo
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
@@ -33,6 +39,18 @@ class Measured:
     # The child's own CPU time (user + system): steadier than wall time on a busy machine,
     # but blind to the work a database server does for it.
     cpu_seconds: float = 0.0
+
+
+def in_child(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`function(*args, **kwargs)` in a spawned child. Linux keeps a process's peak RSS across
+    fork and exec: a command started later by a benchmark that had held millions of rows itself
+    would report the benchmark's peak as its own."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(function, args, kwargs)
+
+
+def generated_demo(folder: Path, **options: Any) -> DemoManifest:
+    return in_child(generate_demo, folder, **options)
 
 
 def run_measured(args: list[str], database_url: str) -> Measured:

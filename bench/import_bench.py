@@ -21,10 +21,10 @@ from bench.common import (
     drop_postgres,
     fresh_postgres,
     fresh_sqlite,
+    generated_demo,
     run_measured,
     wageguard,
 )
-from service.demo import generate_demo
 
 
 def main() -> None:
@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=32, help="demo scale (32 ≈ 1 M payroll)")
     args = parser.parse_args()
     folder = BENCH_DIR / f"import-scale-{args.scale}"
-    manifest = generate_demo(folder, scale=args.scale)
+    manifest = generated_demo(folder, scale=args.scale)
     payroll_rows = manifest.row_counts["payroll"]
     all_rows = sum(n for name, n in manifest.row_counts.items() if name != "expected_alerts")
     print(f"data: {payroll_rows:,} payroll rows, {all_rows:,} rows in all files")

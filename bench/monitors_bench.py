@@ -22,10 +22,10 @@ from bench.common import (
     BENCH_DIR,
     DATABASES,
     DEMO_DAY,
+    generated_demo,
     run_measured,
     wageguard,
 )
-from service.demo import generate_demo
 
 SCALES = {"S": 3, "M": 33, "L": 167}
 
@@ -42,7 +42,7 @@ def main() -> None:
     )
     for label in args.scales:
         folder = BENCH_DIR / f"monitors-scale-{SCALES[label]}"
-        manifest = generate_demo(folder, scale=SCALES[label])
+        manifest = generated_demo(folder, scale=SCALES[label])
         rows = sum(n for name, n in manifest.row_counts.items() if name != "expected_alerts")
         for database in args.databases:
             make, cleanup = DATABASES[database]

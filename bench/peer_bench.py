@@ -30,14 +30,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import duckdb
 import pandas as pd
 
-from bench.common import BENCH_DIR, DATABASES, DEMO_DAY, run_measured, wageguard
+from bench.common import (
+    BENCH_DIR,
+    DATABASES,
+    DEMO_DAY,
+    generated_demo,
+    in_child,
+    run_measured,
+    wageguard,
+)
 from monitors.calendar import default_calendar
 from monitors.engine import evaluate
 from monitors.reference import load_reference
 from monitors.registry import all_rules
 from monitors.rules.wages import LAST_DAY_OF_MONTH
 from service.db import make_engine
-from service.demo import generate_demo
 from service.monitoring.frames import load_snapshot
 
 RULES = ("wages.unpaid", "contract.missing")
@@ -190,10 +197,10 @@ def main() -> None:
     args = parser.parse_args()
     as_of = date.fromisoformat(DEMO_DAY)
     folder = BENCH_DIR / f"peer-scale-{args.scale}"
-    manifest = generate_demo(folder, scale=args.scale, as_of=as_of)
+    manifest = generated_demo(folder, scale=args.scale, as_of=as_of)
     print(f"scale {args.scale}: {manifest.row_counts['payroll']:,} payroll rows, "
           f"{manifest.row_counts['contracts']:,} contracts")  # fmt: skip
-    load, rules, peer_found = peer(folder, as_of)
+    load, rules, peer_found = in_child(peer, folder, as_of)
     peer_total = load + rules
     print(f"{'':<28}{'load s':>8}{'rules s':>9}{'total s':>9}{'× peer':>8}  findings")
     print(f"{'peer (DuckDB, CSV)':<28}{load:>8.2f}{rules:>9.2f}{peer_total:>9.2f}{'':>8}  "
@@ -203,7 +210,7 @@ def main() -> None:
         url = make(f"peer_{database}")
         try:
             run_measured(wageguard("import", str(folder)), url)
-            load, rules, found = ours(url, as_of)
+            load, rules, found = in_child(ours, url, as_of)
             same = "same" if found == peer_found else f"DIFFERENT {found}"
             print(f"{'ours, 2 rules, ' + database:<28}{load:>8.2f}{rules:>9.2f}"
                   f"{load + rules:>9.2f}{(load + rules) / peer_total:>8.1f}  {same}")  # fmt: skip

@@ -16,10 +16,11 @@ class PayrollEntry(SQLModel, table=True):
     )
 
     employer_id: int = Field(foreign_key="employer.id", primary_key=True)
-    # No separate worker index: the key leads with the employer, which is how payroll is
-    # read, and every extra index slows the bulk import.
+    # No other index: the key leads with the employer, which is how payroll is read (an
+    # employer's months; the monitors read the table whole), and every index slows the bulk
+    # import: one on the period alone cost a tenth of a large import and served no query.
     worker_id: int = Field(foreign_key="worker.id", primary_key=True)
-    period: str = Field(primary_key=True, max_length=7, index=True)
+    period: str = Field(primary_key=True, max_length=7)
     amount_due_fen: int = Field(sa_type=BigInteger)
     amount_paid_fen: int = Field(sa_type=BigInteger)
     paid_date: date | None = None

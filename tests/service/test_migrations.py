@@ -1,6 +1,7 @@
 """`wageguard migrate` creates the schema, is idempotent, and matches the models."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 import warnings
@@ -58,6 +59,19 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_a_new_sqlite_database_has_8_kib_pages_and_an_old_one_keeps_its_own(tmp_path):
+    old = sqlite3.connect(tmp_path / "old.db")
+    old.execute("CREATE TABLE kept (x)")  # 4 KiB pages, as every database before
+    old.close()
+    for name, size in (("new.db", 8192), ("old.db", 4096)):
+        engine = make_engine(f"sqlite:///{tmp_path / name}")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS kept (x)")
+            assert conn.exec_driver_sql("PRAGMA page_size").scalar() == size
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        engine.dispose()
 
 
 def test_the_newest_revision_is_alembics_head():

@@ -1,21 +1,24 @@
 """The bulk write paths (many rows per INSERT on SQLite, COPY on PostgreSQL) store every
 value as given: whole numbers, decimals, dates and text, gaps as NULL, in any batch size."""
 
+import sqlite3
+
 import pandas as pd
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from service.imports import pgcopy, writing
 from service.imports.service import run_import
 from tests.factories import monthly_payroll, valid_files, write_folder
 
-# More rows than one SQLite statement takes (999 parameters / 7 columns = 142 rows), and
-# not a multiple of it: whole statements and the rows left over.
+# More rows than one SQLite statement takes (999 parameters here / 7 columns = 142 rows),
+# and not a multiple of it: whole statements and the rows left over.
 MONTHS = 300
 
 
 def test_many_rows_keep_every_value_and_gap(engine, tmp_path, reference, monkeypatch):
     monkeypatch.setattr(writing, "BATCH_ROWS", 200)  # two batches, the last one short
+    monkeypatch.setattr(writing, "SQLITE_PARAMETERS", 999)
     files = valid_files()
     files["payroll"] = monthly_payroll(MONTHS)
     report = run_import(engine, write_folder(tmp_path / "in", files), reference)
@@ -38,6 +41,26 @@ def test_many_rows_keep_every_value_and_gap(engine, tmp_path, reference, monkeyp
         for row in files["payroll"]
     ]
     assert [tuple(row) for row in stored] == expected
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_an_older_sqlites_parameter_limit_is_kept(engine, tmp_path, reference, monkeypatch):
+    """SQLite before 3.32 takes 999 parameters a statement: the writer asks the connection."""
+    monkeypatch.setattr(writing, "SQLITE_PARAMETERS", 7 * MONTHS)  # one statement, unless capped
+
+    def older_limit(dbapi_connection, _record) -> None:
+        dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+
+    event.listen(engine, "connect", older_limit)
+    engine.dispose()  # connections made before the listener keep the larger limit
+    files = valid_files()
+    files["payroll"] = monthly_payroll(MONTHS)
+    report = run_import(engine, write_folder(tmp_path / "in", files), reference)
+    assert report.ok, report.problems.to_string()
+    with engine.connect() as conn:
+        limit = conn.connection.driver_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        stored = conn.execute(text("SELECT count(*) FROM payroll_entry")).scalar_one()
+    assert (limit, stored) == (999, MONTHS)
 
 
 def test_row_major_values_are_plain_python_values_row_after_row():
