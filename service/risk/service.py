@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import bindparam, case, insert, literal, select, text, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Result
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Subquery
 from sqlmodel import Session, col
@@ -47,13 +47,19 @@ def _alerts_frame(conn: Connection, employer_ids: list[int] | None) -> pd.DataFr
         some = text(f"SELECT {columns} FROM alert WHERE employer_id IN :employers")
         some = some.bindparams(bindparam("employers", expanding=True))
         result = conn.execute(some, {"employers": employer_ids})
-    return pd.DataFrame(result.all(), columns=list(ALERT_COLUMNS))
+    return pd.DataFrame(_plain(result), columns=list(ALERT_COLUMNS))
+
+
+def _plain(result: Result[Any]) -> list[tuple[Any, ...]]:
+    """Rows as plain tuples: pandas probes each Row for attributes it lacks, and a Row answers
+    a miss by raising inside (0.6 s of a whole-city run's 50,000 current tiers)."""
+    return [tuple(row) for row in result]
 
 
 def _current_frame(conn: Connection, employer_ids: list[int] | None) -> pd.DataFrame:
     latest = latest_tiers(employer_ids=employer_ids)
     result = conn.execute(select(latest.c.employer_id, latest.c.tier, latest.c.reasons))
-    frame = pd.DataFrame(result.all(), columns=["employer_id", "tier", "reasons"])
+    frame = pd.DataFrame(_plain(result), columns=["employer_id", "tier", "reasons"])
     frame["reasons"] = frame["reasons"].map(_canonical)
     return frame
 
