@@ -22,6 +22,7 @@ KEY = ["employer_id", "month"]
 LAST_DAY_OF_MONTH = 31
 # Stand-ins for a missing date in day-number arithmetic.
 NO_DAY_BEFORE, NO_DAY_AFTER = np.iinfo(np.int64).min // 4, np.iinfo(np.int64).max // 4
+_INT32_MAX = np.iinfo(np.int32).max
 NO_MONTH = np.iinfo(np.int64).max // 4  # a period that is not 'YYYY-MM': never due, never ended
 _EPOCH_MONTH = np.datetime64("1970-01", "M")
 
@@ -83,6 +84,23 @@ def _period_codes(periods: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def _months(periods: pd.Series) -> np.ndarray:
     codes, months = _period_codes(periods)
     return np.append(months, NO_MONTH)[codes]  # code -1 (missing period) → NO_MONTH
+
+
+def _payroll_period_codes(snapshot: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    """`_period_codes` of the whole payroll, parsed once for the rules that read every row
+    (millions of texts hashed once, not three times); the codes kept as int16."""
+
+    def parse() -> tuple[np.ndarray, np.ndarray]:
+        codes, months = _period_codes(snapshot.payroll["period"])
+        small = len(months) <= np.iinfo(np.int16).max
+        return codes.astype(np.int16 if small else np.int64), months
+
+    return snapshot.derive("wages.payroll_period_codes", parse)
+
+
+def _payroll_months(snapshot: Snapshot) -> np.ndarray:
+    codes, months = _payroll_period_codes(snapshot)
+    return np.append(months, NO_MONTH)[codes]
 
 
 def _period_text(months: np.ndarray) -> np.ndarray:
@@ -280,7 +298,7 @@ def wages_unpaid(snapshot: Snapshot) -> pd.DataFrame:
     the evidence counts those workers in `workers_due_on_leaving`."""
     as_of = AsOf.of(snapshot)
     payroll = snapshot.payroll
-    months = _months(payroll["period"])
+    months = _payroll_months(snapshot)
     due = _money(payroll["amount_due_fen"])
     # A payment dated after D had not been made on D.
     paid_later = _days(payroll["paid_date"], NO_DAY_BEFORE) > as_of.day
@@ -347,11 +365,16 @@ def _expected_months(
 
 
 def _reported(
-    payroll: pd.DataFrame, payroll_pairs: np.ndarray, first_month: int, n_months: int, n_pairs: int
+    snapshot: Snapshot, payroll_pairs: np.ndarray, first_month: int, n_months: int, n_pairs: int
 ) -> np.ndarray:
     """Bitmap over (pair code × month offset): True where a payroll row exists."""
-    offset = _months(payroll["period"]) - first_month
-    kept = (payroll_pairs >= 0) & (offset >= 0) & (offset < n_months)
+    codes, months = _payroll_period_codes(snapshot)
+    # The offset per distinct period (-1 outside the grid), then per row: int32, not a month
+    # number per row in int64.
+    offsets = months - first_month
+    offsets = np.where((offsets >= 0) & (offsets < n_months), offsets, -1)
+    offset = np.append(offsets, -1).astype(np.int32)[codes]
+    kept = (payroll_pairs >= 0) & (offset >= 0)
     bitmap = np.zeros(n_pairs * n_months, dtype=bool)
     bitmap[payroll_pairs[kept] * n_months + offset[kept]] = True
     return bitmap
@@ -377,7 +400,10 @@ def _employment_grid(
     kept = np.flatnonzero(_active_pairs(pairs, starts, lefts, as_of.day)).astype(np.int32)
     owner, month = _expected_months(starts[kept], lefts[kept], first_month, as_of.last_month_due)
     owner = kept[owner]
-    cell = pairs[owner] * (as_of.last_month_due - first_month + 1) + (month - first_month)
+    n_months = as_of.last_month_due - first_month + 1
+    # One cell per worker and month (tens of millions at city scale): int32 where it fits.
+    cell_type = np.int32 if (pairs.max(initial=0) + 1) * n_months <= _INT32_MAX else np.int64
+    cell = pairs[owner].astype(cell_type) * n_months + (month - first_month)
     rehired = np.bincount(pairs[kept]) > 1
     if rehired.any():
         # A worker rehired by the same employer: one row per month, from the later contract
@@ -398,8 +424,9 @@ def _unreported_rows(snapshot: Snapshot, as_of: AsOf, first_month: int) -> pd.Da
     pairs, payroll_pairs = _pair_codes(contracts, snapshot.payroll)
     owner, month, cell = _employment_grid(contracts, pairs, as_of, first_month)
     n_months = as_of.last_month_due - first_month + 1
-    reported = _reported(snapshot.payroll, payroll_pairs, first_month, n_months, len(contracts))
-    owner, month = owner[~reported[cell]], month[~reported[cell]]
+    missing = ~_reported(snapshot, payroll_pairs, first_month, n_months, len(contracts))[cell]
+    del cell, payroll_pairs  # the run's largest arrays: gone before the next ones are made
+    owner, month = owner[missing], month[missing]
     pay_days = np.clip(contracts["pay_day"].to_numpy(dtype=np.int64)[owner], 1, LAST_DAY_OF_MONTH)
     due_days = _due_days(month, pay_days, snapshot.calendar)
     # Late only after the due date (only the last two months can still be before it).
@@ -488,7 +515,7 @@ def _whole_period_full_time(
 def _below_monthly_minimum(snapshot: Snapshot, as_of: AsOf) -> pd.DataFrame:
     """Full-time workers employed for a whole closed month and owed less than its minimum."""
     payroll = snapshot.payroll
-    period_code, distinct_months = _period_codes(payroll["period"])
+    period_code, distinct_months = _payroll_period_codes(snapshot)
     months = np.append(distinct_months, NO_MONTH)[period_code]
     minimum = _minimum_wages(snapshot, payroll, period_code, distinct_months)
     due = _money(payroll["amount_due_fen"])
