@@ -11,6 +11,8 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+import pyarrow
+import pyarrow.csv
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import TextClause
@@ -241,7 +243,7 @@ def read_frame(conn: Connection, name: str, where: str | None = None) -> pd.Data
         QUERIES[name] if where is None else f"SELECT * FROM ({QUERIES[name]}) AS src WHERE {where}"
     )
     if conn.dialect.name == "postgresql":
-        return typed_frame(name, _copy_out(conn, query, columns))
+        return _copy_out(conn, name, query, columns)
     return _read_chunked(conn, name, query, list(columns))
 
 
@@ -261,16 +263,60 @@ def _read_chunked(conn: Connection, name: str, query: str, columns: list[str]) -
     return pd.concat(chunks, ignore_index=True)
 
 
-def _copy_out(conn: Connection, query: str, columns: dict[str, str]) -> pd.DataFrame:
-    """Stream a query with COPY … TO STDOUT and parse it with pyarrow."""
-    buffer = io.BytesIO()
+def _copy_out(conn: Connection, name: str, query: str, columns: dict[str, str]) -> pd.DataFrame:
+    """Stream a query with COPY … TO STDOUT and parse it with pyarrow a block at a time as it
+    arrives, typing each block: neither the whole CSV text nor an Arrow copy of the whole
+    frame sits in memory beside the frame (a whole-city read at L peaked at 2.75 GB)."""
     cursor = conn.connection.driver_connection.cursor()
     with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
-        for block in copy:
-            buffer.write(block)
-    buffer.seek(0)
-    # Codes stay text: an industry code 0610 must not become the number 610.
-    dtypes = {c: "string" for c, kind in columns.items() if kind in (TEXT, DATE)}
-    dtypes |= {c: "Int64" for c, kind in columns.items() if kind not in (TEXT, DATE, HOURS)}
-    dtypes |= {c: "float64" for c, kind in columns.items() if kind == HOURS}
-    return pd.read_csv(buffer, engine="pyarrow", dtype=dtypes)
+        reader = pyarrow.csv.open_csv(
+            io.BufferedReader(_CopyStream(iter(copy)), buffer_size=COPY_BLOCK_BYTES),
+            # One thread: the reader pulls the COPY stream through this connection.
+            read_options=pyarrow.csv.ReadOptions(use_threads=False, block_size=COPY_BLOCK_BYTES),
+            parse_options=pyarrow.csv.ParseOptions(newlines_in_values=True),
+            # NULL is an unquoted empty field, '' a quoted one: as SQLite's rows tell them apart.
+            convert_options=pyarrow.csv.ConvertOptions(
+                column_types=_arrow_types(columns),
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        chunks = [
+            typed_frame(name, batch.to_pandas(types_mapper=_NULLABLE.get)) for batch in reader
+        ]
+    if not chunks:
+        return typed_frame(name, pd.DataFrame(columns=list(columns)))
+    return pd.concat(chunks, ignore_index=True)
+
+
+COPY_BLOCK_BYTES = 16 * 2**20
+# Whole numbers with gaps stay whole (pandas would make them floats).
+_NULLABLE = {pyarrow.int64(): pd.Int64Dtype()}
+
+
+def _arrow_types(columns: dict[str, str]) -> dict[str, pyarrow.DataType]:
+    """Codes stay text (an industry code 0610 must not become the number 610), as do dates
+    until typed_frame reads them."""
+    types = {TEXT: pyarrow.string(), DATE: pyarrow.string(), HOURS: pyarrow.float64()}
+    return {column: types.get(kind, pyarrow.int64()) for column, kind in columns.items()}
+
+
+class _CopyStream(io.RawIOBase):
+    """The blocks of a COPY … TO STDOUT as a readable byte stream, pulled as they are read."""
+
+    def __init__(self, blocks: Iterator[Any]) -> None:
+        self._blocks, self._rest = blocks, memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._rest:
+            block = next(self._blocks, None)
+            if block is None:
+                return 0
+            self._rest = memoryview(block).cast("B")
+        size = min(len(buffer), len(self._rest))
+        buffer[:size] = self._rest[:size]
+        self._rest = self._rest[size:]
+        return size

@@ -1,0 +1,56 @@
+"""Frames read from the database (monitoring/frames.py): SQLite through its cursor a chunk at a
+time, PostgreSQL through COPY parsed a block at a time as it arrives — the stored values and
+the declared types either way, however the text is made and wherever a block ends."""
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import text
+
+from monitors.base import SNAPSHOT_COLUMNS, typed_frame
+from service.monitoring import frames
+from service.monitoring.frames import load_snapshot
+
+# A CSV field's worst case: a comma, quotes and a line break inside it.
+AWKWARD = '温州"东方", 有限公司\n第二行'
+EMPLOYERS = 300
+
+
+def _employer(n: int) -> dict[str, object]:
+    return {
+        "uscc": f"91330300MA{n:08d}",
+        "name": f"{AWKWARD} {n}",
+        "county_code": "330302",
+        # NULL and the empty text are told apart, as SQLite's rows tell them apart.
+        "town": None if n % 2 else "",
+        "liaison_name": "王五" if n % 3 == 0 else None,
+        "leased_premises": n % 5 == 0,
+    }
+
+
+def test_every_value_is_read_as_stored_across_many_blocks(engine, reference, monkeypatch):
+    monkeypatch.setattr(frames, "COPY_BLOCK_BYTES", 4096)  # a few rows a block on PostgreSQL
+    rows = [_employer(n) for n in range(EMPLOYERS)]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO employer (uscc, name, industry_code, county_code, town, "
+                "liaison_name, leased_premises, dishonesty_listed, real_name_management, "
+                "dedicated_wage_account) VALUES (:uscc, :name, '0610', :county_code, :town, "
+                ":liaison_name, :leased_premises, false, false, false)"
+            ),
+            rows,
+        )
+    read = load_snapshot(engine, reference, date(2026, 11, 30), ("employers",)).frames
+    employers = read["employers"].sort_values("uscc").reset_index(drop=True)
+
+    assert len(employers) == EMPLOYERS
+    assert employers["name"].tolist() == [row["name"] for row in rows]
+    assert (employers["industry_code"] == "0610").all()  # a code stays text
+    assert employers["town"].isna().tolist() == [row["town"] is None for row in rows]
+    assert (employers["town"].dropna() == "").all()
+    liaisons = [row["liaison_name"] for row in rows]
+    assert employers["liaison_name"].isna().tolist() == [name is None for name in liaisons]
+    assert employers["leased_premises"].tolist() == [row["leased_premises"] for row in rows]
+    declared = typed_frame("employers", pd.DataFrame(columns=list(SNAPSHOT_COLUMNS["employers"])))
+    assert dict(employers.dtypes) == dict(declared.dtypes)
