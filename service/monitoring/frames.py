@@ -302,21 +302,28 @@ def _arrow_types(columns: dict[str, str]) -> dict[str, pyarrow.DataType]:
 
 
 class _CopyStream(io.RawIOBase):
-    """The blocks of a COPY … TO STDOUT as a readable byte stream, pulled as they are read."""
+    """The rows of a COPY … TO STDOUT as a readable byte stream, pulled as they are read.
+    psycopg gives one block per row: they are gathered into chunks of COPY_BLOCK_BYTES
+    (one C call per row, as writing them all to one buffer would cost)."""
 
     def __init__(self, blocks: Iterator[Any]) -> None:
-        self._blocks, self._rest = blocks, memoryview(b"")
+        self._blocks, self._chunk = blocks, memoryview(b"")
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        while not self._rest:
-            block = next(self._blocks, None)
-            if block is None:
-                return 0
-            self._rest = memoryview(block).cast("B")
-        size = min(len(buffer), len(self._rest))
-        buffer[:size] = self._rest[:size]
-        self._rest = self._rest[size:]
+        if not self._chunk:
+            self._chunk = self._next_chunk()
+        size = min(len(buffer), len(self._chunk))
+        buffer[:size] = self._chunk[:size]
+        self._chunk = self._chunk[size:]
         return size
+
+    def _next_chunk(self) -> memoryview:
+        gathered = io.BytesIO()
+        for block in self._blocks:
+            gathered.write(block)
+            if gathered.tell() >= COPY_BLOCK_BYTES:
+                break
+        return gathered.getbuffer()
