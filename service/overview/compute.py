@@ -39,6 +39,7 @@ from monitors.rules.insurance import (
 )
 from monitors.rules.mediation import _active_migrants
 from service.complaints.tracking import LEGAL_AID_KINDS
+from service.db import rows_frame
 from service.jurisdictions.models import town_code
 from service.overview.models import PlaceMonth, PlaceSummary, PlaceTopEmployer
 from service.risk.models import TIERS
@@ -101,10 +102,8 @@ def _open_alerts(conn: Connection) -> pd.DataFrame:
 
 def _tiers(conn: Connection) -> pd.DataFrame:
     """Each employer's current tier, as stored on it (risk.store keeps it in step)."""
-    rows = conn.execute(
-        text("SELECT id, risk_tier FROM employer WHERE risk_tier IS NOT NULL")
-    ).all()
-    return pd.DataFrame([tuple(row) for row in rows], columns=["employer_id", "tier"])
+    rows = conn.execute(text("SELECT id, risk_tier FROM employer WHERE risk_tier IS NOT NULL"))
+    return rows_frame(rows, ["employer_id", "tier"])
 
 
 def employer_figures(conn: Connection, snapshot: Snapshot) -> pd.DataFrame:
