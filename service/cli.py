@@ -411,4 +411,19 @@ def _scheduler_wanted() -> bool:
 
 
 def main() -> None:  # pragma: no cover - console entry point
-    sys.exit(app())
+    try:
+        app()
+    finally:
+        _leave_quickly()
+
+
+def _leave_quickly() -> None:
+    """Close the database connections (SQLite folds its write-ahead log back on close), then
+    spare the interpreter's last garbage collections at exit: after a whole-city run they
+    walked every object left for 0.7 s, to free memory the process was handing back anyway."""
+    import gc
+
+    from service.db import release_engines
+
+    release_engines()
+    gc.freeze()

@@ -73,10 +73,11 @@ def get_engine(settings: Settings) -> Engine:
     return _engines[key]
 
 
-def release_engines(database_url: str) -> None:
-    """Close every pooled connection to `database_url`: an app at shutdown, so connections
-    do not outlive it (a process serving many apps in turn would otherwise pile them up)."""
-    for key in [key for key in _engines if key[0] == database_url]:
+def release_engines(database_url: str | None = None) -> None:
+    """Close every pooled connection to `database_url` (to every database if None): an app at
+    shutdown, so connections do not outlive it (a process serving many apps in turn would
+    otherwise pile them up), or the command line when a command is done."""
+    for key in [key for key in _engines if database_url in (None, key[0])]:
         _engines.pop(key).dispose()
 
 

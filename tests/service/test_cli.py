@@ -33,6 +33,17 @@ def test_import_prints_a_summary_line_per_file(db_url, tmp_path):
     assert "payroll.csv: 2 rows read, 0 inserted, 0 updated, 2 unchanged" in again.stdout
 
 
+def test_a_command_closes_its_sqlite_connections_before_the_process_leaves(tmp_path):
+    # The process skips the interpreter's last garbage collections; its connections must still
+    # be closed, or SQLite's write-ahead log is left beside the database.
+    database = tmp_path / "city.db"
+    result = wageguard(
+        "import", str(write_folder(tmp_path / "in")), database_url=f"sqlite:///{database}"
+    )
+    assert result.returncode == 0, result.stderr
+    assert database.exists() and not Path(f"{database}-wal").exists()
+
+
 def test_import_with_a_bad_row_exits_non_zero_with_the_report(db_url, tmp_path):
     files = valid_files()
     files["payroll"][1]["period"] = "2026/02"
