@@ -388,21 +388,36 @@ def _project_positions(snapshot: Snapshot) -> pd.DataFrame:
         deadline_from=np.where(has_permit, "permit_date", "contract_signed_date"),
         deadline_from_date=deadline_from_date,
         due_date=snapshot.calendar.add_working_days_many(deadline_from_date, due_days),
-        **_project_staff(projects, snapshot),
+        active_workers=_project_staff(projects, snapshot),
     )
     return _with_balance(projects, _balances(snapshot.deposit_events, day)).reset_index(drop=True)
 
 
-def _project_staff(projects: pd.DataFrame, snapshot: Snapshot) -> dict[str, pd.Series]:
+def _project_staff(projects: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
     """Workers active on each project on the as-of day, whichever employer hired them."""
     active = _active_contracts(snapshot.contracts, snapshot.as_of_ts)
-    on_projects = active[active["project_id"].notna()]
-    counts = on_projects.groupby("project_id")["worker_id"].nunique()
-    listed = affected_workers(on_projects, ["project_id"], snapshot.workers)
-    return {
-        "active_workers": projects["project_id"].map(counts).fillna(0).astype("int64"),
-        "workers": _worker_lists(projects["project_id"], listed),
-    }
+    counts = active[active["project_id"].notna()].groupby("project_id")["worker_id"].nunique()
+    return projects["project_id"].map(counts).fillna(0).astype("int64")
+
+
+def _listed_workers(positions: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
+    """The masked workers each position's evidence lists: those active on its project on the
+    as-of day, whichever employer hired them, or a leased-premises employer's own. Listed for
+    the positions that become findings only: masking and sorting every position's workers
+    took a second at L for the few dozen shown."""
+    active = _active_contracts(snapshot.contracts, snapshot.as_of_ts)
+    on_project = positions["project_id"].notna()
+    projects = positions.loc[on_project, "project_id"]
+    leased = positions.loc[~on_project, "employer_id"]
+    by_project = affected_workers(
+        active[active["project_id"].isin(projects)], ["project_id"], snapshot.workers
+    )
+    by_employer = affected_workers(
+        active[active["employer_id"].isin(leased)], ["employer_id"], snapshot.workers
+    )
+    return pd.concat(
+        [_worker_lists(projects, by_project), _worker_lists(leased, by_employer)]
+    ).reindex(positions.index)
 
 
 def _leased_terms(snapshot: Snapshot, county_codes: pd.Series) -> pd.DataFrame:
@@ -445,9 +460,6 @@ def _leased_positions(snapshot: Snapshot) -> pd.DataFrame:
         due_date=due,
         exempt=False,
         exemption_reason=None,
-        workers=_worker_lists(
-            leased["employer_id"], affected_workers(active, ["employer_id"], snapshot.workers)
-        ),
     )
     return _with_balance(leased, _balances(snapshot.deposit_events, day))
 
@@ -494,9 +506,10 @@ def _overdue(positions: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
 
 
 def _findings(
-    positions: pd.DataFrame, evidence_columns: list[str], amount: pd.Series
+    positions: pd.DataFrame, evidence_columns: list[str], amount: pd.Series, snapshot: Snapshot
 ) -> pd.DataFrame:
     shown = positions.assign(
+        workers=_listed_workers(positions, snapshot),
         due_date=iso(positions["due_date"]),
         **{
             column: iso(positions[column])
@@ -595,12 +608,17 @@ def deposit_missing(snapshot: Snapshot) -> pd.DataFrame:
             penalty_min_fen=_param(snapshot, "penalty_no_deposit_min_fen")  # Decree 724 Art. 55
         )
         found.append(
-            _findings(projects, [*_PROJECT_EVIDENCE, "penalty_min_fen"], projects["required_fen"])
+            _findings(
+                projects,
+                [*_PROJECT_EVIDENCE, "penalty_min_fen"],
+                projects["required_fen"],
+                snapshot,
+            )
         )
     if leased is not None:
         drawn = _drawn_gaps(snapshot)
         leased = leased[leased["balance_fen"] + _outstanding_on(leased, drawn) <= 0]
-        found.append(_findings(leased, _LEASED_EVIDENCE, leased["required_fen"]))
+        found.append(_findings(leased, _LEASED_EVIDENCE, leased["required_fen"], snapshot))
     return _combined(found)
 
 
@@ -672,7 +690,7 @@ def deposit_shortfall(snapshot: Snapshot) -> pd.DataFrame:
     ):
         if positions is not None:
             short = _short(positions, _drawn_gaps(snapshot))
-            found.append(_findings(short, [*evidence, *shown], short["shortfall_fen"]))
+            found.append(_findings(short, [*evidence, *shown], short["shortfall_fen"], snapshot))
     return _combined(found)
 
 
