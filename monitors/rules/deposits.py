@@ -20,6 +20,7 @@ import pandas as pd
 from monitors.base import Severity, Snapshot
 from monitors.dates import add_months, period_end, wage_due_dates
 from monitors.declare import rule
+from monitors.employment import active_contracts
 from monitors.evidence import affected_workers, evidence_records, iso
 
 # What each ledger event does to the balance (contract §1, deposit_events).
@@ -334,13 +335,6 @@ def _exemptions(projects: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
 # --- positions ----------------------------------------------------------------------------------
 
 
-def _active_contracts(contracts: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-    """Contracts active on `day`: started, and not left before it (contract §1)."""
-    started = contracts["start_date"] <= day
-    staying = contracts["left_date"].isna() | (day <= contracts["left_date"])
-    return contracts[started & staying]
-
-
 def _worker_lists(keys: pd.Series, listed: pd.Series) -> pd.Series:
     """The masked workers listed for each key; an empty list where none are."""
     found = keys.map(listed).astype(object)
@@ -395,7 +389,7 @@ def _project_positions(snapshot: Snapshot) -> pd.DataFrame:
 
 def _project_staff(projects: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
     """Workers active on each project on the as-of day, whichever employer hired them."""
-    active = _active_contracts(snapshot.contracts, snapshot.as_of_ts)
+    active = active_contracts(snapshot)
     counts = active[active["project_id"].notna()].groupby("project_id")["worker_id"].nunique()
     return projects["project_id"].map(counts).fillna(0).astype("int64")
 
@@ -405,7 +399,7 @@ def _listed_workers(positions: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
     as-of day, whichever employer hired them, or a leased-premises employer's own. Listed for
     the positions that become findings only: masking and sorting every position's workers
     took a second at L for the few dozen shown."""
-    active = _active_contracts(snapshot.contracts, snapshot.as_of_ts)
+    active = active_contracts(snapshot)
     on_project = positions["project_id"].notna()
     projects = positions.loc[on_project, "project_id"]
     leased = positions.loc[~on_project, "employer_id"]
@@ -434,7 +428,7 @@ def _leased_positions(snapshot: Snapshot) -> pd.DataFrame:
     """One row per leased-premises employer: the employer-level deposit it must hold."""
     day = snapshot.as_of_ts
     employers = snapshot.employers[snapshot.employers["leased_premises"]]
-    active = _active_contracts(snapshot.contracts, day)
+    active = active_contracts(snapshot)
     active = active[active["employer_id"].isin(employers["employer_id"])]
     staff = active.groupby("employer_id").agg(
         active_workers=("worker_id", "nunique"), first_worker_start=("start_date", "min")

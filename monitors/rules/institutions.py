@@ -5,8 +5,8 @@ import pandas as pd
 
 from monitors.base import Severity, Snapshot
 from monitors.declare import rule
+from monitors.employment import active_migrants
 from monitors.evidence import affected_workers, evidence_records
-from monitors.rules.mediation import _active_migrants
 
 
 @rule(
@@ -32,7 +32,7 @@ def institution_missing(snapshot: Snapshot) -> pd.DataFrame:
     household registration lies outside the employer's city; an unknown hukou is not counted.
     Only `service_office` = yes counts as an office (the contract: empty = not known = no), and
     a liaison name of blanks is no name."""
-    migrants = _active_migrants(snapshot)
+    migrants = active_migrants(snapshot)
     duties = institution_duties(snapshot, migrants)
     lacking = duties[duties["applies"] & ~(duties["service_office"] & duties["liaison_named"])]
     if lacking.empty:
@@ -63,11 +63,11 @@ def institution_missing(snapshot: Snapshot) -> pd.DataFrame:
 def institution_duties(snapshot: Snapshot, migrants: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per employer: its active migrant workers, the threshold, whether the duty applies (more
     than the threshold), and whether an office and a liaison are on record. Shown on the
-    employer's pages as well as judged by the rule. `migrants`: `_active_migrants`, if known."""
+    employer's pages as well as judged by the rule. `migrants`: `active_migrants`, if known."""
     threshold = int(
         snapshot.reference.value("migrant_service_office_threshold_workers", on=snapshot.as_of)
     )
-    migrants = _active_migrants(snapshot) if migrants is None else migrants
+    migrants = active_migrants(snapshot) if migrants is None else migrants
     counts = migrants.groupby("employer_id")["worker_id"].nunique()
     employers = snapshot.employers
     active = employers["employer_id"].map(counts).fillna(0).astype("int64")

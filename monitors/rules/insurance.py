@@ -6,6 +6,7 @@ import pandas as pd
 
 from monitors.base import Snapshot
 from monitors.declare import rule
+from monitors.employment import active_workers
 from monitors.evidence import evidence_records, iso, listed_records, masked_worker_ids
 
 KEY = ["employer_id", "project_id"]
@@ -46,7 +47,7 @@ def _severity(findings: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
 )
 def insurance_work_injury_uncovered(snapshot: Snapshot) -> pd.DataFrame:
     """Active workers with neither personal nor project-wide work-injury cover on day D."""
-    active = _active_workers(snapshot)
+    active = active_workers(snapshot)
     covered = _personally_covered(active, snapshot) | _project_covered(active, snapshot)
     uncovered = active[~covered & ~_in_registration_grace(active, snapshot)]
     if uncovered.empty:
@@ -59,24 +60,6 @@ def insurance_work_injury_uncovered(snapshot: Snapshot) -> pd.DataFrame:
             }
         )
     return _findings(_with_worker_evidence(uncovered, snapshot), snapshot)
-
-
-def _active_workers(snapshot: Snapshot) -> pd.DataFrame:
-    """One row per (employer, project, worker) with a contract active on D: started on or
-    before D and not left before D. The earliest start counts for the registration deadline."""
-    as_of = snapshot.as_of_ts
-    contracts = snapshot.contracts
-    active = contracts[
-        (contracts["start_date"] <= as_of)
-        & (contracts["left_date"].isna() | (as_of <= contracts["left_date"]))
-    ]
-    columns = [*KEY, "worker_id", "start_date"]
-    return (
-        active[columns]
-        .sort_values("start_date")
-        .drop_duplicates([*KEY, "worker_id"])
-        .reset_index(drop=True)
-    )
 
 
 def _valid_on(insurance: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:

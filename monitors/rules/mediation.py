@@ -5,11 +5,8 @@ import pandas as pd
 
 from monitors.base import Severity, Snapshot
 from monitors.declare import rule
+from monitors.employment import active_migrants
 from monitors.evidence import affected_workers, evidence_records
-
-# GB/T 2260: the first four digits of a county code name its prefecture-level city.
-CITY_PREFIX = 4
-COUNTY_CODE = r"\d{6}"
 
 
 @rule(
@@ -29,7 +26,7 @@ def mediation_committee_missing(snapshot: Snapshot) -> pd.DataFrame:
     threshold = int(
         snapshot.reference.value("mediation_committee_migrant_threshold", on=snapshot.as_of)
     )
-    migrants = _active_migrants(snapshot)
+    migrants = active_migrants(snapshot)
     counts = migrants.groupby("employer_id")["worker_id"].nunique()
     with_committee = snapshot.committees.loc[
         snapshot.committees["kind"] == "enterprise", "employer_id"
@@ -51,25 +48,3 @@ def mediation_committee_missing(snapshot: Snapshot) -> pd.DataFrame:
         findings, ["active_migrant_workers", "threshold", "workers"]
     )
     return findings[["employer_id", "subject_count", "evidence"]]
-
-
-def _active_migrants(snapshot: Snapshot) -> pd.DataFrame:
-    """(employer, worker) pairs with a contract active on D whose worker's household
-    registration lies outside the employer's city. A missing or malformed hukou code is
-    unknown and not counted: the worker may well be local."""
-    as_of = snapshot.as_of_ts
-    contracts = snapshot.contracts
-    active = contracts[
-        (contracts["start_date"] <= as_of)
-        & (contracts["left_date"].isna() | (as_of <= contracts["left_date"]))
-    ][["employer_id", "worker_id"]].drop_duplicates()
-    hukou = active["worker_id"].map(snapshot.workers.set_index("worker_id")["hukou_county_code"])
-    county = active["employer_id"].map(snapshot.employers.set_index("employer_id")["county_code"])
-    hukou, county = hukou.astype("str"), county.astype("str")
-    known = _is_county_code(hukou) & _is_county_code(county)
-    elsewhere = hukou.str.slice(0, CITY_PREFIX) != county.str.slice(0, CITY_PREFIX)
-    return active[known & elsewhere]
-
-
-def _is_county_code(codes: pd.Series) -> pd.Series:
-    return codes.str.fullmatch(COUNTY_CODE).fillna(False).astype(bool)

@@ -30,14 +30,9 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import Connection
 
 from monitors.base import Snapshot
+from monitors.employment import active_migrants, active_workers
 from monitors.rules.deposits import deposit_positions
-from monitors.rules.insurance import (
-    _active_workers,
-    _high_risk,
-    _personally_covered,
-    _project_covered,
-)
-from monitors.rules.mediation import _active_migrants
+from monitors.rules.insurance import _high_risk, _personally_covered, _project_covered
 from service.complaints.tracking import LEGAL_AID_KINDS
 from service.db import rows_frame
 from service.jurisdictions.models import town_code
@@ -116,10 +111,10 @@ def employer_figures(conn: Connection, snapshot: Snapshot) -> pd.DataFrame:
     figures["town"] = town.where(town.notna() & (town != ""), None)
     figures["employers"] = 1
 
-    active = _active_workers(snapshot)
+    active = active_workers(snapshot)
     pairs = active.drop_duplicates(["employer_id", "worker_id"])
     figures["active_workers"] = _per_employer(pairs.groupby("employer_id").size(), ids)
-    migrants = _active_migrants(snapshot)
+    migrants = active_migrants(snapshot)
     figures["active_migrant_workers"] = _per_employer(migrants.groupby("employer_id").size(), ids)
 
     alerts = _open_alerts(conn)

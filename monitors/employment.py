@@ -1,0 +1,63 @@
+"""Who works where on the as-of day: read off the contracts once per snapshot and shared by
+the rules that need it (deposits, insurance, mediation, institutions) and the overview's
+figures, each of which would otherwise filter every contract in the city again."""
+
+import pandas as pd
+
+from monitors.base import Snapshot
+
+# GB/T 2260: a county code has six digits, the first four naming its prefecture-level city.
+COUNTY_CODE = r"\d{6}"
+CITY_PREFIX = 4
+ACTIVE_CONTRACT_COLUMNS = ["employer_id", "project_id", "worker_id", "start_date"]
+
+
+def active_contracts(snapshot: Snapshot) -> pd.DataFrame:
+    """Contracts active on the as-of day: started, and not left before it (contract §1). Who,
+    where and since when only: the frame is kept for the whole run."""
+
+    def compute() -> pd.DataFrame:
+        day, contracts = snapshot.as_of_ts, snapshot.contracts
+        started = contracts["start_date"] <= day
+        staying = contracts["left_date"].isna() | (day <= contracts["left_date"])
+        return contracts.loc[started & staying, ACTIVE_CONTRACT_COLUMNS]
+
+    return snapshot.derive("employment.active_contracts", compute)
+
+
+def active_workers(snapshot: Snapshot) -> pd.DataFrame:
+    """One row per (employer, project, worker) with a contract active on the as-of day; the
+    earliest start counts (for the insurance registration deadline)."""
+
+    def compute() -> pd.DataFrame:
+        key = ["employer_id", "project_id", "worker_id"]
+        active = active_contracts(snapshot)[[*key, "start_date"]]
+        return active.sort_values("start_date").drop_duplicates(key).reset_index(drop=True)
+
+    return snapshot.derive("employment.active_workers", compute)
+
+
+def active_migrants(snapshot: Snapshot) -> pd.DataFrame:
+    """(employer, worker) pairs with a contract active on the as-of day whose worker's
+    household registration lies outside the employer's city. A missing or malformed hukou
+    code is unknown and not counted: the worker may well be local."""
+
+    def compute() -> pd.DataFrame:
+        active = active_contracts(snapshot)[["employer_id", "worker_id"]].drop_duplicates()
+        workers, employers = snapshot.workers, snapshot.employers
+        home = active["worker_id"].map(
+            pd.Series(_city(workers["hukou_county_code"]).to_numpy(), index=workers["worker_id"])
+        )
+        city = active["employer_id"].map(
+            pd.Series(_city(employers["county_code"]).to_numpy(), index=employers["employer_id"])
+        )
+        return active[(home != city) & home.notna() & city.notna()]
+
+    return snapshot.derive("employment.active_migrants", compute)
+
+
+def _city(county_codes: pd.Series) -> pd.Series:
+    """The city part of each county code as a number (NaN where the code is not one)."""
+    codes = county_codes.astype("str")
+    valid = codes.str.fullmatch(COUNTY_CODE).fillna(False).astype(bool)
+    return pd.to_numeric(codes.str.slice(0, CITY_PREFIX).where(valid), errors="coerce")
