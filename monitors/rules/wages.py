@@ -115,26 +115,42 @@ def _money(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype=np.int64, na_value=0)
 
 
-def _pair_numbers(employers: np.ndarray, workers: np.ndarray) -> np.ndarray:
-    """One int64 per (employer, worker): employer × (largest worker id + 1) + worker. Database
-    ids are small and non-negative; other ids are first numbered densely (slower)."""
-    if len(workers) and (
-        min(employers.min(), workers.min()) < 0
-        or employers.max() >= np.iinfo(np.int64).max // (workers.max() + 1)
+def _pair_numbers(
+    employers: tuple[np.ndarray, np.ndarray], workers: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """One int64 per (employer, worker) of two sets of pairs, the same number for the same pair:
+    employer × (largest worker id + 1) + worker. Database ids are small and non-negative; other
+    ids are first numbered densely (slower)."""
+    every = [ids for ids in (*employers, *workers) if len(ids)]
+    width = max((ids.max() for ids in workers if len(ids)), default=0) + 1
+    largest = max((ids.max() for ids in employers if len(ids)), default=0)
+    if (
+        min((ids.min() for ids in every), default=0) < 0
+        or largest >= np.iinfo(np.int64).max // width
     ):
-        employers, workers = pd.factorize(employers)[0], pd.factorize(workers)[0]
-    return employers.astype(np.int64) * (workers.max(initial=0) + 1) + workers
+        employers, workers = _densely(employers), _densely(workers)
+        width = max((ids.max() for ids in workers if len(ids)), default=0) + 1
+    first, second = (np.multiply(ids, width, dtype=np.int64) for ids in employers)
+    first += workers[0]
+    second += workers[1]
+    return first, second
+
+
+def _densely(ids: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    codes = pd.factorize(np.concatenate(ids))[0]
+    return codes[: len(ids[0])], codes[len(ids[0]) :]
 
 
 def _pair_codes(contracts: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Dense codes 0..n-1 of the contracts' (employer, worker) pairs, and the same code for each
-    of `rows` (-1 when that pair has no contract)."""
-    pairs = _pair_numbers(
-        np.concatenate([_ids(contracts, "employer_id"), _ids(rows, "employer_id")]),
-        np.concatenate([_ids(contracts, "worker_id"), _ids(rows, "worker_id")]),
+    of `rows` (-1 when that pair has no contract). The rows (the whole payroll) are numbered in
+    place, not first joined to the contracts' arrays: at L that would be 130 MB more."""
+    contract_pairs, row_pairs = _pair_numbers(
+        (_ids(contracts, "employer_id"), _ids(rows, "employer_id")),
+        (_ids(contracts, "worker_id"), _ids(rows, "worker_id")),
     )
-    contract_codes, distinct = pd.factorize(pairs[: len(contracts)])
-    return contract_codes, pd.Index(distinct).get_indexer(pairs[len(contracts) :])
+    contract_codes, distinct = pd.factorize(contract_pairs)
+    return contract_codes, pd.Index(distinct).get_indexer(row_pairs)
 
 
 def _ids(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -349,21 +365,42 @@ def _full_time(contracts: pd.DataFrame) -> np.ndarray:
     return (contracts["employment_type"] != "part_time").to_numpy(dtype=bool)
 
 
-def _expected_months(
+def _month_spans(
     starts: np.ndarray, lefts: np.ndarray, first_month: int, last_month: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The (contract position, month) grid of the months each contract was employed in, within
-    [first_month, last_month]: employed in a month = start_date <= its last day and (no
-    left_date or left_date >= its first day), i.e. start month <= month <= left month."""
-    # int32 throughout: the grid has one row per worker and month (millions).
+    """The first and last month (int32) each contract was employed in within [first_month,
+    last_month]; none where last < first. Employed in a month = start_date <= its last day and
+    (no left_date or left_date >= its first day), i.e. start month <= month <= left month."""
     first = np.maximum(_month_of_day(starts), first_month).astype(np.int32)
     lefts = np.where(lefts == NO_DAY_AFTER, _first_day(np.array(last_month)), lefts)
     last = np.minimum(_month_of_day(lefts), last_month).astype(np.int32)
+    return first, last
+
+
+def _expected_months(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (position, month) grid of every month from `first` to `last` of each position."""
+    # int32 throughout: the grid can have one row per worker and month (millions).
     counts = np.clip(last - first + 1, 0, None)
     owner = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
     offset = np.arange(counts.sum(), dtype=np.int32)
     offset -= np.repeat(np.cumsum(counts, dtype=np.int32) - counts, counts)
     return owner, first[owner] + offset
+
+
+def _with_gaps(
+    pairs: np.ndarray, first: np.ndarray, last: np.ndarray, reported: np.ndarray, first_month: int
+) -> np.ndarray:
+    """Whether the pair of each contract lacks a payroll row in a month of its span, counted on
+    the (pair × month) bitmap `reported`: only those contracts' months need laying out one by
+    one, and most workers are reported every month."""
+    n_months = reported.shape[1]
+    count_type = np.int16 if n_months < np.iinfo(np.int16).max else np.int32
+    so_far = np.cumsum(reported, axis=1, dtype=count_type)  # reports up to each month
+    low = np.clip(first - first_month, 0, n_months - 1)
+    high = np.clip(last - first_month, 0, n_months - 1)
+    before = np.where(low > 0, so_far[pairs, np.maximum(low - 1, 0)], 0)
+    in_span = so_far[pairs, high] - before
+    return (last >= first) & (in_span < last - first + 1)
 
 
 def _reported(
@@ -391,30 +428,37 @@ def _active_pairs(pairs: np.ndarray, starts: np.ndarray, lefts: np.ndarray, day:
 
 
 def _employment_grid(
-    contracts: pd.DataFrame, pairs: np.ndarray, as_of: AsOf, first_month: int
+    contracts: pd.DataFrame, pairs: np.ndarray, as_of: AsOf, first_month: int, reported: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(contract position, month, cell) for every month from `first_month` to the last month
-    that can be due in which a worker active on D was employed; cell = pair × months + month
-    offset."""
+    that can be due in which a worker active on D was employed, the months missing a report
+    among them found without laying out every month of every worker; cell = pair × months +
+    month offset."""
     starts = _days(contracts["start_date"], NO_DAY_AFTER)
     lefts = _days(contracts["left_date"], NO_DAY_AFTER)
     # "An active full-time worker" (the contract's words): active on D, and employed in the period.
     kept = np.flatnonzero(_active_pairs(pairs, starts, lefts, as_of.day)).astype(np.int32)
-    owner, month = _expected_months(starts[kept], lefts[kept], first_month, as_of.last_month_due)
+    first, last = _month_spans(starts[kept], lefts[kept], first_month, as_of.last_month_due)
+    # The last two months' wages may not be due yet, so most workers are not reported for
+    # them: those months are laid out for everyone; the months before only for a contract
+    # that misses a report in one of them.
+    recent = as_of.last_month_due - 1
+    gaps = _with_gaps(pairs[kept], first, np.minimum(last, recent - 1), reported, first_month)
+    first = np.where(gaps, first, np.maximum(first, recent))
+    owner, month = _expected_months(first, last)
     owner = kept[owner]
     n_months = as_of.last_month_due - first_month + 1
-    # One cell per worker and month (tens of millions at city scale): int32 where it fits.
     cell_type = np.int32 if (pairs.max(initial=0) + 1) * n_months <= _INT32_MAX else np.int64
     cell = pairs[owner].astype(cell_type) * n_months + (month - first_month)
     rehired = np.bincount(pairs[kept]) > 1
     if rehired.any():
         # A worker rehired by the same employer: one row per month, from the later contract
-        # (contracts are in start order), which is the one in force in that month. Only the
-        # rehired pairs' cells can repeat (a few among millions).
+        # (contracts are in start order), which is the one in force in that month. A month
+        # without a report leaves a gap in every contract that spans it, so all of them are here.
         again = rehired[pairs[owner]]
-        last = ~again
-        last[again] = ~pd.Series(cell[again]).duplicated(keep="last").to_numpy()
-        owner, month, cell = owner[last], month[last], cell[last]
+        latest = ~again
+        latest[again] = ~pd.Series(cell[again]).duplicated(keep="last").to_numpy()
+        owner, month, cell = owner[latest], month[latest], cell[latest]
     return owner, month, cell
 
 
@@ -424,10 +468,12 @@ def _unreported_rows(snapshot: Snapshot, as_of: AsOf, first_month: int) -> pd.Da
     contracts = _contracts_as_of(snapshot, as_of)
     contracts = contracts[_full_time(contracts)].sort_values("start_date", kind="stable")
     pairs, payroll_pairs = _pair_codes(contracts, snapshot.payroll)
-    owner, month, cell = _employment_grid(contracts, pairs, as_of, first_month)
     n_months = as_of.last_month_due - first_month + 1
-    missing = ~_reported(snapshot, payroll_pairs, first_month, n_months, len(contracts))[cell]
-    del cell, payroll_pairs  # the run's largest arrays: gone before the next ones are made
+    reported = _reported(snapshot, payroll_pairs, first_month, n_months, len(contracts))
+    del payroll_pairs  # the run's largest array: gone before the next ones are made
+    reported = reported.reshape(len(contracts), n_months)
+    owner, month, cell = _employment_grid(contracts, pairs, as_of, first_month, reported)
+    missing = ~reported.ravel()[cell]
     owner, month = owner[missing], month[missing]
     pay_days = np.clip(contracts["pay_day"].to_numpy(dtype=np.int64)[owner], 1, LAST_DAY_OF_MONTH)
     due_days = _due_days(month, pay_days, snapshot.calendar)

@@ -381,6 +381,63 @@ def test_wages_unreported_counts_a_rehired_worker_once_per_month() -> None:
     }
 
 
+def test_wages_unreported_finds_the_one_gap_of_a_rehired_worker_reported_otherwise() -> None:
+    # Only contracts whose months miss a report are laid out month by month: both contracts
+    # span September, so the later one still speaks for it.
+    contracts = [
+        contract(
+            1, 1, 1, start_date="2026-08-01", left_date="2026-09-10", monthly_wage_fen=500_000
+        ),
+        contract(2, 1, 1, start_date="2026-09-20", monthly_wage_fen=700_000),
+        contract(3, 1, 2, start_date="2026-08-01"),  # every month reported
+    ]
+    rows = [payroll(1, 1, period) for period in ("2026-08", "2026-10")]
+    rows += [payroll(1, 2, period) for period in ("2026-08", "2026-09", "2026-10")]
+    findings = wages_unreported(snap(date(2026, 11, 30), contracts=contracts, payroll=rows))
+    by_period = findings.set_index("period")[["subject_count", "amount_fen"]].to_dict("index")
+    assert by_period == {"2026-09": {"subject_count": 1, "amount_fen": 700_000}}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_wages_unreported_finds_what_laying_out_every_month_finds(seed, monkeypatch) -> None:
+    import numpy as np
+
+    from monitors.rules import wages
+
+    random = np.random.default_rng(seed)
+    contracts, rows = [], []
+    for number in range(1, 41):
+        worker_id = int(random.integers(1, 16))  # some workers rehired, some by two employers
+        start = pd.Timestamp("2024-06-01") + pd.Timedelta(days=int(random.integers(0, 900)))
+        left = start + pd.Timedelta(days=int(random.integers(20, 400)))
+        contracts.append(
+            contract(
+                number,
+                int(random.integers(1, 3)),
+                worker_id,
+                start_date=start.strftime("%Y-%m-%d"),
+                left_date=left.strftime("%Y-%m-%d") if random.random() < 0.5 else None,
+                pay_day=int(random.integers(1, 32)),
+            )
+        )
+    for employer_id in (1, 2):
+        for worker_id in range(1, 16):
+            for period in pd.period_range("2024-06", "2026-11", freq="M"):
+                if random.random() < 0.9:
+                    rows.append(payroll(employer_id, worker_id, period.strftime("%Y-%m")))
+    snapshot = snap(
+        date(2026, 11, 20),
+        employers=[employer(1), employer(2)],
+        contracts=contracts,
+        payroll=rows,
+    )
+    found = wages_unreported(snapshot)
+    monkeypatch.setattr(wages, "_with_gaps", lambda pairs, *_: np.ones(len(pairs), dtype=bool))
+    everything = wages_unreported(snapshot)
+    assert not found.empty
+    pd.testing.assert_frame_equal(found, everything)
+
+
 def test_wages_unreported_keeps_employers_apart() -> None:
     employers = [employer(1), employer(2)]
     contracts = [
@@ -662,3 +719,23 @@ def test_wages_below_minimum_part_time_passes_through_the_engine() -> None:
     ).to_dict("records")
 
     assert "第七十二条第一款" in alert["legal_basis_zh"]
+
+
+@pytest.mark.parametrize(
+    ("employers", "workers"),
+    [([1, 2, 2], [7, 7, 9]), ([-5, 2**62, 2**62], [7, 7, -9])],
+    ids=["database ids", "negative and huge ids"],
+)
+def test_payroll_rows_find_their_contracts_pair_whatever_the_ids(employers, workers):
+    from monitors.rules.wages import _pair_codes
+
+    contracts = pd.DataFrame({"employer_id": employers, "worker_id": workers})
+    rows = pd.DataFrame(
+        {
+            "employer_id": [employers[2], employers[0], employers[1], employers[0]],
+            "worker_id": [workers[2], workers[0], workers[0], workers[2]],
+        }
+    )
+    contract_codes, row_codes = _pair_codes(contracts, rows)
+    assert contract_codes.tolist() == [0, 1, 2]
+    assert row_codes.tolist() == [2, 0, 1, -1]  # the last pair has no contract
