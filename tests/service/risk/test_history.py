@@ -40,6 +40,16 @@ def test_each_run_scores_every_employer_and_keeps_the_history(engine, tmp_path, 
     assert changed and {run for _, run, _, _ in changed} == {later.run_id}
 
 
+def test_scoring_the_same_alerts_again_stores_nothing(engine, tmp_path, reference):
+    # The new reasons are compared with the stored JSON text, as each database gives it back.
+    assert run_import(engine, write_folder(tmp_path / "in"), reference).ok
+    first = run_monitors(engine, reference, as_of=AS_OF)
+    before = tier_rows(engine)
+    with engine.begin() as conn:
+        stored = risk.record_run(conn, run_id=first.run_id, as_of=AS_OF, reference=reference)
+    assert stored == 0 and tier_rows(engine) == before
+
+
 def stored_and_latest(engine) -> tuple[dict, dict]:
     """Each employer's stored current tier and rank, and the tier of its latest history row."""
     with engine.connect() as conn:
