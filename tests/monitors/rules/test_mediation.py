@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from monitors.base import Snapshot
 from monitors.engine import evaluate
@@ -77,8 +78,9 @@ def test_committee_missing_compares_with_the_employers_own_city() -> None:
     assert mediation_committee_missing(snap(local)).empty
 
 
-def test_committee_missing_does_not_count_workers_of_unknown_registration() -> None:
-    unknown = staff(1, first_id=THRESHOLD, hukou=None)
+@pytest.mark.parametrize("hukou", [None, "", "5101", "51012x", " 510122", "5101221"])
+def test_committee_missing_does_not_count_workers_of_unknown_registration(hukou) -> None:
+    unknown = staff(1, first_id=THRESHOLD, hukou=hukou)
 
     assert mediation_committee_missing(snap(staff(THRESHOLD - 1), unknown)).empty
 

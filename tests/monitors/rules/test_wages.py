@@ -224,6 +224,8 @@ def test_wages_unpaid_counts_a_payment_dated_after_d_as_not_made() -> None:
     found = only(wages_unpaid(snap(date(2026, 11, 30), contracts=[contract()], payroll=[row])))
     assert found["amount_fen"] == 600_000
     assert found["evidence"]["amount_paid_fen"] == 0
+    on_d = payroll(1, 1, "2026-10", paid_date="2026-11-30")  # paid in full on D itself
+    assert wages_unpaid(snap(date(2026, 11, 30), contracts=[contract()], payroll=[on_d])).empty
 
 
 def test_wages_unpaid_keeps_one_alert_per_employer_and_period() -> None:
