@@ -3,7 +3,7 @@
 The errors themselves; their handlers are in service/error_handlers.py.
 """
 
-from fastapi import Request
+from starlette.requests import Request
 
 
 class ServiceError(Exception):

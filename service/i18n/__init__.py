@@ -8,7 +8,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from fastapi import Request
+from starlette.requests import Request
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
