@@ -1,16 +1,22 @@
 """Schema creation and upgrade through Alembic (`wageguard migrate`)."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config(database_url: str | None = None) -> Config:
+def alembic_config(database_url: str | None = None) -> "Config":
+    # Alembic is imported only when a schema must change: every command of the CLI checks the
+    # schema first, and importing it took a quarter of a second.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if database_url:
@@ -20,10 +26,12 @@ def alembic_config(database_url: str | None = None) -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision; a no-op when it is already there."""
-    config = alembic_config()
+    from alembic import command
+
     with engine.begin() as connection:
         if _at_newest(connection):
             return
+        config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
