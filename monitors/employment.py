@@ -65,3 +65,29 @@ def _city(county_codes: pd.Series) -> np.ndarray:
     valid = distinct.str.fullmatch(COUNTY_CODE).fillna(False).astype(bool)
     cities = pd.to_numeric(distinct.str.slice(0, CITY_PREFIX).where(valid), errors="coerce")
     return np.append(cities.to_numpy(dtype=float, na_value=np.nan), np.nan)[codes]
+
+
+def pair_numbers(
+    employers: tuple[np.ndarray, np.ndarray], workers: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """One int64 per (employer, worker) of two sets of pairs, the same number for the same pair:
+    employer × (largest worker id + 1) + worker. Database ids are small and non-negative; other
+    ids are first numbered densely (slower)."""
+    every = [ids for ids in (*employers, *workers) if len(ids)]
+    width = max((ids.max() for ids in workers if len(ids)), default=0) + 1
+    largest = max((ids.max() for ids in employers if len(ids)), default=0)
+    if (
+        min((ids.min() for ids in every), default=0) < 0
+        or largest >= np.iinfo(np.int64).max // width
+    ):
+        employers, workers = _densely(employers), _densely(workers)
+        width = max((ids.max() for ids in workers if len(ids)), default=0) + 1
+    first, second = (np.multiply(ids, width, dtype=np.int64) for ids in employers)
+    first += workers[0]
+    second += workers[1]
+    return first, second
+
+
+def _densely(ids: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    codes = pd.factorize(np.concatenate(ids))[0]
+    return codes[: len(ids[0])], codes[len(ids[0]) :]

@@ -6,7 +6,7 @@ import pandas as pd
 
 from monitors.base import Snapshot
 from monitors.declare import rule
-from monitors.employment import active_workers
+from monitors.employment import active_workers, pair_numbers
 from monitors.evidence import evidence_records, iso, listed_records, masked_worker_ids
 
 KEY = ["employer_id", "project_id"]
@@ -14,10 +14,17 @@ KEY = ["employer_id", "project_id"]
 
 def _high_risk(employer_ids: pd.Series, project_ids: pd.Series, snapshot: Snapshot) -> pd.Series:
     """High-risk industry (mining, construction, hazardous chemicals, fireworks, explosives:
-    安全生产许可证条例 Art. 2) of the employer, or of the project the workers are on."""
-    employer_codes = employer_ids.map(snapshot.employers.set_index("employer_id")["industry_code"])
-    project_codes = project_ids.map(snapshot.projects.set_index("project_id")["industry_code"])
-    return _is_high_risk(employer_codes, snapshot) | _is_high_risk(project_codes, snapshot)
+    安全生产许可证条例 Art. 2) of the employer, or of the project the workers are on. Judged
+    once per employer and project, then looked up (the overview asks for every active worker)."""
+    employers, projects = snapshot.employers, snapshot.projects
+    by_employer = _is_high_risk(employers["industry_code"], snapshot)
+    by_project = _is_high_risk(projects["industry_code"], snapshot)
+    of_employer = employer_ids.map(by_employer.set_axis(employers["employer_id"]))
+    of_project = project_ids.map(by_project.set_axis(projects["project_id"]))
+    risky = of_employer.to_numpy(dtype=bool, na_value=False) | of_project.to_numpy(
+        dtype=bool, na_value=False
+    )
+    return pd.Series(risky, index=employer_ids.index)
 
 
 def _is_high_risk(codes: pd.Series, snapshot: Snapshot) -> pd.Series:
@@ -73,11 +80,15 @@ def _personally_covered(active: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
     """A personal coverage row of the same employer for the worker, valid on D."""
     valid = _valid_on(snapshot.insurance, snapshot.as_of_ts)
     personal = valid[valid["worker_id"].notna()]
-    insured = pd.MultiIndex.from_arrays(
-        [personal["employer_id"].astype("int64"), personal["worker_id"].astype("int64")]
+    insured, pairs = pair_numbers(
+        (_ids(personal["employer_id"]), _ids(active["employer_id"])),
+        (_ids(personal["worker_id"]), _ids(active["worker_id"])),
     )
-    pairs = pd.MultiIndex.from_arrays([active["employer_id"], active["worker_id"]])
-    return pd.Series(pairs.isin(insured), index=active.index)
+    return pd.Series(pd.Index(pairs).isin(insured), index=active.index)
+
+
+def _ids(ids: pd.Series) -> np.ndarray:
+    return ids.to_numpy(dtype=np.int64)
 
 
 def _project_covered(active: pd.DataFrame, snapshot: Snapshot) -> pd.Series:

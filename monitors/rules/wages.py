@@ -15,6 +15,7 @@ from monitors import dates
 from monitors.base import Severity, Snapshot
 from monitors.calendar import WorkCalendar
 from monitors.declare import rule
+from monitors.employment import pair_numbers
 from monitors.evidence import MAX_LISTED_WORKERS, affected_workers, evidence_records, iso
 
 KEY = ["employer_id", "month"]
@@ -115,37 +116,11 @@ def _money(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype=np.int64, na_value=0)
 
 
-def _pair_numbers(
-    employers: tuple[np.ndarray, np.ndarray], workers: tuple[np.ndarray, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """One int64 per (employer, worker) of two sets of pairs, the same number for the same pair:
-    employer × (largest worker id + 1) + worker. Database ids are small and non-negative; other
-    ids are first numbered densely (slower)."""
-    every = [ids for ids in (*employers, *workers) if len(ids)]
-    width = max((ids.max() for ids in workers if len(ids)), default=0) + 1
-    largest = max((ids.max() for ids in employers if len(ids)), default=0)
-    if (
-        min((ids.min() for ids in every), default=0) < 0
-        or largest >= np.iinfo(np.int64).max // width
-    ):
-        employers, workers = _densely(employers), _densely(workers)
-        width = max((ids.max() for ids in workers if len(ids)), default=0) + 1
-    first, second = (np.multiply(ids, width, dtype=np.int64) for ids in employers)
-    first += workers[0]
-    second += workers[1]
-    return first, second
-
-
-def _densely(ids: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    codes = pd.factorize(np.concatenate(ids))[0]
-    return codes[: len(ids[0])], codes[len(ids[0]) :]
-
-
 def _pair_codes(contracts: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Dense codes 0..n-1 of the contracts' (employer, worker) pairs, and the same code for each
     of `rows` (-1 when that pair has no contract). The rows (the whole payroll) are numbered in
     place, not first joined to the contracts' arrays: at L that would be 130 MB more."""
-    contract_pairs, row_pairs = _pair_numbers(
+    contract_pairs, row_pairs = pair_numbers(
         (_ids(contracts, "employer_id"), _ids(rows, "employer_id")),
         (_ids(contracts, "worker_id"), _ids(rows, "worker_id")),
     )
