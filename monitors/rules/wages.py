@@ -125,7 +125,18 @@ def _pair_codes(contracts: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray
         (_ids(contracts, "worker_id"), _ids(rows, "worker_id")),
     )
     contract_codes, distinct = pd.factorize(contract_pairs)
-    return contract_codes, pd.Index(distinct).get_indexer(row_pairs)
+    return contract_codes, _codes_of(row_pairs, pd.Index(distinct))
+
+
+def _codes_of(numbers: np.ndarray, distinct: pd.Index) -> np.ndarray:
+    """`distinct.get_indexer(numbers)`, each run of equal numbers looked up once: the payroll
+    holds a worker's months one after another (7.7 M rows, 0.76 M runs at L)."""
+    starts = np.flatnonzero(np.diff(numbers)) + 1
+    if len(numbers) == 0 or len(starts) * 2 > len(numbers):  # hardly any runs: row by row
+        return distinct.get_indexer(pd.Index(numbers))
+    starts = np.concatenate([[0], starts])
+    lengths = np.diff(np.append(starts, len(numbers)))
+    return np.repeat(distinct.get_indexer(pd.Index(numbers[starts])), lengths)
 
 
 def _ids(frame: pd.DataFrame, column: str) -> np.ndarray:

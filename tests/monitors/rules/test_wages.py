@@ -741,3 +741,5 @@ def test_payroll_rows_find_their_contracts_pair_whatever_the_ids(employers, work
     contract_codes, row_codes = _pair_codes(contracts, rows)
     assert contract_codes.tolist() == [0, 1, 2]
     assert row_codes.tolist() == [2, 0, 1, -1]  # the last pair has no contract
+    months = rows.loc[rows.index.repeat(3)]  # each pair's months one after another, as stored
+    assert _pair_codes(contracts, months)[1].tolist() == [2, 2, 2, 0, 0, 0, 1, 1, 1, -1, -1, -1]
