@@ -136,8 +136,8 @@ def typed_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         else:
             out[column] = pd.to_numeric(values).astype(dtype)  # type: ignore[call-overload]
     # One frame from all the columns: inserting them one by one costs more than converting a
-    # few hundred rows (one employer's share).
-    return pd.DataFrame(out, index=frame.index)
+    # few hundred rows (one employer's share); not copied again into one block per type.
+    return pd.DataFrame(out, index=frame.index, copy=False)
 
 
 # What a rule returns: the alert key (employer, project, period) and the evidence.
