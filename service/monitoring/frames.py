@@ -17,7 +17,16 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import TextClause
 
-from monitors.base import DATE, HOURS, SNAPSHOT_COLUMNS, TEXT, Snapshot, typed_frame
+from monitors.base import (
+    DATE,
+    HOURS,
+    PERIOD,
+    SNAPSHOT_COLUMNS,
+    TEXT,
+    Snapshot,
+    concat_frames,
+    typed_frame,
+)
 from monitors.calendar import default_calendar
 from monitors.reference import Reference
 from service.db import rows_frame
@@ -259,7 +268,7 @@ def _read_chunked(conn: Connection, name: str, query: str, columns: list[str]) -
         cursor.close()
     if not chunks:
         return typed_frame(name, pd.DataFrame(columns=columns))
-    return pd.concat(chunks, ignore_index=True)
+    return concat_frames(name, chunks)
 
 
 def _copy_out(conn: Connection, name: str, query: str, columns: dict[str, str]) -> pd.DataFrame:
@@ -285,7 +294,7 @@ def _copy_out(conn: Connection, name: str, query: str, columns: dict[str, str]) 
         ]
     if not chunks:
         return typed_frame(name, pd.DataFrame(columns=list(columns)))
-    return pd.concat(chunks, ignore_index=True)
+    return concat_frames(name, chunks)
 
 
 COPY_BLOCK_BYTES = 16 * 2**20
@@ -296,7 +305,12 @@ _NULLABLE = {pyarrow.int64(): pd.Int64Dtype()}
 def _arrow_types(columns: dict[str, str]) -> dict[str, pyarrow.DataType]:
     """Codes stay text (an industry code 0610 must not become the number 610), as do dates
     until typed_frame reads them."""
-    types = {TEXT: pyarrow.string(), DATE: pyarrow.string(), HOURS: pyarrow.float64()}
+    types = {
+        TEXT: pyarrow.string(),
+        PERIOD: pyarrow.string(),
+        DATE: pyarrow.string(),
+        HOURS: pyarrow.float64(),
+    }
     return {column: types.get(kind, pyarrow.int64()) for column, kind in columns.items()}
 
 

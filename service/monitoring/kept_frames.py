@@ -32,7 +32,7 @@ import pyarrow.parquet
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection, Engine
 
-from monitors.base import SNAPSHOT_COLUMNS, Snapshot
+from monitors.base import SNAPSHOT_COLUMNS, Snapshot, concat_frames
 from monitors.calendar import default_calendar
 from monitors.reference import Reference
 from service import data_version
@@ -188,7 +188,7 @@ def _brought_up_to_date(
         *(bindparam(column, expanding=True) for column in lists)
     )
     fresh = typed_rows(conn, name, query, lists)
-    return pd.concat([kept[~stale], fresh], ignore_index=True)
+    return concat_frames(name, [kept[~stale], fresh])
 
 
 def _schema(conn: Connection) -> str:

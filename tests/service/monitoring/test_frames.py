@@ -54,3 +54,34 @@ def test_every_value_is_read_as_stored_across_many_blocks(engine, reference, mon
     assert employers["leased_premises"].tolist() == [row["leased_premises"] for row in rows]
     declared = typed_frame("employers", pd.DataFrame(columns=list(SNAPSHOT_COLUMNS["employers"])))
     assert dict(employers.dtypes) == dict(declared.dtypes)
+
+
+def test_payroll_periods_read_in_many_blocks_are_one_category(engine, reference, monkeypatch):
+    monkeypatch.setattr(frames, "COPY_BLOCK_BYTES", 4096)  # PostgreSQL: a few rows a block
+    monkeypatch.setattr(frames, "CHUNK_ROWS", 7)  # SQLite: a few rows a chunk
+    months = [f"{year}-{month:02d}" for year in (2025, 2026) for month in range(1, 13)]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO employer (uscc, name, industry_code, county_code, leased_premises, "
+                "dishonesty_listed, real_name_management, dedicated_wage_account) VALUES "
+                "('91330300MA00000001', '甲', '0610', '330302', false, false, false, false)"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO worker (id_number, name) VALUES (:id_number, '工人')"),
+            [{"id_number": f"33030219900101{n:04d}"} for n in range(30)],
+        )
+        conn.execute(
+            text(
+                "INSERT INTO payroll_entry (employer_id, worker_id, period, amount_due_fen, "
+                "amount_paid_fen) SELECT e.id, w.id, :period, 100, 100 FROM employer e, worker w"
+            ),
+            [{"period": month} for month in reversed(months)],
+        )
+    payroll = load_snapshot(engine, reference, date(2026, 11, 30), ("payroll",)).payroll
+
+    assert len(payroll) == 30 * len(months)
+    assert isinstance(payroll["period"].dtype, pd.CategoricalDtype)
+    assert payroll["period"].cat.categories.tolist() == months  # every block's, in order
+    assert sorted(payroll["period"].astype(str).unique()) == months
