@@ -731,13 +731,19 @@ class Reference:
         self, county_codes: pd.Series, periods: pd.Series, kind: str
     ) -> pd.Series:
         column = MINIMUM_WAGE_COLUMNS[kind]
-        tiers = county_codes.astype("str").map(self.jurisdictions["min_wage_tier"])
+        # Hundreds of thousands of rows hold a few hundred (county, month) pairs: each pair is
+        # looked up once.
+        county, counties = pd.factorize(county_codes.astype("str"), use_na_sentinel=False)
+        month, months = pd.factorize(periods.astype("str"), use_na_sentinel=False)
+        each, _ = pd.factorize(county.astype("int64") * len(months) + month)
+        first = pd.Series(each).drop_duplicates().index.to_numpy()  # a row of each pair
+        tiers = pd.Series(counties[county[first]]).map(self.jurisdictions["min_wage_tier"])
         first_days = pd.to_datetime(
-            periods.astype("str") + "-01", format="%Y-%m-%d", errors="coerce"
+            pd.Series(months[month[first]]) + "-01", format="%Y-%m-%d", errors="coerce"
         )
         asked = pd.DataFrame({"tier": tiers.to_numpy(), "day": first_days.to_numpy()})
         amounts = _standard_in_force(asked, self.minimum_wages, column)
-        return pd.Series(amounts.array, index=county_codes.index, name=column)
+        return pd.Series(amounts.array[each], index=county_codes.index, name=column)
 
     def _minimum_wage_memo(
         self, county_codes: pd.Series, periods: pd.Series, kind: str

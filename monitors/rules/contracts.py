@@ -283,7 +283,8 @@ def contract_probation_invalid(snapshot: Snapshot) -> pd.DataFrame:
 def _repeated_probation(probations: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
     """Probations beyond the number allowed per employer and worker, in start order."""
     allowed = int(snapshot.reference.value("probation_max_per_employer_worker", on=snapshot.as_of))
-    ordered = probations.sort_values(["start_date", "contract_id"], kind="stable")
+    key = ["employer_id", "worker_id", "start_date", "contract_id"]  # not every column sorted
+    ordered = probations[key].sort_values(["start_date", "contract_id"], kind="stable")
     earlier = ordered.groupby(["employer_id", "worker_id"], sort=False).cumcount()
     return (earlier >= allowed).reindex(probations.index)
 

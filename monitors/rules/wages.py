@@ -401,8 +401,12 @@ def _reported(
     offsets = np.where((offsets >= 0) & (offsets < n_months), offsets, -1)
     offset = np.append(offsets, -1).astype(np.int32)[codes]
     kept = (payroll_pairs >= 0) & (offset >= 0)
+    # The cells worked out in place: each step a new array of the payroll's length otherwise.
+    cells = payroll_pairs[kept].astype(np.int64, copy=False)
+    cells *= n_months
+    cells += offset[kept]
     bitmap = np.zeros(n_pairs * n_months, dtype=bool)
-    bitmap[payroll_pairs[kept] * n_months + offset[kept]] = True
+    bitmap[cells] = True
     return bitmap
 
 

@@ -19,6 +19,7 @@ import pytest
 from monitors import reference as reference_module
 from monitors.reference import (
     DEFAULT_DATA_DIR,
+    MEMO_ROWS,
     Reference,
     ReferenceDataError,
     UnknownParameter,
@@ -422,6 +423,20 @@ def test_minimum_wage_follows_the_standard_in_force_for_the_county_tier(
     wages = reference.minimum_wage_fen(counties, periods)
     expected = [228_000, 249_000, 184_000, 201_000, 207_000, pd.NA, pd.NA]
     assert wages.tolist() == expected
+
+
+def test_minimum_wage_of_many_rows_is_that_of_each_row(reference: Reference) -> None:
+    # Past MEMO_ROWS the rows are looked up once per (county, month) pair, then spread back.
+    counties = ["330302", "330302", "330329", "330329", "330324", "999999", "330302", None]
+    periods = ["2023-12", "2024-01", "2023-12", "2024-01", "2021-08", "2024-01", "x", "2024-01"]
+    expected = [228_000, 249_000, 184_000, 201_000, 207_000, pd.NA, pd.NA, pd.NA]
+    times = MEMO_ROWS // len(counties) + 2
+    rows = len(counties) * times
+    many = reference.minimum_wage_fen(
+        pd.Series(counties * times, index=range(100, 100 + rows)), pd.Series(periods * times)
+    )
+    assert rows > MEMO_ROWS and list(many.index) == list(range(100, 100 + rows))
+    assert many.tolist() == expected * times
 
 
 def test_minimum_wage_is_na_before_the_first_standard_and_keeps_the_index(
