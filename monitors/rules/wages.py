@@ -25,6 +25,17 @@ LAST_DAY_OF_MONTH = 31
 NO_DAY_AFTER = np.iinfo(np.int64).max // 4
 NO_MONTH = np.iinfo(np.int64).max // 4  # a period that is not 'YYYY-MM': never due, never ended
 _INT32_MAX = np.iinfo(np.int32).max
+_CONTRACT_COLUMNS = [
+    "employer_id", "worker_id", "start_date", "left_date", "pay_day", "employment_type",
+    "monthly_wage_fen", "hourly_wage_fen",
+]  # fmt: skip
+_PART_TIME_PAYROLL_COLUMNS = [
+    "employer_id",
+    "worker_id",
+    "period",
+    "amount_due_fen",
+    "hours_worked",
+]
 _EPOCH_MONTH = np.datetime64("1970-01", "M")
 
 
@@ -129,14 +140,15 @@ def _pair_codes(contracts: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray
 
 
 def _codes_of(numbers: np.ndarray, distinct: pd.Index) -> np.ndarray:
-    """`distinct.get_indexer(numbers)`, each run of equal numbers looked up once: the payroll
-    holds a worker's months one after another (7.7 M rows, 0.76 M runs at L)."""
+    """`distinct.get_indexer(numbers)` as int32 (a position among the contracts' pairs), each
+    run of equal numbers looked up once: the payroll holds a worker's months one after another
+    (7.7 M rows, 0.76 M runs at L)."""
     starts = np.flatnonzero(np.diff(numbers)) + 1
     if len(numbers) == 0 or len(starts) * 2 > len(numbers):  # hardly any runs: row by row
-        return distinct.get_indexer(pd.Index(numbers))
+        return distinct.get_indexer(pd.Index(numbers)).astype(np.int32)
     starts = np.concatenate([[0], starts])
     lengths = np.diff(np.append(starts, len(numbers)))
-    return np.repeat(distinct.get_indexer(pd.Index(numbers[starts])), lengths)
+    return np.repeat(distinct.get_indexer(pd.Index(numbers[starts])).astype(np.int32), lengths)
 
 
 def _ids(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -146,10 +158,16 @@ def _ids(frame: pd.DataFrame, column: str) -> np.ndarray:
 # --- contracts, pay days and due dates ------------------------------------------------------------
 
 
-def _contracts_as_of(snapshot: Snapshot, as_of: AsOf) -> pd.DataFrame:
-    """Contracts that had started by D (a contract dated after D does not exist yet)."""
-    contracts = snapshot.contracts
-    return contracts[_days(contracts["start_date"], NO_DAY_AFTER) <= as_of.day]
+def _contracts_as_of(snapshot: Snapshot) -> pd.DataFrame:
+    """Contracts that had started by D (a contract dated after D does not exist yet), with the
+    columns the wage rules read; worked out once for the three rules."""
+
+    def compute() -> pd.DataFrame:
+        contracts = snapshot.contracts
+        started = _days(contracts["start_date"], NO_DAY_AFTER) <= AsOf.of(snapshot).day
+        return contracts.loc[started, _CONTRACT_COLUMNS]
+
+    return snapshot.derive("wages.contracts_as_of", compute)
 
 
 def _in_force(
@@ -310,7 +328,7 @@ def wages_unpaid(snapshot: Snapshot) -> pd.DataFrame:
     paid = np.where(paid_later, 0, _money(payroll["amount_paid_fen"]))
     short = np.flatnonzero((paid < due) & (months <= as_of.last_month_due))
     rows = _frame(payroll, short, month=months[short], due=due[short], paid=paid[short])
-    contracts = _contracts_as_of(snapshot, as_of)
+    contracts = _contracts_as_of(snapshot)
     position = _contract_of_rows(rows, contracts)
     pay_day_due = _due_days(
         rows["month"].to_numpy(), _pay_days(rows, contracts, position), snapshot.calendar
@@ -401,8 +419,10 @@ def _reported(
     offsets = np.where((offsets >= 0) & (offsets < n_months), offsets, -1)
     offset = np.append(offsets, -1).astype(np.int32)[codes]
     kept = (payroll_pairs >= 0) & (offset >= 0)
-    # The cells worked out in place: each step a new array of the payroll's length otherwise.
-    cells = payroll_pairs[kept].astype(np.int64, copy=False)
+    # The cells worked out in place (each step a new array of the payroll's length otherwise),
+    # in int32 where they fit.
+    cell_type = np.int32 if n_pairs * n_months <= _INT32_MAX else np.int64
+    cells = payroll_pairs[kept].astype(cell_type, copy=False)
     cells *= n_months
     cells += offset[kept]
     bitmap = np.zeros(n_pairs * n_months, dtype=bool)
@@ -456,7 +476,7 @@ def _employment_grid(
 def _unreported_rows(snapshot: Snapshot, as_of: AsOf, first_month: int) -> pd.DataFrame:
     """(employer, worker, month, due day) where a full-time worker active on D and employed in
     the month has no payroll row although its wages were due before D."""
-    contracts = _contracts_as_of(snapshot, as_of)
+    contracts = _contracts_as_of(snapshot)
     contracts = contracts[_full_time(contracts)].sort_values("start_date", kind="stable")
     pairs, payroll_pairs = _pair_codes(contracts, snapshot.payroll)
     n_months = as_of.last_month_due - first_month + 1
@@ -562,7 +582,7 @@ def _below_monthly_minimum(snapshot: Snapshot, as_of: AsOf) -> pd.DataFrame:
     # judged, so a month counts as soon as it has ended (period end < D).
     below = np.flatnonzero((due < minimum) & (months <= as_of.last_closed_month))
     rows = _frame(payroll, below, month=months[below], due=due[below], minimum=minimum[below])
-    contracts = _contracts_as_of(snapshot, as_of)
+    contracts = _contracts_as_of(snapshot)
     position = _contract_of_rows(rows, contracts)
     rows = rows[_whole_period_full_time(contracts, position, rows["month"].to_numpy())]
     return rows.assign(hourly_minimum=-1, part_time=False, shortfall=rows["minimum"] - rows["due"])
@@ -572,10 +592,13 @@ def _part_time_rows(snapshot: Snapshot, as_of: AsOf) -> tuple[pd.DataFrame, pd.D
     """Payroll rows of closed months whose contract in force is part-time, with that
     contract's position in the returned contracts. Cheap filters first: payroll is large and
     part-time work rare."""
-    contracts = _contracts_as_of(snapshot, as_of)
+    contracts = _contracts_as_of(snapshot)
     part_time = contracts[~_full_time(contracts)]
     payroll = snapshot.payroll
-    candidates = payroll[payroll["employer_id"].isin(part_time["employer_id"].unique())]
+    candidates = payroll.loc[
+        payroll["employer_id"].isin(part_time["employer_id"].unique()),
+        _PART_TIME_PAYROLL_COLUMNS,  # not every column of what can be millions of rows
+    ]
     _, pair_codes = _pair_codes(part_time, candidates)
     candidates = candidates[pair_codes >= 0]
     months = _months(candidates["period"])
