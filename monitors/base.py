@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar, cast
 
+import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
@@ -29,6 +30,9 @@ class Severity(StrEnum):
 # money integer fen, dates datetime64 (NaT = none), flags bool, text str (NA = none).
 ID, OPTIONAL_ID, MONEY, DATE, FLAG, TEXT = "int64", "Int64", "Int64", "datetime64[s]", "bool", "str"
 HOURS = "float64"  # hours worked may be fractional; NaN = not given
+# The payroll's employer and worker ids in int32: its millions of rows at half the memory. A
+# database whose ids outgrow int32 (two billion rows) stops the run with a clear error.
+SMALL_ID = "int32"
 # A payroll period ('YYYY-MM') as a category: a city's millions of rows hold a few dozen months
 # (110 MB of text at L, 8 MB of codes), and rules parse each distinct month once.
 PERIOD = "category"
@@ -66,8 +70,8 @@ SNAPSHOT_COLUMNS: dict[str, dict[str, str]] = {
         "project_id": OPTIONAL_ID,
     },
     "payroll": {
-        "employer_id": ID,
-        "worker_id": ID,
+        "employer_id": SMALL_ID,
+        "worker_id": SMALL_ID,
         "period": PERIOD,
         "amount_due_fen": MONEY,
         "amount_paid_fen": MONEY,
@@ -137,6 +141,8 @@ def typed_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = values.fillna(False).astype(bool)
         elif dtype == TEXT:
             out[column] = values.astype(object).where(values.notna(), None).astype("str")
+        elif dtype == SMALL_ID:
+            out[column] = _small_ids(values, f"{name}.{column}")
         elif dtype == PERIOD:
             text = values.astype(object).where(values.notna(), None).astype("str")
             out[column] = text.astype("category")
@@ -145,6 +151,14 @@ def typed_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     # One frame from all the columns: inserting them one by one costs more than converting a
     # few hundred rows (one employer's share); not copied again into one block per type.
     return pd.DataFrame(out, index=frame.index, copy=False)
+
+
+def _small_ids(values: pd.Series, what: str) -> pd.Series:
+    ids = pd.to_numeric(values)
+    bounds = np.iinfo(np.int32)
+    if len(ids) and not ids.between(bounds.min, bounds.max).all():
+        raise ValueError(f"{what}: ids beyond the int32 the monitors hold them in")
+    return ids.astype(np.int32)
 
 
 def concat_frames(name: str, parts: list[pd.DataFrame]) -> pd.DataFrame:

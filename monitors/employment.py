@@ -73,15 +73,16 @@ def pair_numbers(
     """One int64 per (employer, worker) of two sets of pairs, the same number for the same pair:
     employer × (largest worker id + 1) + worker. Database ids are small and non-negative; other
     ids are first numbered densely (slower)."""
+    # Python ints: the ids may be int32 (the payroll's), which the bounds would overflow.
     every = [ids for ids in (*employers, *workers) if len(ids)]
-    width = max((ids.max() for ids in workers if len(ids)), default=0) + 1
-    largest = max((ids.max() for ids in employers if len(ids)), default=0)
+    width = int(max((ids.max() for ids in workers if len(ids)), default=0)) + 1
+    largest = int(max((ids.max() for ids in employers if len(ids)), default=0))
     if (
-        min((ids.min() for ids in every), default=0) < 0
+        int(min((ids.min() for ids in every), default=0)) < 0
         or largest >= np.iinfo(np.int64).max // width
     ):
         employers, workers = _densely(employers), _densely(workers)
-        width = max((ids.max() for ids in workers if len(ids)), default=0) + 1
+        width = int(max((ids.max() for ids in workers if len(ids)), default=0)) + 1
     first, second = (np.multiply(ids, width, dtype=np.int64) for ids in employers)
     first += workers[0]
     second += workers[1]

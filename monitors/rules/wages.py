@@ -152,7 +152,9 @@ def _codes_of(numbers: np.ndarray, distinct: pd.Index) -> np.ndarray:
 
 
 def _ids(frame: pd.DataFrame, column: str) -> np.ndarray:
-    return frame[column].to_numpy(dtype=np.int64)
+    """A column of ids as an integer array, as held (the payroll's are int32: not copied)."""
+    ids = frame[column].to_numpy()
+    return ids if ids.dtype.kind in "iu" else ids.astype(np.int64)
 
 
 # --- contracts, pay days and due dates ------------------------------------------------------------
@@ -274,8 +276,8 @@ def _frame(
     """A small frame of `source`'s employer and worker at `positions`, plus `columns`."""
     return pd.DataFrame(
         {
-            "employer_id": _ids(source, "employer_id")[positions],
-            "worker_id": _ids(source, "worker_id")[positions],
+            "employer_id": _ids(source, "employer_id")[positions].astype(np.int64),
+            "worker_id": _ids(source, "worker_id")[positions].astype(np.int64),
             **columns,
         }
     )
@@ -544,7 +546,7 @@ def _minimum_wages(
     """
     employers = snapshot.employers
     county_of_employer, counties = pd.factorize(employers["county_code"])
-    position = pd.Index(employers["employer_id"]).get_indexer(payroll["employer_id"])
+    position = _codes_of(_ids(payroll, "employer_id"), pd.Index(employers["employer_id"]))
     # Index -1 (unknown employer, county or period) selects the extra last row/column of -1.
     county = np.append(county_of_employer, -1)[position]
     asked_counties = pd.Series(np.repeat(np.asarray(counties, dtype=object), len(months)))

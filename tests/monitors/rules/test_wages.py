@@ -742,4 +742,8 @@ def test_payroll_rows_find_their_contracts_pair_whatever_the_ids(employers, work
     assert contract_codes.tolist() == [0, 1, 2]
     assert row_codes.tolist() == [2, 0, 1, -1]  # the last pair has no contract
     months = rows.loc[rows.index.repeat(3)]  # each pair's months one after another, as stored
+    if min(employers) >= 0 and max(employers) < 2**31:  # the payroll's ids are int32
+        payroll_ids = rows.astype("int32")
+        assert _pair_codes(contracts, payroll_ids)[1].tolist() == [2, 0, 1, -1]
+        assert _pair_codes(contracts[:1], payroll_ids)[1].tolist() == [-1, 0, -1, -1]
     assert _pair_codes(contracts, months)[1].tolist() == [2, 2, 2, 0, 0, 0, 1, 1, 1, -1, -1, -1]

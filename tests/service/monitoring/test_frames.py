@@ -5,6 +5,7 @@ the declared types either way, however the text is made and wherever a block end
 from datetime import date
 
 import pandas as pd
+import pytest
 from sqlalchemy import text
 
 from monitors.base import SNAPSHOT_COLUMNS, typed_frame
@@ -85,3 +86,15 @@ def test_payroll_periods_read_in_many_blocks_are_one_category(engine, reference,
     assert isinstance(payroll["period"].dtype, pd.CategoricalDtype)
     assert payroll["period"].cat.categories.tolist() == months  # every block's, in order
     assert sorted(payroll["period"].astype(str).unique()) == months
+
+
+def test_payroll_ids_are_held_in_int32_and_larger_ones_stop_the_run():
+    rows = pd.DataFrame(
+        {"employer_id": [1, 2**31 - 1], "worker_id": [7, 8], "period": ["2026-10", "2026-11"]}
+    )
+    payroll = typed_frame("payroll", rows)
+    assert str(payroll["employer_id"].dtype) == str(payroll["worker_id"].dtype) == "int32"
+    assert payroll["employer_id"].tolist() == [1, 2**31 - 1]
+    too_large = rows.assign(worker_id=[7, 2**31])
+    with pytest.raises(ValueError, match=r"payroll\.worker_id: ids beyond the int32"):
+        typed_frame("payroll", too_large)
