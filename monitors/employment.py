@@ -67,6 +67,12 @@ def _city(county_codes: pd.Series) -> np.ndarray:
     return np.append(cities.to_numpy(dtype=float, na_value=np.nan), np.nan)[codes]
 
 
+def id_array(ids: pd.Series) -> np.ndarray:
+    """A column of ids as an integer array, as held (the payroll's are int32: not copied)."""
+    array = ids.to_numpy()
+    return array if array.dtype.kind in "iu" else array.astype(np.int64)
+
+
 def pair_numbers(
     employers: tuple[np.ndarray, np.ndarray], workers: tuple[np.ndarray, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -33,7 +33,7 @@ def institution_missing(snapshot: Snapshot) -> pd.DataFrame:
     Only `service_office` = yes counts as an office (the contract: empty = not known = no), and
     a liaison name of blanks is no name."""
     migrants = active_migrants(snapshot)
-    duties = institution_duties(snapshot, migrants)
+    duties = institution_duties(snapshot)
     lacking = duties[duties["applies"] & ~(duties["service_office"] & duties["liaison_named"])]
     if lacking.empty:
         return pd.DataFrame(
@@ -60,15 +60,14 @@ def institution_missing(snapshot: Snapshot) -> pd.DataFrame:
     return findings[["employer_id", "subject_count", "evidence"]].reset_index(drop=True)
 
 
-def institution_duties(snapshot: Snapshot, migrants: pd.DataFrame | None = None) -> pd.DataFrame:
+def institution_duties(snapshot: Snapshot) -> pd.DataFrame:
     """Per employer: its active migrant workers, the threshold, whether the duty applies (more
     than the threshold), and whether an office and a liaison are on record. Shown on the
-    employer's pages as well as judged by the rule. `migrants`: `active_migrants`, if known."""
+    employer's pages as well as judged by the rule."""
     threshold = int(
         snapshot.reference.value("migrant_service_office_threshold_workers", on=snapshot.as_of)
     )
-    migrants = active_migrants(snapshot) if migrants is None else migrants
-    counts = migrants.groupby("employer_id")["worker_id"].nunique()
+    counts = active_migrants(snapshot).groupby("employer_id")["worker_id"].nunique()
     employers = snapshot.employers
     active = employers["employer_id"].map(counts).fillna(0).astype("int64")
     return pd.DataFrame(

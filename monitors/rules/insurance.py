@@ -6,7 +6,7 @@ import pandas as pd
 
 from monitors.base import Snapshot
 from monitors.declare import rule
-from monitors.employment import active_workers, pair_numbers
+from monitors.employment import active_workers, id_array, pair_numbers
 from monitors.evidence import evidence_records, iso, listed_records, masked_worker_ids
 
 KEY = ["employer_id", "project_id"]
@@ -81,14 +81,10 @@ def _personally_covered(active: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
     valid = _valid_on(snapshot.insurance, snapshot.as_of_ts)
     personal = valid[valid["worker_id"].notna()]
     insured, pairs = pair_numbers(
-        (_ids(personal["employer_id"]), _ids(active["employer_id"])),
-        (_ids(personal["worker_id"]), _ids(active["worker_id"])),
+        (id_array(personal["employer_id"]), id_array(active["employer_id"])),
+        (id_array(personal["worker_id"]), id_array(active["worker_id"])),
     )
     return pd.Series(pd.Index(pairs).isin(insured), index=active.index)
-
-
-def _ids(ids: pd.Series) -> np.ndarray:
-    return ids.to_numpy(dtype=np.int64)
 
 
 def _project_covered(active: pd.DataFrame, snapshot: Snapshot) -> pd.Series:

@@ -15,7 +15,7 @@ from monitors import dates
 from monitors.base import Severity, Snapshot
 from monitors.calendar import WorkCalendar
 from monitors.declare import rule
-from monitors.employment import pair_numbers
+from monitors.employment import id_array, pair_numbers
 from monitors.evidence import MAX_LISTED_WORKERS, affected_workers, evidence_records, iso
 
 KEY = ["employer_id", "month"]
@@ -152,9 +152,7 @@ def _codes_of(numbers: np.ndarray, distinct: pd.Index) -> np.ndarray:
 
 
 def _ids(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """A column of ids as an integer array, as held (the payroll's are int32: not copied)."""
-    ids = frame[column].to_numpy()
-    return ids if ids.dtype.kind in "iu" else ids.astype(np.int64)
+    return id_array(frame[column])
 
 
 # --- contracts, pay days and due dates ------------------------------------------------------------

@@ -238,7 +238,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     for name in parquet.schema_arrow.names:
         columns[name] = parquet.read(columns=[name]).to_pandas()[name]
         pyarrow.default_memory_pool().release_unused()
-    # The columns as they are, not copied into one block per type (half a second at L).
+    # The columns as they are, not copied again into one block per type.
     return pd.DataFrame(columns, copy=False)
 
 
