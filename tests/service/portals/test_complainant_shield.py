@@ -115,6 +115,16 @@ class Filed:
 
 # --- the world: employer A with its own committee, and the filings ------------------------------
 
+# The complaints are filed on a day of the test's own, not the machine's: the search looks for
+# the days they arrived, which must not be days the employer's pages show for other reasons
+# (the world's as-of day, 2026-11-30, say).
+FILED_AT = datetime(2026, 12, 2, 10, tzinfo=clock.local_zone()).astimezone(UTC)
+
+
+@pytest.fixture(autouse=True)
+def filing_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clock, "utc_now", lambda: FILED_AT)
+
 
 @pytest.fixture
 def shield_world(world):
@@ -204,7 +214,7 @@ def file_earlier(world, secret: Secret) -> Filed:
         disclose_identity=secret.disclose,
         agrees_to_enterprise_mediation=secret.enterprise,
     )
-    received_at = datetime.now(UTC) - timedelta(days=DISCLOSED_DAYS_AGO)
+    received_at = clock.utc_now() - timedelta(days=DISCLOSED_DAYS_AGO)
     with session_scope(world.engine) as session:
         one = file_complaint(
             session, form=form, received_at=received_at, reference=shared_reference()
@@ -251,7 +261,7 @@ def after_release(monkeypatch: pytest.MonkeyPatch, world) -> datetime:
     Monday after the week they arose in: complaints.disclosure, timing is identifying)."""
     with world.engine.connect() as conn:
         latest = conn.execute(text("SELECT max(first_seen) FROM alert")).scalar()
-    today = local_date(datetime.now(UTC))
+    today = local_date(clock.utc_now())
     day = today if latest is None else max(date.fromisoformat(str(latest)), today)
     at = datetime.combine(released_on(day), time(9), tzinfo=clock.local_zone()).astimezone(UTC)
     monkeypatch.setattr(clock, "utc_now", lambda: at)
@@ -534,7 +544,7 @@ def test_an_employer_finds_nothing_of_an_anonymous_complaint_anywhere(
     assert shown == {DISCLOSED.worker_name, "5,555.01"}
     where = {w.split(" ")[0] for w, _ in leaks(texts, [DISCLOSED.worker_name])}
     assert {"page", "api", "mail"} <= where
-    week = week_of(local_date(datetime.now(UTC))).label("zh-CN")
+    week = week_of(local_date(FILED_AT)).label("zh-CN")
     assert {v for _, v in leaks(texts, [week, *(f.public_reference for f in filed)])} == {
         week,
         *(f.public_reference for f in filed),
@@ -552,7 +562,7 @@ def test_no_e_mail_to_anyone_carries_a_tracking_code_or_pin(
 ):
     run_monitors_past_the_mediation_period(client, shield_world, filed)
     settings = mail_settings(smtp_server.port)
-    while client.portal.call(deliver_due, shield_world.engine, settings, datetime.now(UTC)):
+    while client.portal.call(deliver_due, shield_world.engine, settings, clock.utc_now()):
         pass
     mails = {f"{m.to}: {m.subject}": m.subject + m.text + m.html for m in smtp_server.received}
     # The committee, the employer and the inspectors (group complaints, alerts).
@@ -571,7 +581,7 @@ def test_the_employers_own_committee_gets_nothing_of_a_worker_who_stays_anonymou
     smtp_server,  # noqa: F811
 ):
     settings = mail_settings(smtp_server.port)
-    client.portal.call(deliver_due, shield_world.engine, settings, datetime.now(UTC))
+    client.portal.call(deliver_due, shield_world.engine, settings, clock.utc_now())
     assert [m for m in smtp_server.received if m.to == COMMITTEE_MAIL] == []
     with session_scope(shield_world.engine) as session:
         anonymous = [session.get(Complaint, f.complaint_id) for f in filed[:3]]
@@ -627,7 +637,7 @@ def test_a_typed_employer_name_never_reaches_an_inspectors_subject(
     }
     assert client.post("/api/complaints", json=body).status_code == 201
     settings = mail_settings(smtp_server.port)
-    client.portal.call(deliver_due, shield_world.engine, settings, datetime.now(UTC))
+    client.portal.call(deliver_due, shield_world.engine, settings, clock.utc_now())
     to_inspectors = [m for m in smtp_server.received if m.to == "inspector.a@rsj.example.cn"]
     assert to_inspectors
     for mail in to_inspectors:
