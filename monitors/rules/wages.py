@@ -29,6 +29,15 @@ _CONTRACT_COLUMNS = [
     "employer_id", "worker_id", "start_date", "left_date", "pay_day", "employment_type",
     "monthly_wage_fen", "hourly_wage_fen",
 ]  # fmt: skip
+# What wages.unreported reads of the full-time contracts (a copy of most of a city's).
+_UNREPORTED_COLUMNS = [
+    "employer_id",
+    "worker_id",
+    "start_date",
+    "left_date",
+    "pay_day",
+    "monthly_wage_fen",
+]
 _PART_TIME_PAYROLL_COLUMNS = [
     "employer_id",
     "worker_id",
@@ -113,8 +122,11 @@ def _payroll_period_codes(snapshot: Snapshot) -> tuple[np.ndarray, np.ndarray]:
     return snapshot.derive("wages.payroll_period_codes", parse)
 
 
-def _payroll_months(snapshot: Snapshot) -> np.ndarray:
-    return _month_per_row(*_payroll_period_codes(snapshot))
+def _payroll_up_to(snapshot: Snapshot, last_month: int) -> np.ndarray:
+    """Per payroll row: whether its period is `last_month` or earlier. Judged once per distinct
+    period; a month number per row would be an int64 array of the payroll's length."""
+    codes, months = _payroll_period_codes(snapshot)
+    return np.append(months <= last_month, False)[codes]  # code -1: no period, never due
 
 
 def _period_text(months: np.ndarray) -> np.ndarray:
@@ -124,31 +136,48 @@ def _period_text(months: np.ndarray) -> np.ndarray:
 
 
 def _money(values: pd.Series) -> np.ndarray:
+    """Amounts in fen as int64, a missing one 0; a column that cannot be missing (the
+    payroll's) is read as held, not copied."""
+    if values.dtype == np.int64:
+        return values.to_numpy()
     return values.to_numpy(dtype=np.int64, na_value=0)
 
 
 def _pair_codes(contracts: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Dense codes 0..n-1 of the contracts' (employer, worker) pairs, and the same code for each
-    of `rows` (-1 when that pair has no contract). The rows (the whole payroll) are numbered in
-    place, not first joined to the contracts' arrays: at L that would be 130 MB more."""
-    contract_pairs, row_pairs = pair_numbers(
-        (_ids(contracts, "employer_id"), _ids(rows, "employer_id")),
-        (_ids(contracts, "worker_id"), _ids(rows, "worker_id")),
+    """Dense codes 0..n-1 of the contracts' (employer, worker) pairs, and the same code (int32)
+    for each of `rows` (-1 when that pair has no contract). The payroll holds a worker's months
+    one after another (7.7 M rows, 0.76 M runs at L): only the first row of each run is
+    numbered and looked up, so no number per row is ever made."""
+    employers, workers = _ids(rows, "employer_id"), _ids(rows, "worker_id")
+    starts = _run_starts(employers, workers)
+    contract_pairs, start_pairs = pair_numbers(
+        (_ids(contracts, "employer_id"), employers[starts]),
+        (_ids(contracts, "worker_id"), workers[starts]),
     )
     contract_codes, distinct = pd.factorize(contract_pairs)
-    return contract_codes, _codes_of(row_pairs, pd.Index(distinct))
+    found = pd.Index(distinct).get_indexer(pd.Index(start_pairs)).astype(np.int32)
+    return contract_codes, _per_row(found, starts, len(rows))
 
 
 def _codes_of(numbers: np.ndarray, distinct: pd.Index) -> np.ndarray:
-    """`distinct.get_indexer(numbers)` as int32 (a position among the contracts' pairs), each
-    run of equal numbers looked up once: the payroll holds a worker's months one after another
-    (7.7 M rows, 0.76 M runs at L)."""
-    starts = np.flatnonzero(np.diff(numbers)) + 1
-    if len(numbers) == 0 or len(starts) * 2 > len(numbers):  # hardly any runs: row by row
-        return distinct.get_indexer(pd.Index(numbers)).astype(np.int32)
-    starts = np.concatenate([[0], starts])
-    lengths = np.diff(np.append(starts, len(numbers)))
-    return np.repeat(distinct.get_indexer(pd.Index(numbers[starts])).astype(np.int32), lengths)
+    """`distinct.get_indexer(numbers)` as int32, each run of equal numbers looked up once."""
+    starts = _run_starts(numbers)
+    found = distinct.get_indexer(pd.Index(numbers[starts])).astype(np.int32)
+    return _per_row(found, starts, len(numbers))
+
+
+def _run_starts(*columns: np.ndarray) -> np.ndarray:
+    """Positions where a run of rows equal in every column begins."""
+    changed = np.zeros(len(columns[0]), dtype=bool)
+    changed[:1] = True
+    for column in columns:
+        changed[1:] |= column[1:] != column[:-1]
+    return np.flatnonzero(changed)
+
+
+def _per_row(values: np.ndarray, starts: np.ndarray, n_rows: int) -> np.ndarray:
+    """Each run's value (at `starts`) repeated over the run's rows."""
+    return np.repeat(values, np.diff(np.append(starts, n_rows)))
 
 
 def _ids(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -159,12 +188,14 @@ def _ids(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _contracts_as_of(snapshot: Snapshot) -> pd.DataFrame:
-    """Contracts that had started by D (a contract dated after D does not exist yet), with the
-    columns the wage rules read; worked out once for the three rules."""
+    """Contracts that had started by D (a contract dated after D does not exist yet), with (at
+    least) the columns the wage rules read; worked out once for the three rules."""
 
     def compute() -> pd.DataFrame:
         contracts = snapshot.contracts
         started = _days(contracts["start_date"], NO_DAY_AFTER) <= AsOf.of(snapshot).day
+        if started.all():  # the usual case: a city's contracts are not copied
+            return contracts
         return contracts.loc[started, _CONTRACT_COLUMNS]
 
     return snapshot.derive("wages.contracts_as_of", compute)
@@ -320,14 +351,18 @@ def wages_unpaid(snapshot: Snapshot) -> pd.DataFrame:
     the evidence counts those workers in `workers_due_on_leaving`."""
     as_of = AsOf.of(snapshot)
     payroll = snapshot.payroll
-    months = _payroll_months(snapshot)
-    due = _money(payroll["amount_due_fen"])
-    # A payment dated after D had not been made on D (no date: not later). Compared as dates:
-    # day numbers of millions of rows took half a second.
+    due, paid = _money(payroll["amount_due_fen"]), _money(payroll["amount_paid_fen"])
+    # A payment dated after D had not been made on D (no date: not later): it counts as none.
+    # Compared as dates: day numbers of millions of rows took half a second.
     paid_later = payroll["paid_date"].to_numpy() > np.datetime64(snapshot.as_of, "D")
-    paid = np.where(paid_later, 0, _money(payroll["amount_paid_fen"]))
-    short = np.flatnonzero((paid < due) & (months <= as_of.last_month_due))
-    rows = _frame(payroll, short, month=months[short], due=due[short], paid=paid[short])
+    is_short = np.where(paid_later, due > 0, paid < due)
+    is_short &= _payroll_up_to(snapshot, as_of.last_month_due)
+    short = np.flatnonzero(is_short)
+    paid = np.where(paid_later[short], 0, paid[short])
+    codes, months = _payroll_period_codes(snapshot)
+    rows = _frame(
+        payroll, short, month=_month_per_row(codes[short], months), due=due[short], paid=paid
+    )
     contracts = _contracts_as_of(snapshot)
     position = _contract_of_rows(rows, contracts)
     pay_day_due = _due_days(
@@ -399,7 +434,7 @@ def _with_gaps(
     the (pair × month) bitmap `reported`: only those contracts' months need laying out one by
     one, and most workers are reported every month."""
     n_months = reported.shape[1]
-    count_type = np.int16 if n_months < np.iinfo(np.int16).max else np.int32
+    count_type = next(t for t in (np.int8, np.int16, np.int32) if n_months <= np.iinfo(t).max)
     so_far = np.cumsum(reported, axis=1, dtype=count_type)  # reports up to each month
     low = np.clip(first - first_month, 0, n_months - 1)
     high = np.clip(last - first_month, 0, n_months - 1)
@@ -413,11 +448,12 @@ def _reported(
 ) -> np.ndarray:
     """Bitmap over (pair code × month offset): True where a payroll row exists."""
     codes, months = _payroll_period_codes(snapshot)
-    # The offset per distinct period (-1 outside the grid), then per row: int32, not a month
-    # number per row in int64.
+    # The offset per distinct period (-1 outside the grid), then per row in the smallest type
+    # that holds it, not a month number per row in int64.
     offsets = months - first_month
     offsets = np.where((offsets >= 0) & (offsets < n_months), offsets, -1)
-    offset = np.append(offsets, -1).astype(np.int32)[codes]
+    offset_type = np.int16 if n_months <= np.iinfo(np.int16).max else np.int32
+    offset = np.append(offsets, -1).astype(offset_type)[codes]
     kept = (payroll_pairs >= 0) & (offset >= 0)
     # The cells worked out in place (each step a new array of the payroll's length otherwise),
     # in int32 where they fit.
@@ -477,7 +513,8 @@ def _unreported_rows(snapshot: Snapshot, as_of: AsOf, first_month: int) -> pd.Da
     """(employer, worker, month, due day) where a full-time worker active on D and employed in
     the month has no payroll row although its wages were due before D."""
     contracts = _contracts_as_of(snapshot)
-    contracts = contracts[_full_time(contracts)].sort_values("start_date", kind="stable")
+    contracts = contracts.loc[_full_time(contracts), _UNREPORTED_COLUMNS]
+    contracts = contracts.sort_values("start_date", kind="stable")
     pairs, payroll_pairs = _pair_codes(contracts, snapshot.payroll)
     n_months = as_of.last_month_due - first_month + 1
     reported = _reported(snapshot, payroll_pairs, first_month, n_months, len(contracts))
@@ -544,9 +581,8 @@ def _minimum_wages(
     """
     employers = snapshot.employers
     county_of_employer, counties = pd.factorize(employers["county_code"])
-    position = _codes_of(_ids(payroll, "employer_id"), pd.Index(employers["employer_id"]))
     # Index -1 (unknown employer, county or period) selects the extra last row/column of -1.
-    county = np.append(county_of_employer, -1)[position]
+    county = _per_employer(np.append(county_of_employer, -1).astype(np.int32), payroll, employers)
     asked_counties = pd.Series(np.repeat(np.asarray(counties, dtype=object), len(months)))
     asked_periods = pd.Series(np.tile(_period_text(months), len(counties)))
     found = snapshot.reference.minimum_wage_fen(asked_counties, asked_periods, kind=kind)
@@ -554,7 +590,14 @@ def _minimum_wages(
     table[:-1, :-1] = found.to_numpy(dtype=np.int64, na_value=-1).reshape(
         len(counties), len(months)
     )
+    if table.max() <= _INT32_MAX:  # half the memory for the payroll's millions of rows
+        table = table.astype(np.int32)
     return table[county, period_code]
+
+
+def _per_employer(values: np.ndarray, rows: pd.DataFrame, employers: pd.DataFrame) -> np.ndarray:
+    """`values` (one per employer, then one for an employer not among them) for each row."""
+    return values[_codes_of(_ids(rows, "employer_id"), pd.Index(employers["employer_id"]))]
 
 
 def _whole_period_full_time(
@@ -575,13 +618,20 @@ def _below_monthly_minimum(snapshot: Snapshot, as_of: AsOf) -> pd.DataFrame:
     """Full-time workers employed for a whole closed month and owed less than its minimum."""
     payroll = snapshot.payroll
     period_code, distinct_months = _payroll_period_codes(snapshot)
-    months = _month_per_row(period_code, distinct_months)
     minimum = _minimum_wages(snapshot, payroll, period_code, distinct_months)
     due = _money(payroll["amount_due_fen"])
     # Strictly below: a wage equal to the minimum is lawful. The wage owed, not its payment, is
     # judged, so a month counts as soon as it has ended (period end < D).
-    below = np.flatnonzero((due < minimum) & (months <= as_of.last_closed_month))
-    rows = _frame(payroll, below, month=months[below], due=due[below], minimum=minimum[below])
+    is_below = due < minimum
+    is_below &= _payroll_up_to(snapshot, as_of.last_closed_month)
+    below = np.flatnonzero(is_below)
+    rows = _frame(
+        payroll,
+        below,
+        month=_month_per_row(period_code[below], distinct_months),
+        due=due[below],
+        minimum=minimum[below].astype(np.int64),
+    )
     contracts = _contracts_as_of(snapshot)
     position = _contract_of_rows(rows, contracts)
     rows = rows[_whole_period_full_time(contracts, position, rows["month"].to_numpy())]

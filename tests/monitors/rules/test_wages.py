@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -747,3 +748,14 @@ def test_payroll_rows_find_their_contracts_pair_whatever_the_ids(employers, work
         assert _pair_codes(contracts, payroll_ids)[1].tolist() == [2, 0, 1, -1]
         assert _pair_codes(contracts[:1], payroll_ids)[1].tolist() == [-1, 0, -1, -1]
     assert _pair_codes(contracts, months)[1].tolist() == [2, 2, 2, 0, 0, 0, 1, 1, 1, -1, -1, -1]
+    assert _pair_codes(contracts, rows[:0])[1].tolist() == []
+
+
+def test_a_run_of_rows_begins_where_any_column_changes():
+    from monitors.rules.wages import _run_starts
+
+    employers = np.array([1, 1, 1, 2, 2, 2])
+    workers = np.array([7, 7, 8, 8, 8, 7])
+    assert _run_starts(employers, workers).tolist() == [0, 2, 3, 5]
+    assert _run_starts(employers).tolist() == [0, 3]
+    assert _run_starts(employers[:0]).tolist() == []

@@ -2,6 +2,9 @@
 time, PostgreSQL through COPY parsed a block at a time as it arrives — the stored values and
 the declared types either way, however the text is made and wherever a block ends."""
 
+import os
+import subprocess
+import sys
 from datetime import date
 
 import pandas as pd
@@ -90,11 +93,29 @@ def test_payroll_periods_read_in_many_blocks_are_one_category(engine, reference,
 
 def test_payroll_ids_are_held_in_int32_and_larger_ones_stop_the_run():
     rows = pd.DataFrame(
-        {"employer_id": [1, 2**31 - 1], "worker_id": [7, 8], "period": ["2026-10", "2026-11"]}
+        {
+            "employer_id": [1, 2**31 - 1],
+            "worker_id": [7, 8],
+            "period": ["2026-10", "2026-11"],
+            "amount_due_fen": [500_000, 600_000],
+            "amount_paid_fen": [500_000, 0],
+        }
     )
     payroll = typed_frame("payroll", rows)
     assert str(payroll["employer_id"].dtype) == str(payroll["worker_id"].dtype) == "int32"
     assert payroll["employer_id"].tolist() == [1, 2**31 - 1]
+    # Its amounts are never missing: int64 without a mask, which the rules read without a copy.
+    assert str(payroll["amount_due_fen"].dtype) == str(payroll["amount_paid_fen"].dtype) == "int64"
     too_large = rows.assign(worker_id=[7, 2**31])
     with pytest.raises(ValueError, match=r"payroll\.worker_id: ids beyond the int32"):
         typed_frame("payroll", too_large)
+
+
+def test_the_service_takes_arrows_memory_from_jemalloc_unless_told_otherwise():
+    ask = "import service, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    chosen = subprocess.run([sys.executable, "-c", ask], env=env, capture_output=True, text=True)
+    assert chosen.stdout.strip() == "jemalloc", chosen.stderr
+    env["ARROW_DEFAULT_MEMORY_POOL"] = "system"  # an operator's choice is kept
+    chosen = subprocess.run([sys.executable, "-c", ask], env=env, capture_output=True, text=True)
+    assert chosen.stdout.strip() == "system", chosen.stderr
