@@ -216,6 +216,11 @@ class Snapshot:
             self.derived[name] = compute()
         return cast(T, self.derived[name])
 
+    def let_go(self, name: str) -> None:
+        """No later step reads frame `name`: its memory goes back now, not with the snapshot.
+        Reading it afterwards fails (AttributeError)."""
+        self.frames.pop(name, None)
+
     def __getattr__(self, name: str) -> pd.DataFrame:
         frames: dict[str, pd.DataFrame] = self.__dict__.get("frames", {})
         if name in frames:

@@ -31,11 +31,19 @@ class RuleError(Exception):
 def evaluate(snapshot: Snapshot, rules: dict[str, Rule] | None = None) -> pd.DataFrame:
     """Every rule's findings, one row per alert key, with the legal basis attached."""
     rules = all_rules() if rules is None else rules
-    found = [_evaluate_rule(rule, snapshot) for rule in rules.values() if rule.concerns(snapshot)]
+    found = [
+        _evaluate_rule(rule, snapshot) for rule in _payroll_first(rules) if rule.concerns(snapshot)
+    ]
     found = [frame for frame in found if not frame.empty]
     if not found:
         return pd.DataFrame(columns=list(ENGINE_COLUMNS))
     return pd.concat(found, ignore_index=True)[list(ENGINE_COLUMNS)]
+
+
+def _payroll_first(rules: dict[str, Rule]) -> list[Rule]:
+    """The rules that read the payroll, the largest frame, first: their working memory comes
+    before the values other rules derive and keep for the run."""
+    return sorted(rules.values(), key=lambda rule: "payroll" not in rule.inputs)
 
 
 def _evaluate_rule(rule: Rule, snapshot: Snapshot) -> pd.DataFrame:

@@ -100,19 +100,19 @@ def _late_contracts(snapshot: Snapshot) -> pd.DataFrame:
     as_of = snapshot.as_of_ts
     months = int(snapshot.reference.value("written_contract_deadline_months", on=snapshot.as_of))
     contracts = snapshot.contracts
+    # Judged column by column over every contract, and only the late ones copied: a copy of
+    # the started ones, every column, was a city's contracts over again (100 MB at L).
     # LCL Art. 69: part-time work (非全日制) may rest on an oral agreement.
-    started = contracts[
-        (contracts["start_date"] <= as_of) & (contracts["employment_type"] != "part_time")
-    ]
+    started = (contracts["start_date"] <= as_of) & (contracts["employment_type"] != "part_time")
     # As of D, a signature or departure dated after D has not happened yet.
-    seen_signed = started["signed_date"].where(started["signed_date"] <= as_of)
-    seen_left = started["left_date"].where(started["left_date"] <= as_of)
-    month_mark = add_months(started["start_date"], months)
+    seen_signed = contracts["signed_date"].where(contracts["signed_date"] <= as_of)
+    seen_left = contracts["left_date"].where(contracts["left_date"] <= as_of)
+    month_mark = add_months(contracts["start_date"], months)
     deadline = _next_working_day(month_mark, snapshot.calendar)
     employed_past_deadline = (as_of > deadline) & (seen_left.isna() | (seen_left > deadline))
     not_signed_in_time = seen_signed.isna() | (seen_signed > deadline)
-    late = employed_past_deadline & not_signed_in_time
-    return started[late].assign(
+    late = started & employed_past_deadline & not_signed_in_time
+    return contracts[late].assign(
         seen_signed=seen_signed[late],
         seen_left=seen_left[late],
         month_mark=month_mark[late],

@@ -446,7 +446,7 @@ def _with_gaps(
 def _reported(
     snapshot: Snapshot, payroll_pairs: np.ndarray, first_month: int, n_months: int, n_pairs: int
 ) -> np.ndarray:
-    """Bitmap over (pair code × month offset): True where a payroll row exists."""
+    """Bitmap (pair code × month offset): True where a payroll row exists."""
     codes, months = _payroll_period_codes(snapshot)
     # The offset per distinct period (-1 outside the grid), then per row in the smallest type
     # that holds it, not a month number per row in int64.
@@ -454,16 +454,11 @@ def _reported(
     offsets = np.where((offsets >= 0) & (offsets < n_months), offsets, -1)
     offset_type = np.int16 if n_months <= np.iinfo(np.int16).max else np.int32
     offset = np.append(offsets, -1).astype(offset_type)[codes]
-    kept = (payroll_pairs >= 0) & (offset >= 0)
-    # The cells worked out in place (each step a new array of the payroll's length otherwise),
-    # in int32 where they fit.
-    cell_type = np.int32 if n_pairs * n_months <= _INT32_MAX else np.int64
-    cells = payroll_pairs[kept].astype(cell_type, copy=False)
-    cells *= n_months
-    cells += offset[kept]
-    bitmap = np.zeros(n_pairs * n_months, dtype=bool)
-    bitmap[cells] = True
-    return bitmap
+    # A row without a contract's pair or outside the months (index -1) marks the extra last
+    # row or column, cut off below: no mask, and no cell numbers, of the payroll's length.
+    bitmap = np.zeros((n_pairs + 1, n_months + 1), dtype=bool)
+    bitmap[payroll_pairs, offset] = True
+    return bitmap[:-1, :-1]
 
 
 def _active_pairs(pairs: np.ndarray, starts: np.ndarray, lefts: np.ndarray, day: int) -> np.ndarray:
@@ -476,11 +471,10 @@ def _active_pairs(pairs: np.ndarray, starts: np.ndarray, lefts: np.ndarray, day:
 
 def _employment_grid(
     contracts: pd.DataFrame, pairs: np.ndarray, as_of: AsOf, first_month: int, reported: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(contract position, month, cell) for every month from `first_month` to the last month
+) -> tuple[np.ndarray, np.ndarray]:
+    """(contract position, month) for every month from `first_month` to the last month
     that can be due in which a worker active on D was employed, the months missing a report
-    among them found without laying out every month of every worker; cell = pair × months +
-    month offset."""
+    among them found without laying out every month of every worker."""
     starts = _days(contracts["start_date"], NO_DAY_AFTER)
     lefts = _days(contracts["left_date"], NO_DAY_AFTER)
     # "An active full-time worker" (the contract's words): active on D, and employed in the period.
@@ -494,9 +488,6 @@ def _employment_grid(
     first = np.where(gaps, first, np.maximum(first, recent))
     owner, month = _expected_months(first, last)
     owner = kept[owner]
-    n_months = as_of.last_month_due - first_month + 1
-    cell_type = np.int32 if (pairs.max(initial=0) + 1) * n_months <= _INT32_MAX else np.int64
-    cell = pairs[owner].astype(cell_type) * n_months + (month - first_month)
     rehired = np.bincount(pairs[kept]) > 1
     if rehired.any():
         # A worker rehired by the same employer: one row per month, from the later contract
@@ -504,9 +495,10 @@ def _employment_grid(
         # without a report leaves a gap in every contract that spans it, so all of them are here.
         again = rehired[pairs[owner]]
         latest = ~again
-        latest[again] = ~pd.Series(cell[again]).duplicated(keep="last").to_numpy()
-        owner, month, cell = owner[latest], month[latest], cell[latest]
-    return owner, month, cell
+        cells = pd.DataFrame({"pair": pairs[owner[again]], "month": month[again]})
+        latest[again] = ~cells.duplicated(keep="last").to_numpy()
+        owner, month = owner[latest], month[latest]
+    return owner, month
 
 
 def _unreported_rows(snapshot: Snapshot, as_of: AsOf, first_month: int) -> pd.DataFrame:
@@ -519,9 +511,8 @@ def _unreported_rows(snapshot: Snapshot, as_of: AsOf, first_month: int) -> pd.Da
     n_months = as_of.last_month_due - first_month + 1
     reported = _reported(snapshot, payroll_pairs, first_month, n_months, len(contracts))
     del payroll_pairs  # the run's largest array: gone before the next ones are made
-    reported = reported.reshape(len(contracts), n_months)
-    owner, month, cell = _employment_grid(contracts, pairs, as_of, first_month, reported)
-    missing = ~reported.ravel()[cell]
+    owner, month = _employment_grid(contracts, pairs, as_of, first_month, reported)
+    missing = ~reported[pairs[owner], month - first_month]
     owner, month = owner[missing], month[missing]
     pay_days = np.clip(contracts["pay_day"].to_numpy(dtype=np.int64)[owner], 1, LAST_DAY_OF_MONTH)
     due_days = _due_days(month, pay_days, snapshot.calendar)

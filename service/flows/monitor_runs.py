@@ -158,6 +158,10 @@ def _run_whole(
     inputs = tuple(sorted({*_inputs(rules), *overview.INPUTS}))
     snapshot = load_kept_snapshot(engine, reference, as_of, inputs, fresh=fresh).snapshot
     findings = evaluate(snapshot, rules)
+    # The payroll, the largest frame, is read by no later step once the overview's deposit
+    # positions are worked out: its memory goes back before the alerts are written.
+    overview.derive_ahead(snapshot)
+    snapshot.let_go("payroll")
     with engine.begin() as conn:
         run_id = _start_run(conn, as_of, trigger, stamp)
         changes = reconcile(conn, findings, rule_ids=sorted(rules), as_of=as_of, run_id=run_id)

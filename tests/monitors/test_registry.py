@@ -2,8 +2,10 @@
 
 import ast
 import re
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from monitors.base import Severity
@@ -78,3 +80,26 @@ def test_no_legal_figure_is_a_literal_in_rule_code():
             if isinstance(node, ast.Constant) and type(node.value) in (int, float)
         }
         assert not numbers & legal_figures, f"{path.name}: {numbers & legal_figures}"
+
+
+def test_the_rules_that_read_the_payroll_run_first():
+    """Their working memory (the payroll's length) comes before what other rules keep."""
+    from monitors.engine import _payroll_first
+
+    order = _payroll_first(all_rules())
+    reads_payroll = ["payroll" in rule.inputs for rule in order]
+    assert reads_payroll == sorted(reads_payroll, reverse=True)
+    assert any(reads_payroll) and not all(reads_payroll)
+    assert len(order) == len(all_rules())
+
+
+def test_a_frame_let_go_is_gone_from_the_snapshot(reference):
+    from monitors.base import Snapshot
+    from monitors.calendar import default_calendar
+
+    frames = {"payroll": pd.DataFrame({"employer_id": [1]}), "employers": pd.DataFrame()}
+    snapshot = Snapshot(date(2026, 12, 1), reference, default_calendar(), frames)
+    snapshot.let_go("payroll")
+    assert list(snapshot.frames) == ["employers"]
+    with pytest.raises(AttributeError):
+        snapshot.payroll  # noqa: B018

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -717,3 +718,34 @@ def test_each_window_finds_its_employers_balance_on_its_start(rows, asks):
             (day, n + 1) for n, (e, day) in enumerate(rows) if e == employer_id and day <= start
         ]
         assert found[place] == (max(earlier)[1] if earlier else 0)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_track_record_pay_days_looked_up_by_pair_match_every_contract_matched(seed):
+    """One contract with the employer: its pay day by pair; several or none: matched row by
+    row. Both ways give each row the pay day that matching every contract gives."""
+    from monitors.rules.deposits import _pay_days, _pay_days_matched
+
+    rng = np.random.default_rng(seed)
+    contracts = pd.DataFrame(
+        {
+            "employer_id": rng.integers(1, 6, 60),
+            "worker_id": rng.integers(1, 30, 60),
+            "start_date": pd.to_datetime("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 900, 60), unit="D"),
+            "pay_day": rng.integers(1, 29, 60),
+        }
+    )
+    payroll = pd.DataFrame(
+        {
+            "employer_id": rng.integers(1, 7, 400).astype(np.int32),  # employer 6: no contracts
+            "worker_id": rng.integers(1, 30, 400).astype(np.int32),
+            "period": rng.choice(["2024-03", "2025-01", "2026-06"], 400),
+        },
+        index=rng.permutation(np.arange(1000, 1400)),
+    )
+    by_pair = _pay_days(payroll, contracts)
+    assert by_pair.index.equals(payroll.index)
+    assert by_pair.tolist() == _pay_days_matched(payroll, contracts).tolist()
+    pairs = contracts.groupby(["employer_id", "worker_id"]).size()
+    assert (pairs == 1).any() and (pairs > 1).any()  # both ways taken
