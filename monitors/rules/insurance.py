@@ -12,7 +12,7 @@ from monitors.evidence import evidence_records, iso, listed_records, masked_work
 KEY = ["employer_id", "project_id"]
 
 
-def _high_risk(employer_ids: pd.Series, project_ids: pd.Series, snapshot: Snapshot) -> pd.Series:
+def high_risk(employer_ids: pd.Series, project_ids: pd.Series, snapshot: Snapshot) -> pd.Series:
     """High-risk industry (mining, construction, hazardous chemicals, fireworks, explosives:
     安全生产许可证条例 Art. 2) of the employer, or of the project the workers are on. Judged
     once per employer and project, then looked up (the overview asks for every active worker)."""
@@ -35,7 +35,7 @@ def _is_high_risk(codes: pd.Series, snapshot: Snapshot) -> pd.Series:
 
 def _severity(findings: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
     """critical in high-risk industries, high elsewhere."""
-    risky = _high_risk(findings["employer_id"], findings["project_id"], snapshot)
+    risky = high_risk(findings["employer_id"], findings["project_id"], snapshot)
     return risky.map({True: "critical", False: "high"})
 
 
@@ -55,7 +55,7 @@ def _severity(findings: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
 def insurance_work_injury_uncovered(snapshot: Snapshot) -> pd.DataFrame:
     """Active workers with neither personal nor project-wide work-injury cover on day D."""
     active = active_workers(snapshot)
-    covered = _personally_covered(active, snapshot) | _project_covered(active, snapshot)
+    covered = personally_covered(active, snapshot) | project_covered(active, snapshot)
     uncovered = active[~covered & ~_in_registration_grace(active, snapshot)]
     if uncovered.empty:
         return pd.DataFrame(
@@ -76,7 +76,7 @@ def _valid_on(insurance: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     ]
 
 
-def _personally_covered(active: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
+def personally_covered(active: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
     """A personal coverage row of the same employer for the worker, valid on D."""
     valid = _valid_on(snapshot.insurance, snapshot.as_of_ts)
     personal = valid[valid["worker_id"].notna()]
@@ -87,7 +87,7 @@ def _personally_covered(active: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
     return pd.Series(pd.Index(pairs).isin(insured), index=active.index)
 
 
-def _project_covered(active: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
+def project_covered(active: pd.DataFrame, snapshot: Snapshot) -> pd.Series:
     """A project-wide policy (no worker named) for the worker's project, valid on D.
 
     Per-project cover (按项目参保, 人社部发〔2014〕103号) is usually bought by the general
@@ -164,7 +164,7 @@ def _findings(uncovered: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
         }
     ).reset_index()
     findings["project_id"] = findings["project_id"].astype("Int64")
-    findings["high_risk_industry"] = _high_risk(
+    findings["high_risk_industry"] = high_risk(
         findings["employer_id"], findings["project_id"], snapshot
     )
     findings["evidence"] = evidence_records(findings, ["uncovered_workers", "high_risk_industry"])

@@ -267,6 +267,7 @@ def _keep(
     partial.write_text(
         json.dumps({name: entry.__dict__ for name, entry in entries.items()}), encoding="utf-8"
     )
+    partial.chmod(0o600)  # the owner's only, as the frames are
     os.replace(partial, folder / MANIFEST)
     named = {entry.file for entry in entries.values()} | {MANIFEST}
     for path in folder.iterdir():

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 from monitors.base import Snapshot
 from monitors.employment import active_migrants, active_workers
 from monitors.rules.deposits import deposit_positions
-from monitors.rules.insurance import _high_risk, _personally_covered, _project_covered
+from monitors.rules.insurance import high_risk, personally_covered, project_covered
 from service.complaints.tracking import LEGAL_AID_KINDS
 from service.db import rows_frame
 from service.jurisdictions.models import town_code
@@ -140,8 +140,8 @@ def employer_figures(conn: Connection, snapshot: Snapshot) -> pd.DataFrame:
     )
     figures["deposit_held_fen"] = _per_employer(held.groupby(owed["employer_id"]).sum(), ids)
 
-    risky = active[_high_risk(active["employer_id"], active["project_id"], snapshot).to_numpy()]
-    covered = _personally_covered(risky, snapshot) | _project_covered(risky, snapshot)
+    risky = active[high_risk(active["employer_id"], active["project_id"], snapshot).to_numpy()]
+    covered = personally_covered(risky, snapshot) | project_covered(risky, snapshot)
     risky = risky.assign(covered=covered.to_numpy())
     # A worker covered on any of their high-risk contracts with the employer counts as covered.
     per_worker = risky.groupby(["employer_id", "worker_id"])["covered"].any().reset_index()

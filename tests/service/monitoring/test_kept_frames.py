@@ -58,8 +58,12 @@ def test_a_second_run_reads_the_frames_the_first_kept(engine, reference):
     second = kept(engine, reference, days=1)
     assert set(second.sources.values()) == {"kept"}
     assert_as_in_the_database(engine, reference, second.snapshot.frames)
-    # The folder is its owner's alone: it holds identity numbers, as the database does.
+    # The folder is its owner's alone: it holds identity numbers, as the database does; and so
+    # is every file in it, the manifest included.
     assert folder_for(engine).stat().st_mode & 0o077 == 0
+    files = list(folder_for(engine).iterdir())
+    assert "manifest.json" in {path.name for path in files}
+    assert [path.name for path in files if path.stat().st_mode & 0o077] == []
 
 
 def test_changes_are_read_again_and_the_rest_is_kept(engine, tmp_path, reference):
