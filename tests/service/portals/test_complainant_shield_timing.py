@@ -14,6 +14,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from monitors.registry import all_rules
 from service import clock
@@ -101,7 +102,7 @@ def kinds(mails: list) -> list[str]:
 
 def reference_of(world, tracking_code: str) -> str:
     with session_scope(world.engine) as session:
-        complaint = session.query(Complaint).filter_by(tracking_code=tracking_code).one()
+        complaint = session.scalars(select(Complaint).filter_by(tracking_code=tracking_code)).one()
         return complaint.public_reference
 
 
@@ -171,7 +172,9 @@ def test_the_overdue_alert_waits_for_the_monday_after_the_week_it_fired(
     world = shield_world
     filed = file_by_api(client, world, ANONYMOUS[0])
     with session_scope(world.engine) as session:
-        complaint = session.query(Complaint).filter_by(tracking_code=filed.tracking_code).one()
+        complaint = session.scalars(
+            select(Complaint).filter_by(tracking_code=filed.tracking_code)
+        ).one()
         fired_on = complaint.mediation_due_on + timedelta(days=1)
     run_monitors(world.engine, client.app.state.reference, as_of=fired_on)
     monday = released_on(fired_on)
