@@ -40,10 +40,17 @@ def database_seed() -> Seed:
     return Seed("portal-world", build_world)
 
 
+# Every copy of a seed holds the same rows: their ids, per database kind and seed.
+_WORLD_IDS: dict[tuple[str, str], tuple[int, int, int]] = {}
+
+
 @pytest.fixture
 def world(engine: Engine, db_url: str, database_seed: Seed) -> World:
-    a, b = employer_id(engine, EMPLOYER_A), employer_id(engine, EMPLOYER_B)
-    return World(engine, db_url, a, b, committee_id(engine))
+    key = (engine.dialect.name, database_seed.name)
+    if key not in _WORLD_IDS:
+        a, b = employer_id(engine, EMPLOYER_A), employer_id(engine, EMPLOYER_B)
+        _WORLD_IDS[key] = (a, b, committee_id(engine))
+    return World(engine, db_url, *_WORLD_IDS[key])
 
 
 @pytest.fixture
