@@ -165,18 +165,24 @@ def _small_ids(values: pd.Series, what: str) -> pd.Series:
 
 
 def concat_frames(name: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Typed parts of snapshot frame `name` as one frame of the same types: categories are
-    first made the same in every part (pandas would turn differing ones into text)."""
-    parts = list(parts)
+    """Typed parts of snapshot frame `name` as one frame of the same types, joined a column at
+    a time and each column's parts let go once joined: the parts and the whole sit side by side
+    one column at a time, not all at once (a first read of L's payroll held both). `parts` is
+    emptied. Categories are first made the same in every part (pandas would turn differing
+    ones into text)."""
+    pieces = {column: [part[column] for part in parts] for column in SNAPSHOT_COLUMNS[name]}
+    parts.clear()
+    whole = {}
     for column, dtype in SNAPSHOT_COLUMNS[name].items():
-        if dtype == PERIOD and len(parts) > 1:
-            every = [part[column] for part in parts]
-            categories = union_categoricals(every, sort_categories=True).categories
-            parts = [
-                part.assign(**{column: part[column].cat.set_categories(categories)})
-                for part in parts
-            ]
-    return pd.concat(parts, ignore_index=True)
+        whole[column] = _joined(pieces.pop(column), same_categories=dtype == PERIOD)
+    return pd.DataFrame(whole, copy=False)
+
+
+def _joined(pieces: list[pd.Series], *, same_categories: bool) -> pd.Series:
+    if same_categories and len(pieces) > 1:
+        categories = union_categoricals(pieces, sort_categories=True).categories
+        pieces = [piece.cat.set_categories(categories) for piece in pieces]
+    return pd.concat(pieces, ignore_index=True)
 
 
 # What a rule returns: the alert key (employer, project, period) and the evidence.

@@ -5,13 +5,15 @@ the declared types either way, however the text is made and wherever a block end
 import os
 import subprocess
 import sys
+import tracemalloc
 from datetime import date
 
 import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from monitors.base import SNAPSHOT_COLUMNS, typed_frame
+from monitors.base import SNAPSHOT_COLUMNS, concat_frames, typed_frame
+from service.db import make_engine
 from service.monitoring import frames
 from service.monitoring.frames import load_snapshot
 
@@ -119,3 +121,62 @@ def test_the_service_takes_arrows_memory_from_jemalloc_unless_told_otherwise():
     env["ARROW_DEFAULT_MEMORY_POOL"] = "system"  # an operator's choice is kept
     chosen = subprocess.run([sys.executable, "-c", ask], env=env, capture_output=True, text=True)
     assert chosen.stdout.strip() == "system", chosen.stderr
+
+
+def test_parts_are_joined_a_column_at_a_time_into_the_same_frame():
+    """Joined as pandas would join them (categories made the same first), holding at most the
+    parts and one joined column at once, not the parts and the whole."""
+    rows = 400_000
+
+    def part(month: str) -> pd.DataFrame:
+        return typed_frame(
+            "payroll",
+            pd.DataFrame(
+                {
+                    "employer_id": range(rows),
+                    "worker_id": range(rows),
+                    "period": month,
+                    "amount_due_fen": range(rows),
+                    "amount_paid_fen": range(rows),
+                    "paid_date": "2026-11-05",
+                    "hours_worked": 1.5,
+                }
+            ),
+        )
+
+    months = ("2026-09", "2026-11", "2026-10")
+    expected = pd.concat(
+        [part(month).astype({"period": str}) for month in months], ignore_index=True
+    ).astype({"period": "category"})
+    tracemalloc.start()
+    parts = [part(month) for month in months]
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.reset_peak()
+    joined = concat_frames("payroll", parts)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+
+    assert parts == []  # let go
+    pd.testing.assert_frame_equal(joined, expected)
+    assert joined["period"].cat.categories.tolist() == ["2026-09", "2026-10", "2026-11"]
+    largest_column = rows * len(months) * 8  # an int64 column of the three parts
+    # Joining the whole frame at once held the parts and the whole: twice `held`.
+    assert peak < held + 1.5 * largest_column, (peak, held)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # PostgreSQL's is the server's
+def test_frames_are_read_through_a_small_page_cache_and_the_imports_cache_comes_back(db_url):
+    """A read of every frame passes over each page once: SQLite's large page cache (kept for
+    imports) would only hold them, on top of the frames (256 MB at L)."""
+    engine = make_engine(db_url, pool_size=1)
+
+    def cache_size(conn) -> int:
+        return conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+
+    with engine.connect() as conn:
+        imports_cache = cache_size(conn)
+    with frames.snapshot_connection(engine) as conn:
+        assert cache_size(conn) == frames.READ_CACHE_KIB
+        assert abs(frames.READ_CACHE_KIB) < abs(imports_cache)  # both in KiB
+    with engine.connect() as conn:  # the same pooled connection, as the next import gets it
+        assert cache_size(conn) == imports_cache
