@@ -65,6 +65,20 @@ def _stored_text(reasons: list[dict[str, object]]) -> str:
     return json.dumps(reasons)
 
 
+def _stored_texts(reasons: pd.Series) -> list[str]:
+    """`_stored_text` of each employer's reasons, written once per distinct list: scoring gives
+    employers with the same reasons the same list (0.2 s a city when written 50,000 times)."""
+    written: dict[int, str] = {}
+    texts = []
+    for listed in reasons.tolist():
+        # Keyed by the list itself (its id): the lists live in `reasons` meanwhile.
+        text_of = written.get(id(listed))
+        if text_of is None:
+            text_of = written[id(listed)] = _stored_text(listed)
+        texts.append(text_of)
+    return texts
+
+
 def record_run(
     conn: Connection,
     *,
@@ -85,7 +99,7 @@ def record_run(
     scored = score(
         alerts, employer_ids, table=tier_table(), reference=reference, as_of=as_of
     ).dropna(subset=["tier"])
-    scored["key"] = scored["reasons"].map(_stored_text)
+    scored["key"] = _stored_texts(scored["reasons"])
     current = _current_frame(conn, scope)
     merged = scored.merge(current, on="employer_id", how="left", suffixes=("", "_was"))
     changed = merged[
