@@ -42,6 +42,13 @@ from service.monitoring.frames import QUERIES, read_frame, snapshot_connection, 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
+# Read (or brought up to date) first, while no other frame is held: its transient copies then
+# do not come on top of the others (a whole run at L after a change peaked at 1.15 GB).
+LARGEST = "payroll"
+# LZ4 reads back faster than Snappy, pandas' default (at L the payroll 0.3 s instead of 0.45).
+KEPT_COMPRESSION = "lz4"
+# Rows per Parquet row group (pandas' default when it writes a whole frame).
+ROW_GROUP_ROWS = 1 << 20
 
 # The columns by which a change (data_version.Changed) reaches a frame's rows: a row is read
 # again when one of them names a changed employer, project or worker. Every write path records
@@ -108,7 +115,7 @@ def load_kept_snapshot(
         schema = _schema(conn)
         since = _Since(conn)
         frames, sources = {}, {}
-        for name in names:
+        for name in sorted(names, key=lambda name: name != LARGEST):
             entry = kept.get(name)
             if entry is not None and entry.layout != _layout(name, schema):
                 entry = None
@@ -188,7 +195,17 @@ def _brought_up_to_date(
         *(bindparam(column, expanding=True) for column in lists)
     )
     fresh = typed_rows(conn, name, query, lists)
-    return concat_frames(name, [kept[~stale], fresh])
+    # The kept rows that stay, a column at a time, each kept column let go once its rows are
+    # copied (`kept` is emptied): the frame is never held twice over (at L, brought up to date
+    # after 1 % of the payroll changed, the run's peak was 1.16 GB).
+    keep = ~stale
+    staying: dict[str, pd.Series] = {}
+    for column in [str(column) for column in kept.columns]:
+        # Filtered as an array: a Series would build an index of its millions of rows too.
+        staying[column] = pd.Series(kept.pop(column).array[keep], copy=False)
+        # A kept column's memory is Arrow's (read without a copy): back to the system now.
+        pyarrow.default_memory_pool().release_unused()
+    return concat_frames(name, [pd.DataFrame(staying, copy=False), fresh])
 
 
 def _schema(conn: Connection) -> str:
@@ -236,7 +253,10 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     parquet = pyarrow.parquet.ParquetFile(path)
     columns = {}
     for name in parquet.schema_arrow.names:
-        columns[name] = parquet.read(columns=[name]).to_pandas()[name]
+        # split_blocks: numeric columns taken without a copy (none held twice, even briefly).
+        table = parquet.read(columns=[name])
+        columns[name] = table.to_pandas(split_blocks=True, self_destruct=True)[name]
+        del table
         pyarrow.default_memory_pool().release_unused()
     # The columns as they are, not copied again into one block per type.
     return pd.DataFrame(columns, copy=False)
@@ -260,7 +280,7 @@ def _keep(
     for name, frame in frames.items():
         entry = _Entry(f"{name}-{uuid.uuid4().hex}.parquet", version, stamp, _layout(name, schema))
         path = folder / entry.file
-        frame.to_parquet(path, index=False)
+        _write_parquet(frame, path)
         path.chmod(0o600)
         entries[name] = entry
     partial = folder / f"{MANIFEST}.{uuid.uuid4().hex}"
@@ -273,3 +293,19 @@ def _keep(
     for path in folder.iterdir():
         if path.name not in named:
             path.unlink(missing_ok=True)
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """A frame written a row group at a time, so that its Arrow copy is one slice, not the
+    whole frame (at L the payroll's 314 MB sat in memory twice while written). Every slice
+    takes the first one's schema (a category's dictionary type, say, as the frame's)."""
+    starts = range(0, max(len(frame), 1), ROW_GROUP_ROWS)
+    first = pyarrow.Table.from_pandas(frame.iloc[:ROW_GROUP_ROWS], preserve_index=False)
+    with pyarrow.parquet.ParquetWriter(path, first.schema, compression=KEPT_COMPRESSION) as writer:
+        writer.write_table(first)
+        del first
+        for start in starts[1:]:
+            rows = frame.iloc[start : start + ROW_GROUP_ROWS]
+            writer.write_table(
+                pyarrow.Table.from_pandas(rows, schema=writer.schema, preserve_index=False)
+            )

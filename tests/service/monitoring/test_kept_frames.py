@@ -6,12 +6,14 @@ import random
 from datetime import timedelta
 
 import pandas as pd
+import pyarrow.parquet
 import pytest
 from sqlalchemy import text
 
 from monitors.base import SNAPSHOT_COLUMNS
 from service.flows.monitor_runs import run_monitors
 from service.monitoring.frames import load_snapshot
+from service.monitoring import kept_frames
 from service.monitoring.kept_frames import MANIFEST, folder_for, load_kept_snapshot
 from tests.conftest import Seed
 from tests.factories import build_demo_city
@@ -64,6 +66,20 @@ def test_a_second_run_reads_the_frames_the_first_kept(engine, reference):
     files = list(folder_for(engine).iterdir())
     assert "manifest.json" in {path.name for path in files}
     assert [path.name for path in files if path.stat().st_mode & 0o077] == []
+
+
+def test_frames_written_a_row_group_at_a_time_read_back_as_the_database_holds_them(
+    engine, reference, monkeypatch
+):
+    """A frame is written a slice at a time (L's payroll in eight), each slice in the first
+    one's schema: a category's dictionary, nullable ids and dates come back as declared."""
+    monkeypatch.setattr(kept_frames, "ROW_GROUP_ROWS", 7)
+    kept(engine, reference)
+    second = kept(engine, reference, days=1)
+    assert set(second.sources.values()) == {"kept"}
+    assert_as_in_the_database(engine, reference, second.snapshot.frames)
+    payroll = next(folder_for(engine).glob("payroll-*.parquet"))
+    assert pyarrow.parquet.ParquetFile(payroll).metadata.num_row_groups > 1
 
 
 def test_changes_are_read_again_and_the_rest_is_kept(engine, tmp_path, reference):
