@@ -4,11 +4,13 @@ import os
 
 from sqlmodel import SQLModel
 
-# Arrow's buffers (kept frames' Parquet pages, PostgreSQL's COPY blocks, pandas' text) from
-# jemalloc, which gives freed memory back to the system; mimalloc, pyarrow's default, held on
-# to 70-85 MB of it through a whole monitors run at L. Read when pyarrow is first imported,
-# so set here, before any of the service's modules; an operator's own choice is kept.
-os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+# Arrow's buffers (kept frames' columns, PostgreSQL's COPY blocks, pandas' text) from the C
+# library's allocator, which maps large buffers and gives them back when freed. A whole run at
+# L after a change peaked at 0.99 GB with it in six runs of six; with jemalloc at up to 1.26 GB
+# in four of six; mimalloc, pyarrow's default, held on to 70-85 MB of freed buffers. Read when
+# pyarrow is first imported, so set here, before any of the service's modules; an operator's
+# own choice is kept.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 # Named constraints keep migrations stable across SQLite and PostgreSQL.
 SQLModel.metadata.naming_convention = {

@@ -113,14 +113,14 @@ def test_payroll_ids_are_held_in_int32_and_larger_ones_stop_the_run():
         typed_frame("payroll", too_large)
 
 
-def test_the_service_takes_arrows_memory_from_jemalloc_unless_told_otherwise():
+def test_the_service_takes_arrows_memory_from_the_c_library_unless_told_otherwise():
     ask = "import service, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
     env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     chosen = subprocess.run([sys.executable, "-c", ask], env=env, capture_output=True, text=True)
-    assert chosen.stdout.strip() == "jemalloc", chosen.stderr
-    env["ARROW_DEFAULT_MEMORY_POOL"] = "system"  # an operator's choice is kept
-    chosen = subprocess.run([sys.executable, "-c", ask], env=env, capture_output=True, text=True)
     assert chosen.stdout.strip() == "system", chosen.stderr
+    env["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"  # an operator's choice is kept
+    chosen = subprocess.run([sys.executable, "-c", ask], env=env, capture_output=True, text=True)
+    assert chosen.stdout.strip() == "jemalloc", chosen.stderr
 
 
 def test_parts_are_joined_a_column_at_a_time_into_the_same_frame():
