@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from monitors.base import SNAPSHOT_COLUMNS
 from service.flows.monitor_runs import run_monitors
-from service.monitoring.frames import load_snapshot
 from service.monitoring import kept_frames
+from service.monitoring.frames import load_snapshot
 from service.monitoring.kept_frames import MANIFEST, folder_for, load_kept_snapshot
 from tests.conftest import Seed
 from tests.factories import build_demo_city
