@@ -52,9 +52,11 @@ class FileSpec:
     table: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # contract column names
-    # Existing rows are read for the import's values of this column (scales with the
-    # import, not with the table).
-    scope: str = ""
+    # Existing rows are read for the import's values of these columns (scales with the
+    # import, not with the table): the whole key where a file's rows may be spread over many
+    # employers (1 % of a city's payroll re-filed touched 28,000 employers: their 4.3 M rows
+    # were read for 77,000 rows filed).
+    scope: tuple[str, ...] = ()
     natural_key: str | None = None  # for entity files: the column other files refer to
     order: int = 0
     extension: bool = False  # not in the contract; documented in the README
@@ -114,7 +116,7 @@ EMPLOYERS = FileSpec(
         Column("liaison_name", Kind.text, max_length=100),
     ),
     key=("uscc",),
-    scope="uscc",
+    scope=("uscc",),
     natural_key="uscc",
     order=1,
 )
@@ -129,7 +131,7 @@ WORKERS = FileSpec(
         Column("hukou_county_code", Kind.region_code),
     ),
     key=("id_number",),
-    scope="id_number",
+    scope=("id_number",),
     natural_key="id_number",
     order=2,
 )
@@ -149,7 +151,7 @@ PROJECTS = FileSpec(
         Column("completion_date", Kind.date),
     ),
     key=("project_code",),
-    scope="project_code",
+    scope=("project_code",),
     natural_key="project_code",
     order=3,
     checks=("completion_after_signing",),
@@ -175,7 +177,7 @@ CONTRACTS = FileSpec(
         _project_ref(),
     ),
     key=("employer_uscc", "worker_id_number", "start_date"),
-    scope="employer_uscc",
+    scope=("employer_uscc", "worker_id_number", "start_date"),
     order=4,
     checks=("end_after_start", "left_after_start", "probation_after_start"),
 )
@@ -193,7 +195,7 @@ PAYROLL = FileSpec(
         Column("hours_worked", Kind.hours),
     ),
     key=("employer_uscc", "worker_id_number", "period"),
-    scope="employer_uscc",
+    scope=("employer_uscc", "worker_id_number", "period"),
     order=5,
 )
 
@@ -210,7 +212,7 @@ DEPOSIT_EVENTS_FILE = FileSpec(
         Column("expiry_date", Kind.date),
     ),
     key=("employer_uscc", "project_code", "event", "date", "reference"),
-    scope="employer_uscc",
+    scope=("employer_uscc",),
     order=6,
     checks=("expiry_after_date",),
 )
@@ -226,7 +228,7 @@ INSURANCE = FileSpec(
         Column("end_date", Kind.date),
     ),
     key=("employer_uscc", "worker_id_number", "project_code", "start_date"),
-    scope="employer_uscc",
+    scope=("employer_uscc",),
     order=7,
     checks=("end_after_start", "covers_someone"),
 )
@@ -244,7 +246,7 @@ MEDIATION_COMMITTEES = FileSpec(
         Column("contact_email", Kind.email),
     ),
     key=("code",),
-    scope="code",
+    scope=("code",),
     natural_key="code",
     order=8,
     extension=True,
@@ -261,7 +263,7 @@ COORDINATORS = FileSpec(
         Column("registered_migrants", Kind.count, True),
     ),
     key=("county_code", "year"),
-    scope="county_code",
+    scope=("county_code",),
     order=9,
 )
 

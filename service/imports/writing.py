@@ -181,21 +181,16 @@ def _read_existing(
     columns = list(frame.columns)
     if empty:
         return pd.DataFrame(columns=[*columns, "_row_id"])
-    scope = spec.column(spec.scope).db_column
-    scope_values = frame[scope].dropna().unique().tolist()
-    is_id = scope.endswith("_id")
-    conn.execute(text("DROP TABLE IF EXISTS import_scope"))
-    conn.execute(text(f"CREATE TEMP TABLE import_scope (value {'BIGINT' if is_id else 'TEXT'})"))
-    conn.execute(
-        text("INSERT INTO import_scope (value) VALUES (:value)"),
-        [{"value": int(v) if is_id else v} for v in scope_values],
-    )
+    scope = [spec.column(name).db_column for name in spec.scope]
+    _fill_import_scope(conn, frame[scope].dropna().drop_duplicates())
     selected = ", ".join(_select_expression(spec, c) for c in columns)
     row_id = "t.id" if spec.table != "payroll_entry" else "NULL"
     existing = query_frame(
         conn,
-        f"SELECT {selected}, {row_id} AS _row_id FROM {spec.table} t "
-        f"JOIN import_scope s ON t.{scope} = s.value",
+        f"SELECT {selected}, {row_id} AS _row_id FROM {spec.table} t JOIN import_scope s ON "
+        + " AND ".join(
+            f"{_select_expression(spec, column, alias=False)} = s.{column}" for column in scope
+        ),
         [*columns, "_row_id"],
     )
     conn.execute(text("DROP TABLE import_scope"))
@@ -206,11 +201,28 @@ def _read_existing(
     return existing
 
 
-def _select_expression(spec: FileSpec, db_column: str) -> str:
+def _fill_import_scope(conn: Connection, values: pd.DataFrame) -> None:
+    """A temporary table of the import's scope values, which existing rows are joined on."""
+    # Ids as numbers; dates, like the rest, as the import's text (compared with the stored
+    # dates cast to text, as they are read).
+    declared = ", ".join(
+        f"{name} {'BIGINT' if name.endswith('_id') else 'TEXT'}" for name in values.columns
+    )
+    conn.execute(text("DROP TABLE IF EXISTS import_scope"))
+    conn.execute(text(f"CREATE TEMP TABLE import_scope ({declared})"))
+    if values.empty:
+        return
+    names = ", ".join(values.columns)
+    marks = ", ".join(f":{name}" for name in values.columns)
+    rows = values.to_dict("records")  # Python ints and strings, as the driver takes them
+    conn.execute(text(f"INSERT INTO import_scope ({names}) VALUES ({marks})"), rows)
+
+
+def _select_expression(spec: FileSpec, db_column: str, *, alias: bool = True) -> str:
     column = next(c for c in spec.columns if c.db_column == db_column)
     # Dates come back as text on both databases so they compare with the import's text.
     if column.kind is Kind.date:
-        return f"CAST(t.{db_column} AS TEXT) AS {db_column}"
+        return f"CAST(t.{db_column} AS TEXT)" + (f" AS {db_column}" if alias else "")
     return f"t.{db_column}"
 
 

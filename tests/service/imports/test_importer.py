@@ -246,3 +246,34 @@ def _index_names(engine: Engine) -> set[str]:
         else:
             query = "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
         return set(conn.exec_driver_sql(query).scalars())
+
+
+def test_rows_already_stored_are_read_for_the_rows_filed_not_for_their_employers(
+    engine, tmp_path, reference, monkeypatch
+):
+    """A payroll or contract row filed again reads back only the stored row with its key: a
+    file of rows spread over many employers must not read those employers' whole history (1 %
+    of a city's payroll re-filed once read 4.3 M rows for 77,000)."""
+    files = valid_files()
+    first = files["payroll"][0]
+    files["payroll"] += [{**first, "period": f"2025-{month:02d}"} for month in range(1, 13)]
+    assert do_import(engine, write_folder(tmp_path / "first", files), reference).ok
+    read: dict[str, int] = {}
+    query_frame = writing.query_frame
+
+    def counted(conn, sql, columns):
+        existing = query_frame(conn, sql, columns)
+        read[sql.split(" FROM ")[1].split()[0]] = len(existing)
+        return existing
+
+    monkeypatch.setattr(writing, "query_frame", counted)
+    again = {
+        "payroll": [{**first, "amount_paid": "2600"}],
+        "contracts": [files["contracts"][0]],
+    }
+    report = do_import(engine, write_folder(tmp_path / "again", again), reference)
+    assert report.ok
+    filed_again = {table: read[table] for table in ("payroll_entry", "employment_contract")}
+    assert filed_again == {"payroll_entry": 1, "employment_contract": 1}
+    by_file = {s.file: s for s in report.summaries}
+    assert (by_file["payroll.csv"].updated, by_file["contracts.csv"].updated) == (1, 0)
