@@ -6,8 +6,9 @@ from sqlmodel import SQLModel
 
 # Arrow's buffers (kept frames' columns, PostgreSQL's COPY blocks, pandas' text) from the C
 # library's allocator, which maps large buffers and gives them back when freed. A whole run at
-# L after a change peaked at 0.98-0.99 GB with it in eleven runs of eleven, with jemalloc at
-# 1.08-1.26 GB in five of ten; mimalloc, pyarrow's default, held 70-85 MB of freed buffers.
+# L after a change peaked at 951,636-994,380 KiB with it in fourteen runs, with jemalloc at up
+# to 1,255,584 (over 1,080,000 in five runs of ten); mimalloc, pyarrow's default, held 70-85 MB
+# of freed buffers.
 # Read when pyarrow is first imported, so set here, before any of the service's modules; an
 # operator's own choice is kept.
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 # Read (or brought up to date) first, while no other frame is held: its transient copies then
-# do not come on top of the others (a whole run at L after a change peaked at 1.15 GB).
+# do not come on top of the others (a whole run at L after a change peaked at 1.13 GB).
 LARGEST = "payroll"
 # LZ4 reads back faster than Snappy, pandas' default (at L the payroll 0.3 s instead of 0.45).
 KEPT_COMPRESSION = "lz4"
@@ -197,7 +197,7 @@ def _brought_up_to_date(
     fresh = typed_rows(conn, name, query, lists)
     # The kept rows that stay, a column at a time, each kept column let go once its rows are
     # copied (`kept` is emptied): the frame is never held twice over (at L, brought up to date
-    # after 1 % of the payroll changed, the run's peak was 1.16 GB).
+    # after 1 % of the payroll changed, the run's peak was 1.13 GB).
     keep = ~stale
     staying: dict[str, pd.Series] = {}
     for column in [str(column) for column in kept.columns]:
