@@ -126,7 +126,7 @@ def test_the_service_takes_arrows_memory_from_the_c_library_unless_told_otherwis
 def test_parts_are_joined_a_column_at_a_time_into_the_same_frame():
     """Joined as pandas would join them (categories made the same first), holding at most the
     parts and one joined column at once, not the parts and the whole."""
-    rows = 400_000
+    rows = 50_000
 
     def part(month: str) -> pd.DataFrame:
         return typed_frame(
