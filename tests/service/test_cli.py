@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from service.config import PROJECT_ROOT
@@ -33,15 +34,25 @@ def test_import_prints_a_summary_line_per_file(db_url, tmp_path):
     assert "payroll.csv: 2 rows read, 0 inserted, 0 updated, 2 unchanged" in again.stdout
 
 
-def test_a_command_closes_its_sqlite_connections_before_the_process_leaves(tmp_path):
-    # The process skips the interpreter's last garbage collections; its connections must still
-    # be closed, or SQLite's write-ahead log is left beside the database.
+@pytest.mark.parametrize("command", ["python -m service", "wageguard"])
+def test_a_command_closes_its_sqlite_connections_before_the_process_leaves(tmp_path, command):
+    """Run as `python -m service` and as the installed `wageguard` script (the README's and
+    the Makefile's): the process skips the interpreter's last garbage collections, and its
+    connections must still be closed, or SQLite's write-ahead log is left beside the database
+    (a copy of the file alone then misses the latest writes)."""
     database = tmp_path / "city.db"
-    result = wageguard(
-        "import", str(write_folder(tmp_path / "in")), database_url=f"sqlite:///{database}"
-    )
-    assert result.returncode == 0, result.stderr
-    assert database.exists() and not Path(f"{database}-wal").exists()
+    folder = str(write_folder(tmp_path / "in"))
+    environment = {**os.environ, "WAGEGUARD_DATABASE_URL": f"sqlite:///{database}"}
+    program = {
+        "python -m service": [sys.executable, "-m", "service"],
+        "wageguard": [str(Path(sys.executable).with_name("wageguard"))],
+    }[command]
+    for args in (["import", folder], ["monitors", "run", "--as-of", "2026-11-30"]):
+        result = subprocess.run(
+            [*program, *args], env=environment, capture_output=True, text=True, timeout=300
+        )
+        assert result.returncode == 0, result.stderr
+        assert database.exists() and not Path(f"{database}-wal").exists(), args
 
 
 def test_import_with_a_bad_row_exits_non_zero_with_the_report(db_url, tmp_path):
