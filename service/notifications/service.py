@@ -465,8 +465,7 @@ def _queue_digest(
 def _digest_context(
     session: Session, recipient: Recipient, day: date, alert_ids: set[int], settings: Settings
 ) -> c.AlertDigest:
-    alerts = sorted(_alerts(session, alert_ids), key=_severity_order)
-    alerts, unlisted = alerts[:DIGEST_LISTED], alerts[DIGEST_LISTED:]
+    alerts, unlisted = _most_severe(session, alert_ids)
     employers = {e.id: e for e in _employers(session, {a.employer_id for a in alerts})}
     places = _Places(session, [(e.county_code, e.town) for e in employers.values()])
     language = recipient.language
@@ -486,8 +485,23 @@ def _digest_context(
         digest_on=day,
         alerts=items,
         inbox_url=_url(settings, INSPECTOR_ALERTS),
-        unlisted=len(unlisted),
+        unlisted=unlisted,
     )
+
+
+def _most_severe(session: Session, alert_ids: set[int]) -> tuple[list[Alert], int]:
+    """The DIGEST_LISTED most severe of the alerts, most severe first, and how many others. A
+    digest grows all day and is rebuilt by every run that adds to it: its alerts are ranked
+    from their ids and severities, and only those listed are loaded whole."""
+    ranked = sorted(
+        (SEVERITY_RANK[severity], alert_id)
+        for chunk in id_chunks(alert_ids)
+        for alert_id, severity in session.execute(
+            select(col(Alert.id), col(Alert.severity)).where(col(Alert.id).in_(chunk))
+        )
+    )
+    listed = [alert_id for _, alert_id in ranked[:DIGEST_LISTED]]
+    return sorted(_alerts(session, listed), key=_severity_order), len(ranked) - len(listed)
 
 
 # --- deposit proofs -----------------------------------------------------------------------
