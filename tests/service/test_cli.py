@@ -14,11 +14,20 @@ from service.config import PROJECT_ROOT
 from service.db import make_engine
 from tests.factories import valid_files, write_folder
 
+# The two ways the command is run: as the installed script (the README's and the Makefile's)
+# and as a module.
+PROGRAMS = {
+    "python -m service": [sys.executable, "-m", "service"],
+    "wageguard": [str(Path(sys.executable).with_name("wageguard"))],
+}
 
-def wageguard(*args: str, database_url: str, **env: str) -> subprocess.CompletedProcess:
+
+def wageguard(
+    *args: str, database_url: str, program: str = "python -m service", **env: str
+) -> subprocess.CompletedProcess:
     environment = {**os.environ, "WAGEGUARD_DATABASE_URL": database_url, **env}
     return subprocess.run(
-        [sys.executable, "-m", "service", *args],
+        [*PROGRAMS[program], *args],
         env=environment,
         capture_output=True,
         text=True,
@@ -34,23 +43,15 @@ def test_import_prints_a_summary_line_per_file(db_url, tmp_path):
     assert "payroll.csv: 2 rows read, 0 inserted, 0 updated, 2 unchanged" in again.stdout
 
 
-@pytest.mark.parametrize("command", ["python -m service", "wageguard"])
-def test_a_command_closes_its_sqlite_connections_before_the_process_leaves(tmp_path, command):
-    """Run as `python -m service` and as the installed `wageguard` script (the README's and
-    the Makefile's): the process skips the interpreter's last garbage collections, and its
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_a_command_closes_its_sqlite_connections_before_the_process_leaves(tmp_path, program):
+    """Run either way, the process skips the interpreter's last garbage collections, and its
     connections must still be closed, or SQLite's write-ahead log is left beside the database
     (a copy of the file alone then misses the latest writes)."""
     database = tmp_path / "city.db"
     folder = str(write_folder(tmp_path / "in"))
-    environment = {**os.environ, "WAGEGUARD_DATABASE_URL": f"sqlite:///{database}"}
-    program = {
-        "python -m service": [sys.executable, "-m", "service"],
-        "wageguard": [str(Path(sys.executable).with_name("wageguard"))],
-    }[command]
     for args in (["import", folder], ["monitors", "run", "--as-of", "2026-11-30"]):
-        result = subprocess.run(
-            [*program, *args], env=environment, capture_output=True, text=True, timeout=300
-        )
+        result = wageguard(*args, database_url=f"sqlite:///{database}", program=program)
         assert result.returncode == 0, result.stderr
         assert database.exists() and not Path(f"{database}-wal").exists(), args
 
