@@ -29,6 +29,9 @@ _CONTRACT_COLUMNS = [
     "employer_id", "worker_id", "start_date", "left_date", "pay_day", "employment_type",
     "monthly_wage_fen", "hourly_wage_fen",
 ]  # fmt: skip
+# Payroll runs (a worker's months at one employer) marked at a time in wages.unreported's
+# bitmap: about a million rows.
+_RUNS_PER_STEP = 100_000
 # What wages.unreported reads of the full-time contracts (a copy of most of a city's).
 _UNREPORTED_COLUMNS = [
     "employer_id",
@@ -117,12 +120,14 @@ def _month_per_row(codes: np.ndarray, months: np.ndarray) -> np.ndarray:
 
 def _payroll_period_codes(snapshot: Snapshot) -> tuple[np.ndarray, np.ndarray]:
     """`_period_codes` of the whole payroll, parsed once for the rules that read every row
-    (millions of texts hashed once, not three times); the codes kept as int16."""
+    (millions of texts hashed once, not three times); the codes as small as they come (a
+    category's own int8 at L, not a copy in a wider type)."""
 
     def parse() -> tuple[np.ndarray, np.ndarray]:
         codes, months = _period_codes(snapshot.payroll["period"])
-        small = len(months) <= np.iinfo(np.int16).max
-        return codes.astype(np.int16 if small else np.int64), months
+        if codes.dtype.itemsize > 2 and len(months) <= np.iinfo(np.int16).max:
+            codes = codes.astype(np.int16)
+        return codes, months
 
     return snapshot.derive("wages.payroll_period_codes", parse)
 
@@ -150,9 +155,23 @@ def _money(values: pd.Series) -> np.ndarray:
 
 def _pair_codes(contracts: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Dense codes 0..n-1 of the contracts' (employer, worker) pairs, and the same code (int32)
-    for each of `rows` (-1 when that pair has no contract). The payroll holds a worker's months
-    one after another (7.7 M rows, 0.76 M runs at L): only the first row of each run is
-    numbered and looked up, so no number per row is ever made."""
+    for each of `rows` (-1 when that pair has no contract)."""
+    contract_codes, runs = _pair_runs(contracts, rows)
+    return contract_codes, _per_row(runs.codes, runs.starts, len(rows))
+
+
+@dataclass(frozen=True)
+class _Runs:
+    """Rows in runs of one (employer, worker) pair: where each run starts and its pair's code."""
+
+    starts: np.ndarray
+    codes: np.ndarray
+
+
+def _pair_runs(contracts: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray, _Runs]:
+    """`_pair_codes` with the rows' codes per run. The payroll holds a worker's months one
+    after another (7.7 M rows, 0.76 M runs at L): only the first row of each run is numbered
+    and looked up, so no number per row is made here."""
     employers, workers = _ids(rows, "employer_id"), _ids(rows, "worker_id")
     starts = _run_starts(employers, workers)
     contract_pairs, start_pairs = pair_numbers(
@@ -161,14 +180,7 @@ def _pair_codes(contracts: pd.DataFrame, rows: pd.DataFrame) -> tuple[np.ndarray
     )
     contract_codes, distinct = pd.factorize(contract_pairs)
     found = pd.Index(distinct).get_indexer(pd.Index(start_pairs)).astype(np.int32)
-    return contract_codes, _per_row(found, starts, len(rows))
-
-
-def _codes_of(numbers: np.ndarray, distinct: pd.Index) -> np.ndarray:
-    """`distinct.get_indexer(numbers)` as int32, each run of equal numbers looked up once."""
-    starts = _run_starts(numbers)
-    found = distinct.get_indexer(pd.Index(numbers[starts])).astype(np.int32)
-    return _per_row(found, starts, len(numbers))
+    return contract_codes, _Runs(starts, found)
 
 
 def _run_starts(*columns: np.ndarray) -> np.ndarray:
@@ -410,6 +422,14 @@ def _full_time(contracts: pd.DataFrame) -> np.ndarray:
     return (contracts["employment_type"] != "part_time").to_numpy(dtype=bool)
 
 
+def _full_time_by_start(contracts: pd.DataFrame) -> np.ndarray:
+    """Positions of the full-time contracts, in start order. Their columns are read through
+    them as needed: a copy of these contracts would be most of a city's (43 MB at L)."""
+    full_time = np.flatnonzero(_full_time(contracts))
+    starts = contracts["start_date"].to_numpy()[full_time]
+    return full_time[np.argsort(starts, kind="stable")]
+
+
 def _month_spans(
     starts: np.ndarray, lefts: np.ndarray, first_month: int, last_month: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -440,7 +460,10 @@ def _with_gaps(
     one, and most workers are reported every month."""
     n_months = reported.shape[1]
     count_type = next(t for t in (np.int8, np.int16, np.int32) if n_months <= np.iinfo(t).max)
-    so_far = np.cumsum(reported, axis=1, dtype=count_type)  # reports up to each month
+    # Reports up to each month; int8 counts summed from the bitmap's own bytes (a bool is one
+    # byte, 0 or 1): casting it first would copy the whole bitmap.
+    counted = reported.view(np.int8) if count_type == np.int8 else reported
+    so_far = np.cumsum(counted, axis=1, dtype=count_type)
     low = np.clip(first - first_month, 0, n_months - 1)
     high = np.clip(last - first_month, 0, n_months - 1)
     before = np.where(low > 0, so_far[pairs, np.maximum(low - 1, 0)], 0)
@@ -449,21 +472,25 @@ def _with_gaps(
 
 
 def _reported(
-    snapshot: Snapshot, payroll_pairs: np.ndarray, first_month: int, n_months: int, n_pairs: int
+    snapshot: Snapshot, payroll_runs: _Runs, first_month: int, n_months: int, n_pairs: int
 ) -> np.ndarray:
-    """Bitmap (pair code × month offset): True where a payroll row exists."""
+    """Bitmap (pair code × month offset): True where a payroll row exists. Marked a few
+    thousand runs at a time: the pair code and month offset of every payroll row at once
+    were the run's largest arrays (46 MB at L)."""
     codes, months = _payroll_period_codes(snapshot)
-    # The offset per distinct period (-1 outside the grid), then per row in the smallest type
-    # that holds it, not a month number per row in int64.
+    # The offset per distinct period, -1 outside the grid and for a row without a period.
     offsets = months - first_month
     offsets = np.where((offsets >= 0) & (offsets < n_months), offsets, -1)
-    offset_type = np.int16 if n_months <= np.iinfo(np.int16).max else np.int32
-    offset = np.append(offsets, -1).astype(offset_type)[codes]
-    # A row without a contract's pair or outside the months (index -1) marks the extra last
-    # row or column, cut off below: no mask, and no cell numbers, of the payroll's length.
-    bitmap = np.zeros((n_pairs + 1, n_months + 1), dtype=bool)
-    bitmap[payroll_pairs, offset] = True
-    return bitmap[:-1, :-1]
+    offsets = np.append(offsets, -1).astype(np.int32)
+    bitmap = np.zeros((n_pairs, n_months), dtype=bool)
+    starts, ends = payroll_runs.starts, np.append(payroll_runs.starts[1:], len(codes))
+    for first in range(0, len(starts), _RUNS_PER_STEP):
+        last = min(first + _RUNS_PER_STEP, len(starts))
+        pair = np.repeat(payroll_runs.codes[first:last], ends[first:last] - starts[first:last])
+        offset = offsets[codes[starts[first] : ends[last - 1]]]
+        marked = (pair >= 0) & (offset >= 0)
+        bitmap[pair[marked], offset[marked]] = True
+    return bitmap
 
 
 def _active_pairs(pairs: np.ndarray, starts: np.ndarray, lefts: np.ndarray, day: int) -> np.ndarray:
@@ -475,13 +502,18 @@ def _active_pairs(pairs: np.ndarray, starts: np.ndarray, lefts: np.ndarray, day:
 
 
 def _employment_grid(
-    contracts: pd.DataFrame, pairs: np.ndarray, as_of: AsOf, first_month: int, reported: np.ndarray
+    contracts: pd.DataFrame,
+    order: np.ndarray,
+    pairs: np.ndarray,
+    as_of: AsOf,
+    first_month: int,
+    reported: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(contract position, month) for every month from `first_month` to the last month
+    """(position in `order`, month) for every month from `first_month` to the last month
     that can be due in which a worker active on D was employed, the months missing a report
     among them found without laying out every month of every worker."""
-    starts = _days(contracts["start_date"], NO_DAY_AFTER)
-    lefts = _days(contracts["left_date"], NO_DAY_AFTER)
+    starts = _days(contracts["start_date"], NO_DAY_AFTER)[order]
+    lefts = _days(contracts["left_date"], NO_DAY_AFTER)[order]
     # "An active full-time worker" (the contract's words): active on D, and employed in the period.
     kept = np.flatnonzero(_active_pairs(pairs, starts, lefts, as_of.day)).astype(np.int32)
     first, last = _month_spans(starts[kept], lefts[kept], first_month, as_of.last_month_due)
@@ -510,15 +542,16 @@ def _unreported_rows(snapshot: Snapshot, as_of: AsOf, first_month: int) -> pd.Da
     """(employer, worker, month, due day) where a full-time worker active on D and employed in
     the month has no payroll row although its wages were due before D."""
     contracts = _contracts_as_of(snapshot)
-    contracts = contracts.loc[_full_time(contracts), _UNREPORTED_COLUMNS]
-    contracts = contracts.sort_values("start_date", kind="stable")
-    pairs, payroll_pairs = _pair_codes(contracts, snapshot.payroll)
+    order = _full_time_by_start(contracts)
+    pairs, payroll_runs = _pair_runs(
+        contracts[["employer_id", "worker_id"]].take(order), snapshot.payroll
+    )
     n_months = as_of.last_month_due - first_month + 1
-    reported = _reported(snapshot, payroll_pairs, first_month, n_months, len(contracts))
-    del payroll_pairs  # the run's largest array: gone before the next ones are made
-    owner, month = _employment_grid(contracts, pairs, as_of, first_month, reported)
+    reported = _reported(snapshot, payroll_runs, first_month, n_months, len(order))
+    del payroll_runs
+    owner, month = _employment_grid(contracts, order, pairs, as_of, first_month, reported)
     missing = ~reported[pairs[owner], month - first_month]
-    owner, month = owner[missing], month[missing]
+    owner, month = order[owner[missing]], month[missing]  # now positions in `contracts`
     pay_days = np.clip(contracts["pay_day"].to_numpy(dtype=np.int64)[owner], 1, LAST_DAY_OF_MONTH)
     due_days = _due_days(month, pay_days, snapshot.calendar)
     # Late only after the due date (only the last two months can still be before it).
@@ -578,7 +611,10 @@ def _minimum_wages(
     employers = snapshot.employers
     county_of_employer, counties = pd.factorize(employers["county_code"])
     # Index -1 (unknown employer, county or period) selects the extra last row/column of -1.
-    county = _per_employer(np.append(county_of_employer, -1).astype(np.int32), payroll, employers)
+    county_type = np.int16 if len(counties) < np.iinfo(np.int16).max else np.int32
+    county = _per_employer(
+        np.append(county_of_employer, -1).astype(county_type), payroll, employers
+    )
     asked_counties = pd.Series(np.repeat(np.asarray(counties, dtype=object), len(months)))
     asked_periods = pd.Series(np.tile(_period_text(months), len(counties)))
     found = snapshot.reference.minimum_wage_fen(asked_counties, asked_periods, kind=kind)
@@ -592,8 +628,12 @@ def _minimum_wages(
 
 
 def _per_employer(values: np.ndarray, rows: pd.DataFrame, employers: pd.DataFrame) -> np.ndarray:
-    """`values` (one per employer, then one for an employer not among them) for each row."""
-    return values[_codes_of(_ids(rows, "employer_id"), pd.Index(employers["employer_id"]))]
+    """`values` (one per employer, then one for an employer not among them) for each row, in
+    their own type: looked up once per run of an employer's rows, no code per row made."""
+    numbers = _ids(rows, "employer_id")
+    starts = _run_starts(numbers)
+    found = pd.Index(employers["employer_id"]).get_indexer(pd.Index(numbers[starts]))
+    return _per_row(values[found], starts, len(numbers))
 
 
 def _whole_period_full_time(
@@ -628,6 +668,7 @@ def _below_monthly_minimum(snapshot: Snapshot, as_of: AsOf) -> pd.DataFrame:
         due=due[below],
         minimum=minimum[below].astype(np.int64),
     )
+    del minimum, due, is_below  # the payroll's length each: gone before the contracts' work
     contracts = _contracts_as_of(snapshot)
     position = _contract_of_rows(rows, contracts)
     rows = rows[_whole_period_full_time(contracts, position, rows["month"].to_numpy())]
