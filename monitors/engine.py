@@ -1,5 +1,6 @@
 """Run rules over a snapshot: findings in, findings out. Pure: no database, no clock."""
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -28,12 +29,20 @@ class RuleError(Exception):
     """A rule returned something that is not a valid set of findings (a bug in the rule)."""
 
 
-def evaluate(snapshot: Snapshot, rules: dict[str, Rule] | None = None) -> pd.DataFrame:
-    """Every rule's findings, one row per alert key, with the legal basis attached."""
+def evaluate(
+    snapshot: Snapshot,
+    rules: dict[str, Rule] | None = None,
+    after_each: Callable[[], None] | None = None,
+) -> pd.DataFrame:
+    """Every rule's findings, one row per alert key, with the legal basis attached.
+    `after_each` is called after each rule (the runner hands freed memory back there)."""
     rules = all_rules() if rules is None else rules
-    found = [
-        _evaluate_rule(rule, snapshot) for rule in _payroll_first(rules) if rule.concerns(snapshot)
-    ]
+    found = []
+    for rule in _payroll_first(rules):
+        if rule.concerns(snapshot):
+            found.append(_evaluate_rule(rule, snapshot))
+            if after_each is not None:
+                after_each()
     found = [frame for frame in found if not frame.empty]
     if not found:
         return pd.DataFrame(columns=list(ENGINE_COLUMNS))

@@ -22,6 +22,7 @@ from service.alerts.service import RunConflict, RunResult, get_run
 from service.audit import service as audit
 from service.auth.actors import Actor
 from service.db import refresh_statistics
+from service.monitoring import memory
 from service.monitoring.fingerprint import run_basis, run_fingerprint
 from service.monitoring.frames import (
     load_employer_snapshot,
@@ -157,7 +158,8 @@ def _run_whole(
 ) -> RunSummary:
     inputs = tuple(sorted({*_inputs(rules), *overview.INPUTS}))
     snapshot = load_kept_snapshot(engine, reference, as_of, inputs, fresh=fresh).snapshot
-    findings = evaluate(snapshot, rules)
+    memory.give_back()  # what reading the frames left behind
+    findings = evaluate(snapshot, rules, after_each=memory.give_back)
     # The payroll, the largest frame, is read by no later step once the overview's deposit
     # positions are worked out: its memory goes back before the alerts are written.
     overview.derive_ahead(snapshot)

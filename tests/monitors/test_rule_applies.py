@@ -70,3 +70,11 @@ def test_deposit_rules_apply_to_a_project_or_leased_premises():
     for snapshot in (with_project, leased):
         assert rules["deposit.missing"].concerns(snapshot)
         assert rules["deposit.shortfall"].concerns(snapshot)
+
+
+def test_the_engine_calls_back_after_each_rule_it_evaluates():
+    snapshot = _no_project_no_complaint()
+    evaluated = [rule for rule in all_rules().values() if rule.concerns(snapshot)]
+    calls = []
+    evaluate(snapshot, after_each=lambda: calls.append(len(calls)))
+    assert len(calls) == len(evaluated) > 0
