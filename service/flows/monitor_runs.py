@@ -158,7 +158,6 @@ def _run_whole(
 ) -> RunSummary:
     inputs = tuple(sorted({*_inputs(rules), *overview.INPUTS}))
     snapshot = load_kept_snapshot(engine, reference, as_of, inputs, fresh=fresh).snapshot
-    memory.give_back()  # what reading the frames left behind
     findings = evaluate(snapshot, rules, after_each=memory.give_back)
     # The payroll, the largest frame, is read by no later step once the overview's deposit
     # positions are worked out: its memory goes back before the alerts are written.

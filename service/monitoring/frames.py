@@ -30,6 +30,7 @@ from monitors.base import (
 from monitors.calendar import default_calendar
 from monitors.reference import Reference
 from service.db import rows_frame
+from service.monitoring import memory
 
 QUERIES: dict[str, str] = {
     "employers": """
@@ -299,9 +300,13 @@ def _copy_out(conn: Connection, name: str, query: str, columns: dict[str, str]) 
                 quoted_strings_can_be_null=False,
             ),
         )
-        chunks = [
-            typed_frame(name, batch.to_pandas(types_mapper=_NULLABLE.get)) for batch in reader
-        ]
+        chunks = []
+        for batch in reader:
+            chunks.append(typed_frame(name, batch.to_pandas(types_mapper=_NULLABLE.get)))
+            # Each block's text, Arrow batch and conversions leave holes between the typed
+            # blocks kept; handed back at once they do not add up (L's payroll read peaked
+            # 1.03 GB, 0.87 GB so).
+            memory.give_back()
     if not chunks:
         return typed_frame(name, pd.DataFrame(columns=list(columns)))
     return concat_frames(name, chunks)

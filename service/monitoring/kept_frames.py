@@ -37,6 +37,7 @@ from monitors.calendar import default_calendar
 from monitors.reference import Reference
 from service import data_version
 from service.config import get_settings
+from service.monitoring import memory
 from service.monitoring.frames import QUERIES, read_frame, snapshot_connection, typed_rows
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,8 @@ def load_kept_snapshot(
             if entry is not None and entry.layout != _layout(name, schema):
                 entry = None
             frames[name], sources[name] = _frame(conn, folder, entry, name, stamp, since)
+            # What reading it left (Python's row tuples, COPY's text): back before the next.
+            memory.give_back()
     if folder is not None and stamp is not None:
         written = {n: f for n, f in frames.items() if sources[n] != "kept"}
         try:
