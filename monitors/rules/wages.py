@@ -32,6 +32,8 @@ _CONTRACT_COLUMNS = [
 # Payroll runs (a worker's months at one employer) marked at a time in wages.unreported's
 # bitmap: about a million rows.
 _RUNS_PER_STEP = 100_000
+# Pairs whose running report counts wages.unreported sums at a time.
+_PAIRS_PER_STEP = 100_000
 # What wages.unreported reads of the full-time contracts (a copy of most of a city's).
 _UNREPORTED_COLUMNS = [
     "employer_id",
@@ -460,14 +462,19 @@ def _with_gaps(
     one, and most workers are reported every month."""
     n_months = reported.shape[1]
     count_type = next(t for t in (np.int8, np.int16, np.int32) if n_months <= np.iinfo(t).max)
-    # Reports up to each month; int8 counts summed from the bitmap's own bytes (a bool is one
-    # byte, 0 or 1): casting it first would copy the whole bitmap.
+    # int8 counts summed from the bitmap's own bytes (a bool is one byte, 0 or 1): casting it
+    # first would copy the whole bitmap.
     counted = reported.view(np.int8) if count_type == np.int8 else reported
-    so_far = np.cumsum(counted, axis=1, dtype=count_type)
     low = np.clip(first - first_month, 0, n_months - 1)
     high = np.clip(last - first_month, 0, n_months - 1)
-    before = np.where(low > 0, so_far[pairs, np.maximum(low - 1, 0)], 0)
-    in_span = so_far[pairs, high] - before
+    in_span = np.zeros(len(pairs), dtype=np.int32)
+    # Reports up to each month, for a block of pairs at a time: not a second whole bitmap.
+    for start in range(0, len(reported), _PAIRS_PER_STEP):
+        so_far = np.cumsum(counted[start : start + _PAIRS_PER_STEP], axis=1, dtype=count_type)
+        at = np.flatnonzero((pairs >= start) & (pairs < start + len(so_far)))
+        row, low_at = pairs[at] - start, low[at]
+        before = np.where(low_at > 0, so_far[row, np.maximum(low_at - 1, 0)], 0)
+        in_span[at] = so_far[row, high[at]] - before
     return (last >= first) & (in_span < last - first + 1)
 
 
@@ -551,6 +558,7 @@ def _unreported_rows(snapshot: Snapshot, as_of: AsOf, first_month: int) -> pd.Da
     del payroll_runs
     owner, month = _employment_grid(contracts, order, pairs, as_of, first_month, reported)
     missing = ~reported[pairs[owner], month - first_month]
+    del reported, pairs  # the bitmap: gone before the due days are worked out
     owner, month = order[owner[missing]], month[missing]  # now positions in `contracts`
     pay_days = np.clip(contracts["pay_day"].to_numpy(dtype=np.int64)[owner], 1, LAST_DAY_OF_MONTH)
     due_days = _due_days(month, pay_days, snapshot.calendar)
