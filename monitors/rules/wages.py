@@ -34,15 +34,6 @@ _CONTRACT_COLUMNS = [
 _RUNS_PER_STEP = 100_000
 # Pairs whose running report counts wages.unreported sums at a time.
 _PAIRS_PER_STEP = 100_000
-# What wages.unreported reads of the full-time contracts (a copy of most of a city's).
-_UNREPORTED_COLUMNS = [
-    "employer_id",
-    "worker_id",
-    "start_date",
-    "left_date",
-    "pay_day",
-    "monthly_wage_fen",
-]
 _PART_TIME_PAYROLL_COLUMNS = [
     "employer_id",
     "worker_id",
@@ -481,9 +472,9 @@ def _with_gaps(
 def _reported(
     snapshot: Snapshot, payroll_runs: _Runs, first_month: int, n_months: int, n_pairs: int
 ) -> np.ndarray:
-    """Bitmap (pair code × month offset): True where a payroll row exists. Marked a few
-    thousand runs at a time: the pair code and month offset of every payroll row at once
-    were the run's largest arrays (46 MB at L)."""
+    """Bitmap (pair code × month offset): True where a payroll row exists. Marked
+    `_RUNS_PER_STEP` runs at a time: the pair code and month offset of every payroll row at
+    once were the run's largest arrays (46 MB at L)."""
     codes, months = _payroll_period_codes(snapshot)
     # The offset per distinct period, -1 outside the grid and for a row without a period.
     offsets = months - first_month

@@ -14,6 +14,7 @@ from monitors.engine import evaluate
 from monitors.identifiers import mask_id_numbers
 from monitors.reference import load_reference
 from monitors.registry import RULES
+from monitors.rules import wages
 from monitors.rules.wages import wages_below_minimum, wages_unpaid, wages_unreported
 from tests.monitors.snapshots import (
     Row,
@@ -401,12 +402,9 @@ def test_wages_unreported_finds_the_one_gap_of_a_rehired_worker_reported_otherwi
     assert by_period == {"2026-09": {"subject_count": 1, "amount_fen": 700_000}}
 
 
-@pytest.mark.parametrize("seed", range(5))
-def test_wages_unreported_finds_what_laying_out_every_month_finds(seed, monkeypatch) -> None:
-    import numpy as np
-
-    from monitors.rules import wages
-
+def _random_workforce(seed: int) -> Snapshot:
+    """Two employers, 40 contracts of 15 workers (some rehired, some by both employers), and
+    payroll rows for nine months in ten."""
     random = np.random.default_rng(seed)
     contracts, rows = [], []
     for number in range(1, 41):
@@ -428,17 +426,33 @@ def test_wages_unreported_finds_what_laying_out_every_month_finds(seed, monkeypa
             for period in pd.period_range("2024-06", "2026-11", freq="M"):
                 if random.random() < 0.9:
                     rows.append(payroll(employer_id, worker_id, period.strftime("%Y-%m")))
-    snapshot = snap(
+    return snap(
         date(2026, 11, 20),
         employers=[employer(1), employer(2)],
         contracts=contracts,
         payroll=rows,
     )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_wages_unreported_finds_what_laying_out_every_month_finds(seed, monkeypatch) -> None:
+    snapshot = _random_workforce(seed)
     found = wages_unreported(snapshot)
     monkeypatch.setattr(wages, "_with_gaps", lambda pairs, *_: np.ones(len(pairs), dtype=bool))
     everything = wages_unreported(snapshot)
     assert not found.empty
     pd.testing.assert_frame_equal(found, everything)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_wages_unreported_finds_the_same_a_few_runs_and_pairs_at_a_time(seed, monkeypatch) -> None:
+    snapshot = _random_workforce(seed)
+    found = wages_unreported(snapshot)
+    # At L the bitmap is marked 100,000 payroll runs and counted 100,000 pairs at a time.
+    monkeypatch.setattr(wages, "_RUNS_PER_STEP", 3)
+    monkeypatch.setattr(wages, "_PAIRS_PER_STEP", 2)
+    assert not found.empty
+    pd.testing.assert_frame_equal(wages_unreported(_random_workforce(seed)), found)
 
 
 def test_wages_unreported_keeps_employers_apart() -> None:
