@@ -297,7 +297,9 @@ def run_shard(
         snapshot, employer_ids = load_shard_snapshot(
             engine, reference, as_of, counties, _inputs(rules)
         )
-        findings = evaluate(snapshot, rules)
+        # A county's shard can hold millions of rows: freed memory goes back after each rule,
+        # as in a whole-city run (a shard process's memory is bounded by its largest shard).
+        findings = evaluate(snapshot, rules, after_each=memory.give_back)
         summary = _record_partial_run(
             engine,
             reference,

@@ -452,7 +452,7 @@ def test_wages_unreported_finds_the_same_a_few_runs_and_pairs_at_a_time(seed, mo
     monkeypatch.setattr(wages, "_RUNS_PER_STEP", 3)
     monkeypatch.setattr(wages, "_PAIRS_PER_STEP", 2)
     assert not found.empty
-    pd.testing.assert_frame_equal(wages_unreported(_random_workforce(seed)), found)
+    pd.testing.assert_frame_equal(wages_unreported(snapshot), found)
 
 
 def test_wages_unreported_keeps_employers_apart() -> None:
