@@ -11,8 +11,9 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -44,6 +45,7 @@ DATABASES = ("sqlite", "postgresql")
 # test database (the app's, the CLI's, the tests' own) commits without waiting for the WAL
 # flush. What a commit makes visible, and when, is unchanged.
 NO_COMMIT_WAIT = "-c synchronous_commit=off"
+COPIES_AHEAD = 2
 
 
 @cache
@@ -73,9 +75,12 @@ class PostgresServer:
     def __init__(self, server_url: str) -> None:
         self.url = make_url(server_url)
         self.created: list[str] = []
-        # Dropping a copy takes a fraction of a second (now and then seconds, when the server
-        # checkpoints): done beside the next test, not in its way.
-        self._dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dropdb")
+        # Making or dropping a copy takes a fraction of a second (now and then seconds, when
+        # the server checkpoints): both are done beside the tests, not in their way. The next
+        # copies of a template are made, two at a time (the server makes two about as fast as
+        # one), while the test that took the last one runs.
+        self._beside = ThreadPoolExecutor(max_workers=COPIES_AHEAD, thread_name_prefix="copies")
+        self._made_ahead: dict[str, deque[Future[str]]] = defaultdict(deque)
 
     def _admin(self) -> psycopg.Connection:
         url = self.url
@@ -86,7 +91,17 @@ class PostgresServer:
 
     def create_database(self, template: str | None = None) -> str:
         """A new database, empty or a copy of `template` (a database nobody is connected to);
-        copying block by block (WAL_LOG) skips the checkpoints FILE_COPY would force."""
+        a copy was usually made ahead, and the next one starts now."""
+        if template is None:
+            return self.url_of(self._create(None))
+        ahead = self._made_ahead[template]
+        name = ahead.popleft().result() if ahead else self._create(template)
+        while len(ahead) < COPIES_AHEAD:
+            ahead.append(self._beside.submit(self._create, template))
+        return self.url_of(name)
+
+    def _create(self, template: str | None) -> str:
+        """Copying block by block (WAL_LOG) skips the checkpoints FILE_COPY would force."""
         name = f"wageguard_test_{uuid.uuid4().hex[:12]}"
         copy = f' TEMPLATE "{template}" STRATEGY WAL_LOG' if template else ""
         with self._admin() as conn:
@@ -94,7 +109,7 @@ class PostgresServer:
             # Per database: a copy does not inherit its template's settings.
             conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
         self.created.append(name)
-        return self.url_of(name)
+        return name
 
     def url_of(self, name: str) -> str:
         return self.url.set(database=name).render_as_string(hide_password=False)
@@ -102,14 +117,14 @@ class PostgresServer:
     def drop_later(self, url: str) -> None:
         name = make_url(url).database
         self.created.remove(name)
-        self._dropper.submit(self._drop, name)
+        self._beside.submit(self._drop, name)
 
     def _drop(self, name: str) -> None:
         with self._admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def drop_all(self) -> None:
-        self._dropper.shutdown(wait=True)
+        self._beside.shutdown(wait=True)
         for name in self.created:
             self._drop(name)
 
