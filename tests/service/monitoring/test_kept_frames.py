@@ -78,8 +78,18 @@ def test_frames_written_a_row_group_at_a_time_read_back_as_the_database_holds_th
     second = kept(engine, reference, days=1)
     assert set(second.sources.values()) == {"kept"}
     assert_as_in_the_database(engine, reference, second.snapshot.frames)
-    payroll = next(folder_for(engine).glob("payroll-*.parquet"))
-    assert pyarrow.parquet.ParquetFile(payroll).metadata.num_row_groups > 1
+    payroll = pyarrow.parquet.ParquetFile(next(folder_for(engine).glob("payroll-*.parquet")))
+    assert payroll.metadata.num_row_groups > 1
+    # Dates are kept as counts of seconds: read back as the declared seconds without a copy.
+    assert str(payroll.schema_arrow.field("paid_date").type) == "int64"
+
+
+def test_frames_kept_in_another_layout_are_read_again(engine, reference, monkeypatch):
+    """Files kept by code that laid their columns out otherwise (dates as milliseconds, say)
+    are never read as if they were in this code's layout."""
+    kept(engine, reference)
+    monkeypatch.setattr(kept_frames, "KEPT_FORMAT", "earlier")
+    assert set(kept(engine, reference, days=1).sources.values()) == {"read"}
 
 
 def test_changes_are_read_again_and_the_rest_is_kept(engine, tmp_path, reference):
