@@ -72,7 +72,7 @@ pdf-packages:
 # databases), then, alone, the tests that time themselves or flood a server. CI (.ci/run)
 # then runs a subset against the lowest versions pyproject.toml allows (test-lowest, below).
 # One worker more than the cores: a worker spends part of its time waiting on PostgreSQL,
-# chromium or a child process (on 2 cores, 3 workers took the pass from 625 to 569 s).
+# chromium or a child process (on 2 cores, back to back: 2 workers 628 s, 3 workers 539 s).
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: $(STAMP) $(CHROMIUM) $(AXE) pdf-packages lint
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not serial" --durations=30 \

@@ -1,4 +1,5 @@
-"""Freed memory handed back to the system between the steps of a whole-city run.
+"""Freed memory handed back to the system between the steps of a monitors run: after each
+PostgreSQL COPY block and each frame read, and after each rule of a whole-city or shard run.
 
 glibc keeps the pages of a freed block for reuse unless the block was mapped on its own; after
 the first large block is freed it maps on their own only blocks over 32 MB, so the arrays of a
