@@ -227,6 +227,11 @@ class Snapshot:
         Reading it afterwards fails (AttributeError)."""
         self.frames.pop(name, None)
 
+    def let_go_all(self) -> None:
+        """No later step reads the snapshot: every frame and derived value goes back now."""
+        self.frames.clear()
+        self.derived.clear()
+
     def __getattr__(self, name: str) -> pd.DataFrame:
         frames: dict[str, pd.DataFrame] = self.__dict__.get("frames", {})
         if name in frames:

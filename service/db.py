@@ -112,6 +112,24 @@ def rows_frame(rows: Iterable[Any], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame([tuple(row) for row in rows], columns=columns)
 
 
+@contextmanager
+def sqlite_page_cache(conn: Connection, kib: int) -> Iterator[Connection]:
+    """On SQLite, the connection's page cache held to `kib` KiB for the block, then as it
+    was (the pooled connection goes back to an import with the large cache kept for it).
+    A monitors run reads each page once and writes hundreds of MB of alerts and e-mail once:
+    the imports' cache would only hold those pages, on top of the run's own memory."""
+    if conn.dialect.name != "sqlite":
+        yield conn
+        return
+    dbapi = conn.connection.driver_connection
+    was = int(dbapi.execute("PRAGMA cache_size").fetchone()[0])
+    dbapi.execute(f"PRAGMA cache_size={-kib}")  # negative: KiB, as SQLite reads it
+    try:
+        yield conn
+    finally:
+        dbapi.execute(f"PRAGMA cache_size={was}")
+
+
 def refresh_statistics(conn: Connection, tables: list[str]) -> None:
     """Let the planner see what a bulk write (an import, a whole-city monitors run) left.
     Autovacuum is off on some hosts, and until PostgreSQL has analysed a freshly filled table

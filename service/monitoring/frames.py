@@ -29,7 +29,7 @@ from monitors.base import (
 )
 from monitors.calendar import default_calendar
 from monitors.reference import Reference
-from service.db import rows_frame
+from service.db import rows_frame, sqlite_page_cache
 from service.monitoring import memory
 
 QUERIES: dict[str, str] = {
@@ -233,22 +233,19 @@ def snapshot_connection(engine: Engine) -> Iterator[Connection]:
         ) as conn:
             yield conn
         return
-    with engine.connect() as conn:
+    # Frames are read in one pass: the large page cache kept for imports would only fill
+    # with pages read once (256 MB at L, on top of the frames).
+    with engine.connect() as conn, sqlite_page_cache(conn, READ_CACHE_KIB):
         # pysqlite opens no transaction for SELECTs: begin one so WAL gives a snapshot.
         dbapi = conn.connection.driver_connection
-        # Frames are read in one pass: the large page cache kept for imports would only fill
-        # with pages read once (256 MB at L, on top of the frames).
-        imports_cache = dbapi.execute("PRAGMA cache_size").fetchone()[0]
-        dbapi.execute(f"PRAGMA cache_size={READ_CACHE_KIB}")
         dbapi.execute("BEGIN")
         try:
             yield conn
         finally:
             dbapi.execute("ROLLBACK")
-            dbapi.execute(f"PRAGMA cache_size={int(imports_cache)}")
 
 
-READ_CACHE_KIB = -8192  # negative: KiB, as SQLite reads it
+READ_CACHE_KIB = 8192
 
 
 # A chunk's rows as Python tuples sit beside the frames read so far: 250,000 of the payroll's

@@ -103,3 +103,16 @@ def test_a_frame_let_go_is_gone_from_the_snapshot(reference):
     assert list(snapshot.frames) == ["employers"]
     with pytest.raises(AttributeError):
         snapshot.payroll  # noqa: B018
+
+
+def test_a_snapshot_let_go_whole_keeps_no_frame_and_nothing_derived(reference):
+    from monitors.base import Snapshot
+    from monitors.calendar import default_calendar
+
+    frames = {"payroll": pd.DataFrame({"employer_id": [1]}), "employers": pd.DataFrame()}
+    snapshot = Snapshot(date(2026, 12, 1), reference, default_calendar(), frames)
+    assert snapshot.derive("employers.count", lambda: len(snapshot.payroll)) == 1
+    snapshot.let_go_all()
+    assert snapshot.frames == {} and snapshot.derived == {}
+    with pytest.raises(AttributeError):
+        snapshot.employers  # noqa: B018

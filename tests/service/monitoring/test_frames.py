@@ -176,7 +176,7 @@ def test_frames_are_read_through_a_small_page_cache_and_the_imports_cache_comes_
     with engine.connect() as conn:
         imports_cache = cache_size(conn)
     with frames.snapshot_connection(engine) as conn:
-        assert cache_size(conn) == frames.READ_CACHE_KIB
-        assert abs(frames.READ_CACHE_KIB) < abs(imports_cache)  # both in KiB
+        assert cache_size(conn) == -frames.READ_CACHE_KIB  # negative: KiB
+        assert -imports_cache > frames.READ_CACHE_KIB  # the imports' cache is the larger
     with engine.connect() as conn:  # the same pooled connection, as the next import gets it
         assert cache_size(conn) == imports_cache

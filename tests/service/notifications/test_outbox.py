@@ -7,24 +7,28 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from service.db import session_scope
+from service.notifications import outbox as outbox_module
 from service.notifications.audience import Audience
-from service.notifications.outbox import enqueue, is_deliverable
+from service.notifications.outbox import NewMessage, enqueue, enqueue_all, is_deliverable
 from tests.service.notifications.conftest import outbox
 from tests.service.notifications.samples import SAMPLES
 
 CONTEXT = SAMPLES["case_reminder"][0]
 
 
+def _message(key: str = "k1", address: str = "med@tj.example.org") -> NewMessage:
+    return {
+        "kind": "case_reminder",
+        "dedupe_key": key,
+        "to_address": address,
+        "language": "zh-CN",
+        "context": CONTEXT,
+        "audience": Audience(),
+    }
+
+
 def _enqueue(session: Session, key: str = "k1", address: str = "med@tj.example.org"):
-    return enqueue(
-        session,
-        kind="case_reminder",
-        dedupe_key=key,
-        to_address=address,
-        language="zh-CN",
-        context=CONTEXT,
-        audience=Audience(),
-    )
+    return enqueue(session, **_message(key, address))
 
 
 def test_a_rolled_back_transaction_leaves_no_message(engine):
@@ -84,6 +88,27 @@ def test_a_duplicate_key_costs_one_statement(engine):
     # No look-up before the insert and no savepoint around it.
     assert [s.split()[0] for s in statements if "outbox_message" in s] == ["INSERT"]
     assert not [s for s in statements if "SAVEPOINT" in s.upper()]
+
+
+def test_many_messages_are_rendered_and_inserted_a_statement_at_a_time(engine, monkeypatch):
+    """A run that opens alerts for most of a city queues tens of thousands of e-mails: a
+    statement's worth is rendered at a time, and a key already queued is skipped in any."""
+    monkeypatch.setattr(outbox_module, "MESSAGES_PER_STATEMENT", 2)
+    with session_scope(engine) as session:
+        _enqueue(session, key="k3")
+    inserts = []
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda *args: inserts.append(args[2]) if args[2].startswith("INSERT INTO outbox") else None,
+    )
+    with session_scope(engine) as session:
+        messages = [_message(f"k{n}") for n in range(1, 6)]
+        assert enqueue_all(session, messages) == 4  # k3 was queued before
+    assert len(inserts) == 3  # 2 + 2 + 1
+    queued = outbox(engine)
+    assert sorted(m.dedupe_key for m in queued) == ["k1", "k2", "k3", "k4", "k5"]
+    assert all("K7Q2-9XWM" in m.body_text for m in queued)
 
 
 @pytest.mark.parametrize(
