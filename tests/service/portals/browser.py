@@ -32,8 +32,11 @@ def live_server(world, tmp_path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test file. Not for the session: the sync Playwright leaves its event
+    loop set as the thread's running loop while it lives, and every async test the same
+    worker ran afterwards failed ("Runner.run() cannot be called from a running event loop")."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
     with sync_playwright() as playwright:
