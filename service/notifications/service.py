@@ -144,7 +144,7 @@ def notify_new_alerts(
                 critical.append(_critical(recipient, alert, employer, place, opening, settings))
             else:
                 digests.setdefault(stored_id(user), (recipient, set()))[1].add(stored_id(alert))
-    queued = enqueue_all(session, critical)
+    queued = enqueue_all(session, critical, now=now)
     for user_id, (recipient, ids) in digests.items():
         queued += _queue_digest(session, user_id, recipient, ids, now, settings)
     notices: list[NewMessage] = []
@@ -155,7 +155,7 @@ def notify_new_alerts(
             notice = _employer_alert_notice(employer, place, told, openings, settings, not_before)
             if notice is not None:
                 notices.append(notice)
-    return queued + enqueue_all(session, notices)
+    return queued + enqueue_all(session, notices, now=now)
 
 
 def _by_release(alerts: list[Alert]) -> dict[datetime | None, list[Alert]]:
