@@ -65,9 +65,12 @@ class NewMessage(TypedDict):
     alert_ids: NotRequired[Iterable[int] | None]
 
 
-def enqueue(session: Session, **message: Unpack[NewMessage]) -> OutboxMessage | None:
-    """Render and add a message (flush only); None when its `dedupe_key` is already queued."""
-    row = _row(message)
+def enqueue(
+    session: Session, *, now: datetime | None = None, **message: Unpack[NewMessage]
+) -> OutboxMessage | None:
+    """Render and add a message (flush only); None when its `dedupe_key` is already queued.
+    `now`: the instant it is queued at (default: the clock's)."""
+    row = _row(message, now)
     # One statement, no look-up and no savepoint: a key already queued, by this transaction
     # or a concurrent one, is skipped by the unique constraint instead of failing the
     # caller's transaction. The statement is built once and the row passed as parameters:

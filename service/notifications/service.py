@@ -434,6 +434,7 @@ def _queue_digest(
             context = _digest_context(session, recipient, day, alert_ids, settings)
             enqueue(
                 session,
+                now=now,
                 kind="alert_digest",
                 dedupe_key=key,
                 to_address=recipient.address,

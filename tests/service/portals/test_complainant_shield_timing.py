@@ -8,11 +8,12 @@ real sender to a real SMTP server.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import pytest
+import time_machine
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -48,16 +49,29 @@ def wenzhou(day: date, hour: int = 0, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=ZONE).astimezone(UTC)
 
 
-@dataclass
 class Clock:
-    now: datetime
+    """Every clock of the test process, set to `now` (and ticking on from there): the app's
+    and the sender's alike, whatever day the suite runs."""
+
+    def __init__(self, traveller: Any, now: datetime) -> None:  # time_machine's traveller
+        self.traveller = traveller
+        self._now = now
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    @now.setter
+    def now(self, at: datetime) -> None:
+        self.traveller.move_to(at)
+        self._now = at
 
 
 @pytest.fixture
-def wenzhou_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
-    at = Clock(wenzhou(WEDNESDAY, 10, 17))
-    monkeypatch.setattr(clock, "utc_now", lambda: at.now)
-    yield at
+def wenzhou_clock() -> Iterator[Clock]:
+    start = wenzhou(WEDNESDAY, 10, 17)
+    with time_machine.travel(start, tick=True) as traveller:
+        yield Clock(traveller, start)
 
 
 def notices(http: TestClient) -> list[dict]:

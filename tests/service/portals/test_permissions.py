@@ -7,13 +7,14 @@ jurisdiction, not inspector B's.
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 from pypdf import PdfWriter
 from sqlalchemy import select, text
 
 from service.auth.models import User
+from service.clock import utc_now
 from service.complaints.form import ComplaintForm
 from service.complaints.models import Complaint
 from service.config import Settings
@@ -343,7 +344,8 @@ def _objects(world, upload_dir) -> dict[str, int]:
                 amount_owed="3000",
                 workers_affected="1",
             ),
-            received_at=datetime(2026, 11, 20, 2, tzinfo=UTC),
+            # Ten days ago: in mediation and still in time, whatever day the suite runs.
+            received_at=utc_now() - timedelta(days=10),
             reference=shared_reference(),
         )
         evidence = ComplaintEvidence(
@@ -359,7 +361,7 @@ def _objects(world, upload_dir) -> dict[str, int]:
         application = apply_for_legal_aid(
             session,
             form=legal_aid_form(county_code="330302"),
-            received_at=datetime(2026, 11, 21, 2, tzinfo=UTC),
+            received_at=utc_now() - timedelta(days=9),
             reference=load_legal_aid(),
             settings=Settings(),
         )
