@@ -1,10 +1,12 @@
 """Every e-mail kind renders in both languages; templates are strict and escape data."""
 
 import dataclasses
+import re
 
 import pytest
 from jinja2 import UndefinedError
 
+from monitors.registry import all_rules
 from service.notifications import contexts as c
 from service.notifications.render import (
     EMAIL_TEMPLATES,
@@ -16,6 +18,8 @@ from service.notifications.render import (
     yuan,
 )
 from tests.service.notifications.samples import CASE, SAMPLES
+
+RULE_ID = re.compile("|".join(re.escape(rule) for rule in all_rules()))
 
 
 def test_every_kind_has_a_sample_context():
@@ -34,6 +38,8 @@ def test_every_kind_renders_in_both_languages(kind, language):
         for part in (rendered.subject, rendered.text, rendered.html):
             assert "None" not in part
             assert "{{" not in part and "{%" not in part
+            # Alerts by their titles, never the rules' internal ids (wages.unpaid …).
+            assert not RULE_ID.search(part), RULE_ID.search(part)
 
 
 def test_every_template_file_belongs_to_a_kind_and_every_kind_has_all_parts():

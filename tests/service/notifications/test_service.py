@@ -199,7 +199,7 @@ def test_the_employer_notice_withholds_the_figures_of_complaint_alerts(world):
     assert _utc(notice.not_before) < _utc(held.not_before)
     # The inspectors keep the figures.
     [digest] = outbox(world.engine, kind="alert_digest", to_address=address("insp.a"))
-    assert "mediation.overdue" in digest.body_text and "12,345.00" in digest.body_text
+    assert "调解超过法定期限" in digest.body_text and "12,345.00" in digest.body_text
 
 
 def _utc(moment: datetime) -> datetime:
