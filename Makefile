@@ -8,7 +8,7 @@ DEMO_DAY ?= 2026-11-30
 # Monitors runs at the ends of the months before it, so the overview has trends to show.
 DEMO_HISTORY_MONTHS ?= 5
 
-.PHONY: run serve-demo test test-lowest lint install demo bench clean pdf-packages
+.PHONY: run serve-demo test test-later test-lowest lint install demo bench clean pdf-packages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,12 @@ test: $(STAMP) $(CHROMIUM) $(AXE) pdf-packages lint
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not serial" --durations=30 \
 	  --junitxml=var/test-times.xml
 	$(BIN)/pytest -q -m serial
+
+# The parallel pass as if run DAYS_AHEAD days later (tests/days_ahead.py): finds the tests that
+# would fail on a later day. The test process's clocks only; not part of `make test`.
+DAYS_AHEAD ?= 10
+test-later: $(STAMP) $(CHROMIUM) $(AXE) pdf-packages
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not serial" --days-ahead $(DAYS_AHEAD)
 
 # The same tests against the lowest versions pyproject.toml allows, so its lower bounds stay
 # true; CI runs it after `make test` (it checks the versions, not the code again). A second

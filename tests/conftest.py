@@ -37,6 +37,9 @@ if "WAGEGUARD_FRAMES_DIR" not in os.environ:
     os.environ["WAGEGUARD_FRAMES_DIR"] = tempfile.mkdtemp(prefix="wageguard-frames-")
     atexit.register(shutil.rmtree, os.environ["WAGEGUARD_FRAMES_DIR"], ignore_errors=True)
 
+# `--days-ahead N` (make test-later): the suite as if run N days later.
+pytest_plugins = ["tests.days_ahead"]
+
 PG_SERVER_URL = os.environ.get(
     "WAGEGUARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
