@@ -30,6 +30,7 @@ class AlertItem:
     subject_count: int | None  # None: withheld from an employer (complaint-derived alert)
     amount_fen: int | None
     url: str
+    project_name: str = ""  # shown before the project's code; '' when unknown
 
 
 @dataclass(frozen=True)

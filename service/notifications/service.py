@@ -46,7 +46,7 @@ from service.complaints.disclosure import (
 from service.complaints.models import Complaint
 from service.complaints.service import is_group, urgency
 from service.config import Settings, get_settings
-from service.db import id_chunks
+from service.db import IN_LIST_CHUNK, id_chunks
 from service.deposits.models import DepositProof
 from service.employers.models import Employer
 from service.errors import NotFound
@@ -129,6 +129,7 @@ def notify_new_alerts(
     openings = _openings(session, [stored_id(a) for a in alerts])
     employers = {e.id: e for e in _employers(session, {a.employer_id for a in alerts})}
     places = _Places(session, [(e.county_code, e.town) for e in employers.values()])
+    projects = _project_names(session, alerts)
     digests: dict[int, tuple[Recipient, set[int]]] = {}
     known: Followers = {}
     critical: list[NewMessage] = []
@@ -141,7 +142,9 @@ def notify_new_alerts(
             if alert.severity == "critical":
                 place = places.name(employer.county_code, employer.town, recipient.language)
                 opening = openings[stored_id(alert)]
-                critical.append(_critical(recipient, alert, employer, place, opening, settings))
+                critical.append(
+                    _critical(recipient, alert, employer, place, opening, settings, projects)
+                )
             else:
                 digests.setdefault(stored_id(user), (recipient, set()))[1].add(stored_id(alert))
     queued = enqueue_all(session, critical, now=now)
@@ -152,7 +155,9 @@ def notify_new_alerts(
         employer = employers[employer_id]
         place = places.name(employer.county_code, employer.town, CONTACT_LANGUAGE)
         for not_before, told in _by_release(employer_alerts).items():
-            notice = _employer_alert_notice(employer, place, told, openings, settings, not_before)
+            notice = _employer_alert_notice(
+                employer, place, told, openings, settings, projects, not_before
+            )
             if notice is not None:
                 notices.append(notice)
     return queued + enqueue_all(session, notices, now=now)
@@ -182,6 +187,21 @@ def _alerts(session: Session, alert_ids: Iterable[int]) -> list[Alert]:
             select(Alert).where(col(Alert.id).in_(chunk)).order_by(col(Alert.id))
         )
     ]
+
+
+def _project_names(session: Session, alerts: list[Alert]) -> dict[str, str]:
+    """The names of the alerts' projects, by code: e-mails name a project, not only its code."""
+    codes = sorted({alert.project_code for alert in alerts if alert.project_code})
+    names: dict[str, str] = {}
+    for start in range(0, len(codes), IN_LIST_CHUNK):
+        chunk = codes[start : start + IN_LIST_CHUNK]
+        rows = session.execute(
+            select(col(Project.project_code), col(Project.name)).where(
+                col(Project.project_code).in_(chunk)
+            )
+        )
+        names.update((code, name) for code, name in rows)
+    return names
 
 
 def _employers(session: Session, ids: set[int]) -> list[Employer]:
@@ -248,13 +268,14 @@ def _critical(
     place: str,
     opening: Opening,
     settings: Settings,
+    projects: dict[str, str],
 ) -> NewMessage:
     """The e-mail of a critical alert to one inspector."""
     title, action = _rule_texts(alert.rule, recipient.language)
     url = _inspector_alert_url(settings, alert)
     context = c.AlertCritical(
         recipient_name=recipient.name,
-        alert=_alert_item(alert, employer, place, title, url),
+        alert=_alert_item(alert, employer, place, title, url, projects),
         action=action,
         legal_basis=_alert_basis(alert, recipient.language),
     )
@@ -276,6 +297,7 @@ def _employer_alert_notice(
     alerts: list[Alert],
     openings: dict[int, Opening],
     settings: Settings,
+    projects: dict[str, str],
     not_before: datetime | None = None,
 ) -> NewMessage | None:
     """One notice per employer and monitors run, listing the alerts the run opened; the
@@ -288,7 +310,7 @@ def _employer_alert_notice(
     lines = []
     for alert in sorted(alerts, key=_severity_order):
         title, action = _rule_texts(alert.rule, language)
-        item = _employer_alert_item(alert, employer, place, title, portal)
+        item = _employer_alert_item(alert, employer, place, title, portal, projects)
         lines.append(c.EmployerAlertLine(item, action, _alert_basis(alert, language)))
     runs = sorted({openings[stored_id(a)].run_id for a in alerts})
     held_until = not_before.date() if not_before else None
@@ -327,8 +349,10 @@ def _alert_item(
     place: str,
     title: str,
     url: str,
+    projects: dict[str, str],
 ) -> c.AlertItem:
-    """The alert as the inspectors read it, linked to `url`; `place`: the employer's."""
+    """The alert as the inspectors read it, linked to `url`; `place`: the employer's;
+    `projects`: project names by code."""
     return c.AlertItem(
         id=stored_id(alert),
         rule=alert.rule,
@@ -342,6 +366,7 @@ def _alert_item(
         subject_count=alert.subject_count,
         amount_fen=alert.amount_fen,
         url=url,
+        project_name=projects.get(alert.project_code, ""),
     )
 
 
@@ -350,15 +375,16 @@ def _inspector_alert_url(settings: Settings, alert: Alert) -> str:
 
 
 def _employer_alert_item(
-    alert: Alert, employer: Employer, place: str, title: str, url: str
+    alert: Alert, employer: Employer, place: str, title: str, url: str, projects: dict[str, str]
 ) -> c.AlertItem:
     """The alert as its employer may read it: complaint-derived figures withheld
     (complaints.disclosure, the same shield as the obligations page)."""
     facts = alert_for_employer(alert)
     return replace(
-        _alert_item(alert, employer, place, title, url),
+        _alert_item(alert, employer, place, title, url, projects),
         id=facts.alert_id or 0,
         project_code=facts.project_code or "",
+        project_name=projects.get(facts.project_code or "", ""),
         period=facts.period or "",
         subject_count=facts.subject_count,
         amount_fen=facts.amount_fen,
@@ -469,6 +495,7 @@ def _digest_context(
     alerts, unlisted = _most_severe(session, alert_ids)
     employers = {e.id: e for e in _employers(session, {a.employer_id for a in alerts})}
     places = _Places(session, [(e.county_code, e.town) for e in employers.values()])
+    projects = _project_names(session, alerts)
     language = recipient.language
     items = tuple(
         _alert_item(
@@ -477,6 +504,7 @@ def _digest_context(
             places.name(employer.county_code, employer.town, language),
             _rule_texts(alert.rule, language)[0],
             _inspector_alert_url(settings, alert),
+            projects,
         )
         for alert in alerts
         for employer in [employers[alert.employer_id]]

@@ -266,10 +266,12 @@ def make_alert(
     rule: str = "wages.unpaid",
     period: str = "2026-10",
     event: str = "opened",
+    project_code: str = "",
 ) -> Alert:
     alert = Alert(
         rule=rule,
         employer_id=employer_id,
+        project_code=project_code,
         period=period,
         severity=severity,
         subject_count=3,

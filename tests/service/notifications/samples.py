@@ -17,6 +17,7 @@ ALERT = c.AlertItem(
     subject_count=12,
     amount_fen=12_345_678,
     url="http://127.0.0.1:8000/inspector/alerts/42",
+    project_name="瓯海大道改造工程",
 )
 CASE = c.CaseFacts(
     reference="K7Q2-9XWM",

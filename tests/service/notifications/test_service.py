@@ -179,6 +179,26 @@ def test_the_employer_gets_one_notice_listing_its_new_alerts_in_chinese(world):
     assert "510122199001010011" not in body  # evidence (workers) stays out
 
 
+def test_every_alert_e_mail_names_the_project_before_its_code(world):
+    with session_scope(world.engine) as session:
+        alert = make_alert(
+            session, world, employer_id=world.employer_c, severity="critical",
+            project_code="330304202601010001",
+        )  # fmt: skip
+        high = make_alert(
+            session, world, employer_id=world.employer_c, severity="high",
+            project_code="330304202601010001", period="2026-09",
+        )  # fmt: skip
+    notify(world, [alert.id, high.id])
+    critical = outbox(world.engine, kind="alert_critical", to_address=address("insp.b"))
+    digest = outbox(world.engine, kind="alert_digest", to_address=address("insp.city"))
+    notice = outbox(world.engine, kind="employer_alert_notice")
+    for message in [*critical, *digest, *notice]:
+        assert "瓯海大道改造工程（330304202601010001）" in message.body_text, message.kind
+        assert "瓯海大道改造工程（330304202601010001）" in message.body_html, message.kind
+    assert critical and digest and notice
+
+
 def test_the_employer_notice_withholds_the_figures_of_complaint_alerts(world):
     with session_scope(world.engine) as session:
         overdue = make_alert(
