@@ -3,7 +3,7 @@ session_scope() owns the transaction."""
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from sqlalchemy import event
@@ -146,8 +146,12 @@ def refresh_statistics(conn: Connection, tables: list[str]) -> None:
 IN_LIST_CHUNK = 10_000
 
 
-def id_chunks(ids: Iterable[int], size: int | None = None) -> Iterator[list[int]]:
-    """Distinct ids in ascending order, in lists short enough for one statement's IN."""
+Key = TypeVar("Key", int, str)
+
+
+def id_chunks(ids: Iterable[Key], size: int | None = None) -> Iterator[list[Key]]:
+    """Distinct ids (or codes) in ascending order, in lists short enough for one statement's
+    IN."""
     ordered = sorted(set(ids))
     size = size or IN_LIST_CHUNK
     for start in range(0, len(ordered), size):

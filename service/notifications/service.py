@@ -46,7 +46,7 @@ from service.complaints.disclosure import (
 from service.complaints.models import Complaint
 from service.complaints.service import is_group, urgency
 from service.config import Settings, get_settings
-from service.db import IN_LIST_CHUNK, id_chunks
+from service.db import id_chunks
 from service.deposits.models import DepositProof
 from service.employers.models import Employer
 from service.errors import NotFound
@@ -191,17 +191,16 @@ def _alerts(session: Session, alert_ids: Iterable[int]) -> list[Alert]:
 
 def _project_names(session: Session, alerts: list[Alert]) -> dict[str, str]:
     """The names of the alerts' projects, by code: e-mails name a project, not only its code."""
-    codes = sorted({alert.project_code for alert in alerts if alert.project_code})
-    names: dict[str, str] = {}
-    for start in range(0, len(codes), IN_LIST_CHUNK):
-        chunk = codes[start : start + IN_LIST_CHUNK]
-        rows = session.execute(
+    codes = {alert.project_code for alert in alerts if alert.project_code}
+    return {
+        code: name
+        for chunk in id_chunks(codes)
+        for code, name in session.execute(
             select(col(Project.project_code), col(Project.name)).where(
                 col(Project.project_code).in_(chunk)
             )
         )
-        names.update((code, name) for code, name in rows)
-    return names
+    }
 
 
 def _employers(session: Session, ids: set[int]) -> list[Employer]:
