@@ -57,11 +57,22 @@ class CaseFacts:
 
 
 @dataclass(frozen=True)
-class AlertCritical:
-    recipient_name: str
+class AlertLine:
+    """An alert with what to do about it and its legal basis, in the reader's language."""
+
     alert: AlertItem
     action: str
     legal_basis: str
+
+
+@dataclass(frozen=True)
+class AlertCritical:
+    """The critical alerts a monitors run opened about one employer, to one inspector: one
+    message per employer, not one per alert (a run can open several at one employer)."""
+
+    recipient_name: str
+    employer_name: str
+    alerts: tuple[AlertLine, ...]  # the employer's, in the order of their ids
 
 
 @dataclass(frozen=True)
@@ -107,19 +118,12 @@ class ProofDecision:
 
 
 @dataclass(frozen=True)
-class EmployerAlertLine:
-    alert: AlertItem
-    action: str
-    legal_basis: str
-
-
-@dataclass(frozen=True)
 class EmployerAlertNotice:
     """The new alerts about one employer from one monitors run: one message, not one per
     alert."""
 
     employer_name: str
-    alerts: tuple[EmployerAlertLine, ...]
+    alerts: tuple[AlertLine, ...]
     portal_url: str
 
 

@@ -2,7 +2,11 @@
 another one, so telling the same event twice queues nothing new (outbox.enqueue skips a key
 already queued). A recipient's part is `user:<id>`, `committee:<id>` or `employer:<id>`."""
 
+import hashlib
 from datetime import date
+
+# Longer lists of opening events are digested (the key column holds 200 characters).
+OPENINGS_SPELLED_OUT = 100
 
 
 def user(user_id: int | None) -> str:
@@ -17,17 +21,25 @@ def employer(employer_id: int | None) -> str:
     return f"employer:{employer_id}"
 
 
-def alert_critical(alert_id: int, event_id: int, recipient: str) -> str:
-    """One per opening (or reopening) of a critical alert and recipient."""
-    return f"alert_critical:{alert_id}:{event_id}:{recipient}"
+def alert_critical(employer_id: int, opening_ids: list[int], recipient: str) -> str:
+    """One per employer, recipient and the openings (or reopenings) of the critical alerts it
+    lists: the same openings told twice queue nothing, a reopening is news again. Many
+    openings are named by their digest, to fit the key's column."""
+    openings = "-".join(str(event_id) for event_id in sorted(opening_ids))
+    if len(openings) > OPENINGS_SPELLED_OUT:
+        openings = "sha256-" + hashlib.sha256(openings.encode()).hexdigest()
+    return f"alert_critical:{employer_id}:{openings}:{recipient}"
 
 
 def employer_alerts(employer_id: int, run_ids: list[int], held_until: date | None) -> str:
     """One per employer and the runs whose alerts it lists; a notice held back by the
     complainant shield is another message than one sent at once."""
-    runs = "-".join(str(run_id) for run_id in sorted(run_ids))
     held = f":held:{held_until.isoformat()}" if held_until else ""
-    return f"employer_alerts:{employer_id}:run:{runs}{held}"
+    return f"employer_alerts:{employer_id}:run:{_runs(run_ids)}{held}"
+
+
+def _runs(run_ids: list[int]) -> str:
+    return "-".join(str(run_id) for run_id in sorted(run_ids))
 
 
 def digest(user_id: int, day: date) -> str:

@@ -131,8 +131,8 @@ def notify_new_alerts(
     places = _Places(session, [(e.county_code, e.town) for e in employers.values()])
     projects = _project_names(session, alerts)
     digests: dict[int, tuple[Recipient, set[int]]] = {}
+    critical: dict[tuple[int, int], tuple[Recipient, list[Alert]]] = {}  # by user, employer
     known: Followers = {}
-    critical: list[NewMessage] = []
     for alert in alerts:
         employer = employers[alert.employer_id]
         for user, min_severity in _place_followers(session, employer, known):
@@ -140,14 +140,15 @@ def notify_new_alerts(
             if recipient is None or not reaches(alert.severity, min_severity):
                 continue
             if alert.severity == "critical":
-                place = places.name(employer.county_code, employer.town, recipient.language)
-                opening = openings[stored_id(alert)]
-                critical.append(
-                    _critical(recipient, alert, employer, place, opening, settings, projects)
-                )
+                key = (stored_id(user), stored_id(employer))
+                critical.setdefault(key, (recipient, []))[1].append(alert)
             else:
                 digests.setdefault(stored_id(user), (recipient, set()))[1].add(stored_id(alert))
-    queued = enqueue_all(session, critical, now=now)
+    messages = [
+        _critical(recipient, employers[employer_id], about, places, openings, settings, projects)
+        for (_, employer_id), (recipient, about) in critical.items()
+    ]
+    queued = enqueue_all(session, messages, now=now)
     for user_id, (recipient, ids) in digests.items():
         queued += _queue_digest(session, user_id, recipient, ids, now, settings)
     notices: list[NewMessage] = []
@@ -262,28 +263,29 @@ def _by_employer(alerts: list[Alert]) -> dict[int, list[Alert]]:
 
 def _critical(
     recipient: Recipient,
-    alert: Alert,
     employer: Employer,
-    place: str,
-    opening: Opening,
+    alerts: list[Alert],
+    places: "_Places",
+    openings: dict[int, Opening],
     settings: Settings,
     projects: dict[str, str],
 ) -> NewMessage:
-    """The e-mail of a critical alert to one inspector."""
-    title, action = _rule_texts(alert.rule, recipient.language)
-    url = _inspector_alert_url(settings, alert)
-    context = c.AlertCritical(
-        recipient_name=recipient.name,
-        alert=_alert_item(alert, employer, place, title, url, projects),
-        action=action,
-        legal_basis=_alert_basis(alert, recipient.language),
-    )
+    """One inspector's e-mail about the critical alerts a run opened at one employer."""
+    language = recipient.language
+    place = places.name(employer.county_code, employer.town, language)
+    lines = []
+    for alert in alerts:
+        title, action = _rule_texts(alert.rule, language)
+        url = _inspector_alert_url(settings, alert)
+        item = _alert_item(alert, employer, place, title, url, projects)
+        lines.append(c.AlertLine(item, action, _alert_basis(alert, language)))
+    told = [openings[stored_id(alert)].event_id for alert in alerts]
     return {
         "kind": "alert_critical",
-        "dedupe_key": keys.alert_critical(stored_id(alert), opening.event_id, recipient.key),
+        "dedupe_key": keys.alert_critical(stored_id(employer), told, recipient.key),
         "to_address": recipient.address,
-        "language": recipient.language,
-        "context": context,
+        "language": language,
+        "context": c.AlertCritical(recipient.name, employer.name, tuple(lines)),
         "audience": Audience(
             user_id=recipient.user_id, place=place_code(employer.county_code, employer.town)
         ),
@@ -310,7 +312,7 @@ def _employer_alert_notice(
     for alert in sorted(alerts, key=_severity_order):
         title, action = _rule_texts(alert.rule, language)
         item = _employer_alert_item(alert, employer, place, title, portal, projects)
-        lines.append(c.EmployerAlertLine(item, action, _alert_basis(alert, language)))
+        lines.append(c.AlertLine(item, action, _alert_basis(alert, language)))
     runs = sorted({openings[stored_id(a)].run_id for a in alerts})
     held_until = not_before.date() if not_before else None
     return {

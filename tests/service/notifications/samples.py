@@ -39,10 +39,21 @@ SAMPLES: dict[str, list[object]] = {
     "alert_critical": [
         c.AlertCritical(
             recipient_name="陈监察",
-            alert=ALERT,
-            action="责令限期支付",
-            legal_basis="《保障农民工工资支付条例》第十一条",
-        )
+            employer_name=ALERT.employer_name,
+            alerts=(c.AlertLine(ALERT, "责令限期支付", "《保障农民工工资支付条例》第十一条"),),
+        ),
+        c.AlertCritical(
+            recipient_name="陈监察",
+            employer_name=ALERT.employer_name,
+            alerts=(
+                c.AlertLine(ALERT, "责令限期支付", "《保障农民工工资支付条例》第十一条"),
+                c.AlertLine(
+                    c.AlertItem(**{**ALERT.__dict__, "id": 44, "title": "未缴纳工伤保险"}),
+                    "责令限期参保",
+                    "《工伤保险条例》第二条",
+                ),
+            ),
+        ),
     ],
     "alert_digest": [
         c.AlertDigest(
@@ -95,7 +106,7 @@ SAMPLES: dict[str, list[object]] = {
         c.EmployerAlertNotice(
             employer_name="温州鹿城鞋业有限公司",
             alerts=tuple(
-                c.EmployerAlertLine(
+                c.AlertLine(
                     alert=ALERT,
                     action="补发工资并上传支付凭证",
                     legal_basis="《保障农民工工资支付条例》第十一条",

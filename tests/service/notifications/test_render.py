@@ -59,7 +59,7 @@ def test_the_languages_differ():
 def test_a_missing_variable_is_an_error_not_a_blank():
     context = SAMPLES["alert_critical"][0]
     variables = {f.name: getattr(context, f.name) for f in dataclasses.fields(context)}
-    del variables["legal_basis"]
+    del variables["employer_name"]
     with pytest.raises(UndefinedError):
         render_variables("alert_critical", "zh-CN", variables)
 

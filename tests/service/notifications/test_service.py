@@ -124,6 +124,30 @@ def test_an_inspector_of_another_county_is_not_told(world):
     }
 
 
+async def test_a_runs_critical_alerts_reach_an_inspector_in_one_e_mail_per_employer(
+    world, smtp_server, settings
+):
+    first, second, elsewhere = alerts(
+        world, ("a", "critical"), ("a", "critical"), ("c", "critical")
+    )
+    notify(world, [first, second, elsewhere], settings=settings)
+
+    # The city inspector follows both places: one e-mail per employer, each listing its own.
+    to_city = outbox(world.engine, kind="alert_critical", to_address=address("insp.city"))
+    assert len(to_city) == 2
+    await deliver_due(world.engine, settings, datetime.now(UTC))
+    received = [r for r in smtp_server.received if r.to == address("insp.city")]
+    about_a = next(r for r in received if "温州鹿城鞋业有限公司" in r.subject)
+    assert "等 2 项" in about_a.subject
+    assert "有 2 项特别严重预警" in about_a.text
+    for alert_id in (first, second):
+        assert f"/inspector/alerts/{alert_id}" in about_a.text
+        assert f"/inspector/alerts/{alert_id}" in about_a.html
+    assert f"/inspector/alerts/{elsewhere}" not in about_a.text
+    [about_c] = [r for r in received if r is not about_a]
+    assert "等" not in about_c.subject and "有一项特别严重预警" in about_c.text
+
+
 def test_the_same_opening_is_told_once_and_a_reopening_again(world):
     [alert_id] = alerts(world, ("a", "critical"))
     assert notify(world, [alert_id]) == 5
