@@ -48,7 +48,14 @@ SAMPLES: dict[str, list[object]] = {
             alerts=(
                 c.AlertLine(ALERT, "责令限期支付", "《保障农民工工资支付条例》第十一条"),
                 c.AlertLine(
-                    c.AlertItem(**{**ALERT.__dict__, "id": 44, "title": "未缴纳工伤保险"}),
+                    c.AlertItem(
+                        **{
+                            **ALERT.__dict__,
+                            "id": 44,
+                            "title": "未缴纳工伤保险",
+                            "url": ALERT.url.replace("42", "44"),
+                        }
+                    ),
                     "责令限期参保",
                     "《工伤保险条例》第二条",
                 ),
