@@ -92,10 +92,10 @@ def enqueue_all(
 ) -> int:
     """`enqueue` for many messages, a statement per `MESSAGES_PER_STATEMENT`; returns how many
     were new. A run that opens critical alerts at hundreds of employers queues an e-mail for
-    each employer and inspector: a statement each was most of the run's time on PostgreSQL. Rendered a
-    statement's worth at a time: a run that opened alerts for 28,000 employers held 770 MB
-    of rendered e-mail when it rendered them all first. `now`: the instant they are queued
-    at (default: the clock's), one for the whole batch."""
+    each employer and inspector: a statement each was most of the run's time on PostgreSQL.
+    Rendered a statement's worth at a time: a run that opened alerts for 28,000 employers
+    held 770 MB of rendered e-mail when it rendered them all first. `now`: the instant they
+    are queued at (default: the clock's), one for the whole batch."""
     now = now or utc_now()
     statement = _insert_statement(session)
     queued = 0
