@@ -140,6 +140,7 @@ async def test_a_runs_critical_alerts_reach_an_inspector_in_one_e_mail_per_emplo
     about_a = next(r for r in received if "温州鹿城鞋业有限公司" in r.subject)
     assert "等 2 项" in about_a.subject
     assert "有 2 项特别严重预警" in about_a.text
+    assert about_a.text.count("用人单位：") == 1  # named once, above its alerts
     for alert_id in (first, second):
         assert f"/inspector/alerts/{alert_id}" in about_a.text
         assert f"/inspector/alerts/{alert_id}" in about_a.html
