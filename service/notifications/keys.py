@@ -25,7 +25,7 @@ def alert_critical(employer_id: int, opening_ids: list[int], recipient: str) -> 
     """One per employer, recipient and the openings (or reopenings) of the critical alerts it
     lists: the same openings told twice queue nothing, a reopening is news again. Many
     openings are named by their digest, to fit the key's column."""
-    openings = "-".join(str(event_id) for event_id in sorted(opening_ids))
+    openings = _joined(opening_ids)
     if len(openings) > OPENINGS_SPELLED_OUT:
         openings = "sha256-" + hashlib.sha256(openings.encode()).hexdigest()
     return f"alert_critical:{employer_id}:{openings}:{recipient}"
@@ -35,11 +35,12 @@ def employer_alerts(employer_id: int, run_ids: list[int], held_until: date | Non
     """One per employer and the runs whose alerts it lists; a notice held back by the
     complainant shield is another message than one sent at once."""
     held = f":held:{held_until.isoformat()}" if held_until else ""
-    return f"employer_alerts:{employer_id}:run:{_runs(run_ids)}{held}"
+    return f"employer_alerts:{employer_id}:run:{_joined(run_ids)}{held}"
 
 
-def _runs(run_ids: list[int]) -> str:
-    return "-".join(str(run_id) for run_id in sorted(run_ids))
+def _joined(ids: list[int]) -> str:
+    """Ids in ascending order, one key part: '4-12'."""
+    return "-".join(str(id_) for id_ in sorted(ids))
 
 
 def digest(user_id: int, day: date) -> str:
