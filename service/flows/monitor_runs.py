@@ -23,7 +23,7 @@ from service.alerts.lifecycle import Changes, reconcile
 from service.alerts.service import RunConflict, RunResult, get_run
 from service.audit import service as audit
 from service.auth.actors import Actor
-from service.db import refresh_statistics, sqlite_page_cache
+from service.db import reclaim_and_refresh, sqlite_page_cache
 from service.monitoring import memory
 from service.monitoring.fingerprint import run_basis, run_fingerprint
 from service.monitoring.frames import (
@@ -44,8 +44,16 @@ from service.notifications.service import notify_new_alerts
 from service.overview import compute as overview
 from service.risk import service as risk
 
-# The tables a whole-city run writes the most of, analysed at its end.
-RUN_WRITES = ["alert", "employer", "employer_risk_tier"]
+# The tables a whole-city run rewrites (updated alerts and tiers, forgotten changes, the
+# outbox the sender marks sent) or appends the most to, vacuumed and analysed at its end.
+RUN_WRITES = [
+    "alert",
+    "alert_event",
+    "employer",
+    "employer_risk_tier",
+    "data_change",
+    "outbox_message",
+]
 RUN_CACHE_KIB = 32_768
 
 log = logging.getLogger(__name__)
@@ -178,9 +186,9 @@ def _run_whole(
         _finish_run(conn, run_id, len(findings), changes)
         _notify(conn, changes.news)
         data_version.forget_until(conn, stamp.data_version or 0)
-        # A whole-city run may write an alert and move the tier of every employer: the
-        # planner would otherwise keep planning the inbox for the tables the import left.
-        refresh_statistics(conn, RUN_WRITES)
+    # A whole-city run may write an alert and move the tier of every employer: the planner
+    # would otherwise keep planning the inbox for the tables the import left.
+    reclaim_and_refresh(engine, RUN_WRITES)
     summary = RunSummary(run_id, as_of, len(findings), changes)
     log.info(summary.line())
     return summary
