@@ -72,7 +72,9 @@ class AlertCritical:
 
     recipient_name: str
     employer_name: str
-    alerts: tuple[AlertLine, ...]  # the employer's, in the order of their ids
+    alerts: tuple[AlertLine, ...]  # the employer's, in the order of their ids, at most 20
+    unlisted: int = 0  # the run's other critical alerts at the employer, counted only
+    inbox_url: str = ""  # the inbox showing the employer's critical alerts
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ from service.stored import stored_id
 # Where the e-mails' links lead, in the portals.
 INSPECTOR_ALERT = "/inspector/alerts/{id}"
 INSPECTOR_ALERTS = "/inspector/alerts"
+INSPECTOR_EMPLOYER_CRITICAL = "/inspector/alerts?severity=critical&q={uscc}"
 INSPECTOR_COMPLAINT = "/inspector/complaints/{reference}"
 MEDIATOR_CASE = "/mediator/cases/{reference}"
 EMPLOYER_PORTAL = "/employer"
@@ -261,6 +262,11 @@ def _by_employer(alerts: list[Alert]) -> dict[int, list[Alert]]:
     return grouped
 
 
+# A critical e-mail lists this many of the employer's alerts and counts the rest: each is a
+# table of facts with its legal basis and advice, and a mass event could open hundreds.
+CRITICAL_LISTED = 20
+
+
 def _critical(
     recipient: Recipient,
     employer: Employer,
@@ -274,18 +280,25 @@ def _critical(
     language = recipient.language
     place = places.name(employer.county_code, employer.town, language)
     lines = []
-    for alert in alerts:
+    for alert in alerts[:CRITICAL_LISTED]:
         title, action = _rule_texts(alert.rule, language)
         url = _inspector_alert_url(settings, alert)
         item = _alert_item(alert, employer, place, title, url, projects)
         lines.append(c.AlertLine(item, action, _alert_basis(alert, language)))
     told = [openings[stored_id(alert)].event_id for alert in alerts]
+    context = c.AlertCritical(
+        recipient.name,
+        employer.name,
+        tuple(lines),
+        unlisted=len(alerts) - len(lines),
+        inbox_url=_url(settings, INSPECTOR_EMPLOYER_CRITICAL, uscc=employer.uscc),
+    )
     return {
         "kind": "alert_critical",
         "dedupe_key": keys.alert_critical(stored_id(employer), told, recipient.key),
         "to_address": recipient.address,
         "language": language,
-        "context": c.AlertCritical(recipient.name, employer.name, tuple(lines)),
+        "context": context,
         "audience": Audience(
             user_id=recipient.user_id, place=place_code(employer.county_code, employer.town)
         ),

@@ -61,6 +61,13 @@ SAMPLES: dict[str, list[object]] = {
                 ),
             ),
         ),
+        c.AlertCritical(  # a mass event: the first CRITICAL_LISTED listed, the rest counted
+            recipient_name="陈监察",
+            employer_name=ALERT.employer_name,
+            alerts=(c.AlertLine(ALERT, "责令限期支付", "《保障农民工工资支付条例》第十一条"),) * 2,
+            unlisted=3,
+            inbox_url="http://127.0.0.1:8000/inspector/alerts?severity=critical&q=91330302MA0000001X",
+        ),
     ],
     "alert_digest": [
         c.AlertDigest(

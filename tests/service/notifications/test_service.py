@@ -12,11 +12,13 @@ from service.alerts.models import Alert
 from service.auth.actors import Actor
 from service.auth.models import User
 from service.db import session_scope
+from service.employers.models import Employer
 from service.errors import Invalid, NotFound
 from service.notifications import service as notifications
 from service.notifications.models import OutboxMessage
 from service.notifications.sender import deliver_due
 from service.notifications.service import (
+    CRITICAL_LISTED,
     next_digest_at,
     notify_case_new,
     notify_case_reminder,
@@ -147,6 +149,26 @@ async def test_a_runs_critical_alerts_reach_an_inspector_in_one_e_mail_per_emplo
     assert f"/inspector/alerts/{elsewhere}" not in about_a.text
     [about_c] = [r for r in received if r is not about_a]
     assert "等" not in about_c.subject and "有一项特别严重预警" in about_c.text
+
+
+def test_a_critical_e_mail_lists_twenty_alerts_and_counts_the_rest(world):
+    """A mass event at one employer: the e-mail stays readable and points to the inbox."""
+    ids = alerts(world, *[("a", "critical")] * (CRITICAL_LISTED + 1))
+    notify(world, ids)
+    [to_city] = outbox(world.engine, kind="alert_critical", to_address=address("insp.city"))
+    assert f"等 {CRITICAL_LISTED + 1} 项" in to_city.subject
+    listed = [
+        alert_id for alert_id in ids if f"/inspector/alerts/{alert_id}\n" in to_city.body_text
+    ]
+    assert listed == ids[:CRITICAL_LISTED]
+    with session_scope(world.engine) as session:
+        employer_a = session.get(Employer, world.employer_a).uscc
+    inbox = f"/inspector/alerts?severity=critical&q={employer_a}"
+    assert (
+        f"另有 1 项特别严重预警未在此列出，请在预警收件箱查看：https://wageguard.test{inbox}"
+        in (to_city.body_text)
+    )
+    assert inbox.replace("&", "&amp;") in to_city.body_html
 
 
 def test_the_same_opening_is_told_once_and_a_reopening_again(world):
