@@ -422,3 +422,10 @@ def analysed_tables(engine: Engine) -> set[str]:
         else:
             query = "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
         return set(conn.exec_driver_sql(query).scalars())
+
+
+def vacuum_counts(engine: Engine) -> dict[str, int]:
+    """How many times each table was vacuumed (PostgreSQL)."""
+    with engine.connect() as conn:
+        query = "SELECT relname, vacuum_count FROM pg_stat_user_tables"
+        return {name: count for name, count in conn.exec_driver_sql(query).all()}

@@ -18,8 +18,8 @@ from sqlalchemy.engine import Engine
 
 from monitors.reference import Reference, load_reference
 from service.config import get_settings
-from service.db import get_engine
-from service.flows.monitor_runs import run_shard
+from service.db import get_engine, reclaim_and_refresh
+from service.flows.monitor_runs import RUN_WRITES, run_shard
 from service.monitoring.lock import RunInProgress
 
 
@@ -59,7 +59,19 @@ def run_county_shards(
     `processes` worker processes, each taking the next shard when done with one."""
     if processes == 1:
         reference = load_reference(get_settings().data_dir)
-        return [_run_here(engine, reference, county, as_of, trigger) for county in counties]
+        results = [_run_here(engine, reference, county, as_of, trigger) for county in counties]
+    else:
+        results = _run_in_workers(counties, as_of, trigger, processes)
+    if any(result.ran for result in results):
+        # The alerts and tiers the shards rewrote, vacuumed once for them all (a VACUUM per
+        # shard would queue the shards behind one another's table locks).
+        reclaim_and_refresh(engine, RUN_WRITES)
+    return results
+
+
+def _run_in_workers(
+    counties: list[str], as_of: date, trigger: str, processes: int
+) -> list[ShardResult]:
     # spawn, not fork: a worker starts without the parent's engine and its connections. A
     # worker runs several shards (a fresh process per shard cost more than a small shard's
     # run); it frees one shard's frames before the next, so its peak is its largest shard's.

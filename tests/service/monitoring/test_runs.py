@@ -21,6 +21,7 @@ from tests.factories import (
     WORKER_2,
     analysed_tables,
     demo_files,
+    vacuum_counts,
     valid_files,
     write_folder,
 )
@@ -217,10 +218,7 @@ def test_on_postgresql_every_whole_run_vacuums_what_it_rewrote(engine, tmp_path,
     assert run_import(engine, write_folder(tmp_path, files), reference).ok
     assert run_monitors(engine, reference, as_of=AS_OF).changes.resolved == 1  # incremental
     run_monitors(engine, reference, as_of=AS_OF, reuse=False)  # whole, as every night
-    with engine.connect() as conn:
-        vacuums = dict(
-            conn.exec_driver_sql("SELECT relname, vacuum_count FROM pg_stat_user_tables").all()
-        )
+    vacuums = vacuum_counts(engine)
     assert {table: vacuums[table] for table in RUN_WRITES} == dict.fromkeys(RUN_WRITES, 2)
 
 
