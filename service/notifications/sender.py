@@ -21,8 +21,9 @@ its own short transaction:
   it goes back to 'pending' (attempts unchanged: the sender, not the message, failed).
 - audience: just before the SMTP conversation the recipient's entitlement is checked again
   (notifications.audience: an inspector moved to another county, a deactivated account, a
-  changed address); a message no longer theirs becomes 'withdrawn' with the reason, and a
-  digest keeps only the alerts the inspector still covers.
+  changed address); a message no longer theirs becomes 'withdrawn' with the reason, a
+  digest keeps only the alerts the inspector still covers, and a critical e-mail only the
+  alerts still open (withdrawn when none is).
 - complainant shield: a message for an employer is checked once more as it leaves (a
   complaint notice is held until the week of the complaint is over): a notice is rebuilt
   from the case as it stands, and withdrawn when the complaint no longer names this
@@ -226,9 +227,9 @@ def checked_for_send(engine: Engine, claim: Claim, settings: Settings) -> Claim 
         return None
     if claim.about_employer_id is not None:
         return _shielded_for_employer(engine, claim, settings)
-    if claim.kind != "alert_digest" or claim.recipient_user_id is None:
+    if claim.kind not in TRIMMED or claim.recipient_user_id is None or not claim.alert_ids:
         return claim
-    return _trimmed_digest(engine, claim, settings)
+    return _trimmed(engine, claim, settings)
 
 
 def _shielded_for_employer(engine: Engine, claim: Claim, settings: Settings) -> Claim | None:
@@ -267,22 +268,37 @@ def _shielded_for_employer(engine: Engine, claim: Claim, settings: Settings) -> 
     return Claim(**{**claim.__dict__, **values})
 
 
-def _trimmed_digest(engine: Engine, claim: Claim, settings: Settings) -> Claim | None:
+# The inspectors' alert e-mails, checked against the alerts as they stand when they leave:
+# the kind, what keeps an alert in it, and why one with none left is withdrawn.
+TRIMMED = {
+    "alert_digest": "no alert of the digest is in the recipient's scope",
+    "alert_critical": "every alert of the e-mail was resolved before it left",
+}
+
+
+def _trimmed(engine: Engine, claim: Claim, settings: Settings) -> Claim | None:
     # Late import: the notifications service reads the monitors' registry, which the
-    # sender needs only for digests.
-    from service.notifications.service import digest_at_send
+    # sender needs only for alert e-mails.
+    from service.notifications.service import critical_at_send, digest_at_send
 
     with Session(engine) as session:
-        found = digest_at_send(
-            session,
-            user_id=claim.recipient_user_id,
-            dedupe_key=claim.dedupe_key,
-            alert_ids=claim.alert_ids or [],
-            settings=settings,
-        )
+        if claim.kind == "alert_digest":
+            found = digest_at_send(
+                session,
+                user_id=claim.recipient_user_id or 0,
+                dedupe_key=claim.dedupe_key,
+                alert_ids=claim.alert_ids or [],
+                settings=settings,
+            )
+        else:
+            found = critical_at_send(
+                session,
+                user_id=claim.recipient_user_id or 0,
+                alert_ids=claim.alert_ids or [],
+                settings=settings,
+            )
     if found.empty:
-        reason = "withdrawn at send time: no alert of the digest is in the recipient's scope"
-        mark_withdrawn(engine, claim, reason=reason)
+        mark_withdrawn(engine, claim, reason=f"withdrawn at send time: {TRIMMED[claim.kind]}")
         return None
     if found.rendered is None:
         return claim

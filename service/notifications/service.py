@@ -302,6 +302,7 @@ def _critical(
         "audience": Audience(
             user_id=recipient.user_id, place=place_code(employer.county_code, employer.town)
         ),
+        "alert_ids": sorted(stored_id(alert) for alert in alerts),
     }
 
 
@@ -913,9 +914,10 @@ def _case_facts(session: Session, complaint: Complaint, language: str) -> c.Case
 
 
 @dataclass(frozen=True)
-class DigestAtSend:
-    """A digest checked at send time: `empty` when no alert is left to tell the inspector;
-    `rendered` is the rebuilt digest when some alerts were dropped, None when unchanged."""
+class AlertsAtSend:
+    """A digest or critical e-mail checked at send time: `empty` when no alert is left to tell
+    the inspector; `rendered` is the message rebuilt when some alerts were dropped, None when
+    unchanged."""
 
     empty: bool
     rendered: Rendered | None = None
@@ -924,7 +926,7 @@ class DigestAtSend:
 
 def digest_at_send(
     session: Session, *, user_id: int, dedupe_key: str, alert_ids: list[int], settings: Settings
-) -> DigestAtSend:
+) -> AlertsAtSend:
     """Keep the digest's alerts whose place the inspector still covers (a moved inspector
     hears nothing more of the old place); rebuild it when some are dropped."""
     listed = set(alert_ids)
@@ -939,12 +941,35 @@ def digest_at_send(
     covered = {place for place in set(place_of.values()) if covers(conn, user_id, place)}
     kept = {stored_id(alert) for alert in alerts if place_of[alert.employer_id] in covered}
     if kept == listed:
-        return DigestAtSend(empty=False)
+        return AlertsAtSend(empty=False)
     user = session.get(User, user_id)
     recipient = _user_recipient(user) if user is not None else None
     if not kept or recipient is None:
-        return DigestAtSend(empty=True)
+        return AlertsAtSend(empty=True)
     day = keys.digest_day(dedupe_key)
     context = _digest_context(session, recipient, day, kept, settings)
     rendered = render("alert_digest", recipient.language, context)
-    return DigestAtSend(empty=False, rendered=rendered, alert_ids=frozenset(kept))
+    return AlertsAtSend(empty=False, rendered=rendered, alert_ids=frozenset(kept))
+
+
+def critical_at_send(
+    session: Session, *, user_id: int, alert_ids: list[int], settings: Settings
+) -> AlertsAtSend:
+    """Keep the critical e-mail's alerts that are still open (the e-mail may have waited for
+    the mail server, and the employer paid meanwhile); rebuild it when some were dropped."""
+    alerts = _open_alerts(session, alert_ids)
+    still_open = {stored_id(alert) for alert in alerts}
+    if still_open == set(alert_ids):
+        return AlertsAtSend(empty=False)
+    user = session.get(User, user_id)
+    recipient = _user_recipient(user) if user is not None else None
+    if not alerts or recipient is None:
+        return AlertsAtSend(empty=True)
+    [employer] = _employers(session, {alerts[0].employer_id})
+    places = _Places(session, [(employer.county_code, employer.town)])
+    openings = _openings(session, sorted(still_open))
+    message = _critical(
+        recipient, employer, alerts, places, openings, settings, _project_names(session, alerts)
+    )
+    rendered = render("alert_critical", recipient.language, message["context"])
+    return AlertsAtSend(empty=False, rendered=rendered, alert_ids=frozenset(still_open))

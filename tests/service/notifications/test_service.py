@@ -171,6 +171,32 @@ def test_a_critical_e_mail_lists_twenty_alerts_and_counts_the_rest(world):
     assert inbox.replace("&", "&amp;") in to_city.body_html
 
 
+async def test_a_critical_e_mail_leaves_with_only_the_alerts_still_open(
+    world, smtp_server, settings
+):
+    """Held while the mail server was down, the e-mail no longer alarms the inspector about an
+    alert the employer settled meanwhile; with none left open, it does not go at all."""
+    paid, unpaid, settled = alerts(world, ("a", "critical"), ("a", "critical"), ("c", "critical"))
+    notify(world, [paid, unpaid, settled], settings=settings)
+    with session_scope(world.engine) as session:
+        for alert_id in (paid, settled):
+            session.get(Alert, alert_id).status = "resolved"
+    await deliver_due(world.engine, settings, datetime.now(UTC))
+    received = [r for r in smtp_server.received if r.to == address("insp.city")]
+    [about_a] = received  # C's, whose only alert was resolved, was withdrawn
+    assert "等" not in about_a.subject and "有一项特别严重预警" in about_a.text
+    assert f"/inspector/alerts/{unpaid}" in about_a.text
+    assert f"/inspector/alerts/{paid}" not in about_a.text + about_a.html
+    to_city = outbox(world.engine, kind="alert_critical", to_address=address("insp.city"))
+    assert sorted((m.status, m.alert_ids) for m in to_city) == [
+        ("sent", [unpaid]),
+        ("withdrawn", [settled]),
+    ]
+    assert (
+        "resolved before it left" in next(m for m in to_city if m.status == "withdrawn").last_error
+    )
+
+
 def test_the_same_opening_is_told_once_and_a_reopening_again(world):
     [alert_id] = alerts(world, ("a", "critical"))
     assert notify(world, [alert_id]) == 5
