@@ -272,7 +272,7 @@ def _shielded_for_employer(engine: Engine, claim: Claim, settings: Settings) -> 
 # the kind, what keeps an alert in it, and why one with none left is withdrawn.
 TRIMMED = {
     "alert_digest": "no alert of the digest is in the recipient's scope",
-    "alert_critical": "every alert of the e-mail was resolved before it left",
+    "alert_critical": "no alert of the e-mail was still open when it left",
 }
 
 

@@ -193,7 +193,7 @@ async def test_a_critical_e_mail_leaves_with_only_the_alerts_still_open(
         ("withdrawn", [settled]),
     ]
     assert (
-        "resolved before it left" in next(m for m in to_city if m.status == "withdrawn").last_error
+        "still open when it left" in next(m for m in to_city if m.status == "withdrawn").last_error
     )
 
 
