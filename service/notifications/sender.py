@@ -285,7 +285,7 @@ def _trimmed(engine: Engine, claim: Claim, settings: Settings) -> Claim | None:
         if claim.kind == "alert_digest":
             found = digest_at_send(
                 session,
-                user_id=claim.recipient_user_id or 0,
+                user_id=claim.recipient_user_id,
                 dedupe_key=claim.dedupe_key,
                 alert_ids=claim.alert_ids or [],
                 settings=settings,
@@ -293,7 +293,7 @@ def _trimmed(engine: Engine, claim: Claim, settings: Settings) -> Claim | None:
         else:
             found = critical_at_send(
                 session,
-                user_id=claim.recipient_user_id or 0,
+                user_id=claim.recipient_user_id,
                 alert_ids=claim.alert_ids or [],
                 settings=settings,
             )

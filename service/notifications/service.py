@@ -277,6 +277,28 @@ def _critical(
     projects: dict[str, str],
 ) -> NewMessage:
     """One inspector's e-mail about the critical alerts a run opened at one employer."""
+    told = [openings[stored_id(alert)].event_id for alert in alerts]
+    return {
+        "kind": "alert_critical",
+        "dedupe_key": keys.alert_critical(stored_id(employer), told, recipient.key),
+        "to_address": recipient.address,
+        "language": recipient.language,
+        "context": _critical_context(recipient, employer, alerts, places, settings, projects),
+        "audience": Audience(
+            user_id=recipient.user_id, place=place_code(employer.county_code, employer.town)
+        ),
+        "alert_ids": sorted(stored_id(alert) for alert in alerts),
+    }
+
+
+def _critical_context(
+    recipient: Recipient,
+    employer: Employer,
+    alerts: list[Alert],
+    places: "_Places",
+    settings: Settings,
+    projects: dict[str, str],
+) -> c.AlertCritical:
     language = recipient.language
     place = places.name(employer.county_code, employer.town, language)
     lines = []
@@ -285,25 +307,13 @@ def _critical(
         url = _inspector_alert_url(settings, alert)
         item = _alert_item(alert, employer, place, title, url, projects)
         lines.append(c.AlertLine(item, action, _alert_basis(alert, language)))
-    told = [openings[stored_id(alert)].event_id for alert in alerts]
-    context = c.AlertCritical(
+    return c.AlertCritical(
         recipient.name,
         employer.name,
         tuple(lines),
         unlisted=len(alerts) - len(lines),
         inbox_url=_url(settings, INSPECTOR_EMPLOYER_CRITICAL, uscc=employer.uscc),
     )
-    return {
-        "kind": "alert_critical",
-        "dedupe_key": keys.alert_critical(stored_id(employer), told, recipient.key),
-        "to_address": recipient.address,
-        "language": language,
-        "context": context,
-        "audience": Audience(
-            user_id=recipient.user_id, place=place_code(employer.county_code, employer.town)
-        ),
-        "alert_ids": sorted(stored_id(alert) for alert in alerts),
-    }
 
 
 def _employer_alert_notice(
@@ -967,9 +977,7 @@ def critical_at_send(
         return AlertsAtSend(empty=True)
     [employer] = _employers(session, {alerts[0].employer_id})
     places = _Places(session, [(employer.county_code, employer.town)])
-    openings = _openings(session, sorted(still_open))
-    message = _critical(
-        recipient, employer, alerts, places, openings, settings, _project_names(session, alerts)
-    )
-    rendered = render("alert_critical", recipient.language, message["context"])
+    projects = _project_names(session, alerts)
+    context = _critical_context(recipient, employer, alerts, places, settings, projects)
+    rendered = render("alert_critical", recipient.language, context)
     return AlertsAtSend(empty=False, rendered=rendered, alert_ids=frozenset(still_open))

@@ -222,11 +222,12 @@ def test_on_postgresql_every_whole_run_vacuums_what_it_rewrote(engine, tmp_path,
     assert {table: vacuums[table] for table in RUN_WRITES} == dict.fromkeys(RUN_WRITES, 2)
 
 
-def test_a_failed_vacuum_is_logged_and_loses_nothing(engine, caplog):
-    reclaim_and_refresh(engine, ["alert", "no_such_table"])
+def test_a_failed_table_is_logged_and_the_others_are_done_all_the_same(engine, caplog):
+    done = []
+    event.listen(engine, "after_cursor_execute", lambda *args: done.append(args[2]))
+    reclaim_and_refresh(engine, ["no_such_table", "alert"])
     assert "no_such_table not vacuumed or analysed after a run" in caplog.text
-    with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT count(*) FROM alert").scalar_one() == 0
+    assert done[-1] in ('ANALYZE "alert"', 'VACUUM (ANALYZE) "alert"')
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # PostgreSQL's is the server's
