@@ -124,9 +124,10 @@ class DataStamp(SQLModel, table=True):
 
 
 class DataChange(SQLModel, table=True):
-    """What a data version changed: an employer's, a project's or a worker's rows. A version
-    with a row of no ids changed what cannot be told apart (a committee, a bulk load): the next
-    run evaluates every employer. Rows older than the latest whole-city run are deleted by it."""
+    """What a data version changed: an employer's, a project's or a worker's rows, or one
+    payroll row (employer, worker and period). A version with a row of no ids changed what
+    cannot be told apart (a committee, a bulk load): the next run evaluates every employer.
+    Rows older than the latest whole-city run are deleted by it."""
 
     __tablename__ = "data_change"
 
@@ -135,3 +136,5 @@ class DataChange(SQLModel, table=True):
     employer_id: int | None = Field(default=None, sa_type=BigInteger)
     project_id: int | None = Field(default=None, sa_type=BigInteger)
     worker_id: int | None = Field(default=None, sa_type=BigInteger)
+    # Set, with the employer and worker: the payroll row of that month.
+    period: str | None = Field(default=None, max_length=7)

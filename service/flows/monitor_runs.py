@@ -239,7 +239,7 @@ def _run_incremental(
 def _too_wide(changed: data_version.Changed, most: float) -> bool:
     """More changed ids than the run's statements bind, or more changed employers than it may
     reach: a whole run, without working out the reach."""
-    return len(changed) > data_version.MOST_IDS or len(changed.employers) > most
+    return len(changed) > data_version.MOST_IDS or len(changed.every_employer) > most
 
 
 def _most_reached(conn) -> float:

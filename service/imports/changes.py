@@ -1,10 +1,12 @@
 """What an import changed, as the next monitors run needs it (data_version.Changed): the
-employers, projects and workers whose monitored rows it inserted or updated."""
+employers, projects and workers whose monitored rows it inserted or updated, and the payroll
+rows it wrote."""
 
 from collections.abc import Iterable
 
 import pandas as pd
 
+from service import data_version
 from service.data_version import Changed
 from service.imports.spec import FileSpec
 from service.imports.writing import Written
@@ -22,6 +24,8 @@ ENTITY_COLUMNS = {
     "contractor_id": "employers",
     "project_id": "projects",
 }
+# A payroll row's key: what kept frames read again of it.
+PAYROLL_KEY = ("employer_id", "worker_id", "period")
 
 
 def changed_by(spec: FileSpec, written: Written, key_map: pd.Series | None) -> Changed | None:
@@ -31,6 +35,8 @@ def changed_by(spec: FileSpec, written: Written, key_map: pd.Series | None) -> C
         return Changed()
     if spec.table in READ_BY_EVERY_EMPLOYER:
         return None
+    if spec.table == "payroll_entry":
+        return _payroll_changed(written)
     found: dict[str, list[Iterable[object]]] = {"employers": [], "projects": [], "workers": []}
     entity = ENTITY_TABLES.get(spec.table)
     if entity:
@@ -45,6 +51,14 @@ def changed_by(spec: FileSpec, written: Written, key_map: pd.Series | None) -> C
     if not any(found.values()):
         return None  # a monitored table this module does not know how to read
     return Changed.of(*(_chain(found[name]) for name in ("employers", "projects", "workers")))
+
+
+def _payroll_changed(written: Written) -> Changed:
+    """The payroll rows written, each by its key; their employers when there are many."""
+    rows = [frame[list(PAYROLL_KEY)] for frame in (written.new, written.changed) if len(frame)]
+    if sum(len(frame) for frame in rows) > data_version.MOST_PAYROLL_ROWS:
+        return Changed.of(_chain([frame["employer_id"].unique() for frame in rows]))
+    return Changed.of(payroll=_chain([frame.itertuples(index=False) for frame in rows]))
 
 
 def _values(written: Written, column: str) -> list[Iterable[object]]:

@@ -6,9 +6,10 @@ Kept frames are only ever used as of the data version they were read at, checked
 stamp (data_version.stamp_of): a copy of the database, or another database that reached the
 same version number, never passes for this one. Frames a few changes behind are brought up to
 date by reading again only the rows of the employers, projects and workers those changes
-touched (data_change); when the changes cannot be told apart, or have been forgotten, the frame
-is read whole. A run that evaluates everyone afresh (`monitors run --everyone`) reads the
-database whole and keeps what it read.
+touched (data_change) — of the payroll, only the rows changed where the change names them one
+by one; when the changes cannot be told apart, or have been forgotten, the frame is read
+whole. A run that evaluates everyone afresh (`monitors run --everyone`) reads the database
+whole and keeps what it read.
 
 Only whole-city runs read and write the folder, and they hold the monitors lock: one writer
 at a time. The folder holds workers' identity numbers as the database does: it is created
@@ -66,6 +67,15 @@ CHANGED_BY: dict[str, dict[str, str]] = {
     "deposit_events": {"employer_id": "employers", "project_id": "projects"},
     "insurance": {"employer_id": "employers", "project_id": "projects"},
 }
+# The payroll rows a change names one by one (data_version.Changed.payroll), read again by
+# their key: the rows data_change names since the kept frame's version.
+PAYROLL_ROWS_SINCE = f"""
+    SELECT src.* FROM ({QUERIES["payroll"]}) AS src
+    JOIN (SELECT DISTINCT employer_id, worker_id, period FROM data_change
+          WHERE version > :since AND period IS NOT NULL) AS named
+      ON src.employer_id = named.employer_id AND src.worker_id = named.worker_id
+     AND src.period = named.period"""
+PAYROLL_KEY = ["employer_id", "worker_id", "period"]
 # Committees and complaints are few and change without an employer to name (a county's
 # committee, a complaint against an employer not yet known): read whole unless up to date.
 
@@ -178,29 +188,65 @@ def _frame(
     elif name in CHANGED_BY and (changed := since.changed(entry)) is not None:
         kept = _read_kept(folder, entry, name)
         if kept is not None:
-            return _brought_up_to_date(conn, name, kept, changed), "refreshed"
+            return _brought_up_to_date(conn, name, kept, changed, entry.version), "refreshed"
     return read_frame(conn, name), "read"
 
 
 def _brought_up_to_date(
-    conn: Connection, name: str, kept: pd.DataFrame, changed: data_version.Changed
+    conn: Connection, name: str, kept: pd.DataFrame, changed: data_version.Changed, since: int
 ) -> pd.DataFrame:
-    """The kept frame with the rows the changes reach read again from the database."""
+    """The kept frame (as of version `since`) with the rows the changes reach read again."""
     lists = {
         column: sorted(ids)
         for column, kind in CHANGED_BY[name].items()
         if (ids := getattr(changed, kind))
     }
-    if not lists:
+    rows = changed.payroll if name == "payroll" else frozenset()
+    if not lists and not rows:
         return kept
     stale = np.zeros(len(kept), dtype=bool)
     for column, ids in lists.items():
         stale |= kept[column].isin(ids).to_numpy(dtype=bool, na_value=False)
-    where = " OR ".join(f"{column} IN :{column}" for column in lists)
-    query = text(f"SELECT * FROM ({QUERIES[name]}) AS src WHERE {where}").bindparams(
-        *(bindparam(column, expanding=True) for column in lists)
+    fresh = []
+    if lists:
+        where = " OR ".join(f"{column} IN :{column}" for column in lists)
+        query = text(f"SELECT * FROM ({QUERIES[name]}) AS src WHERE {where}").bindparams(
+            *(bindparam(column, expanding=True) for column in lists)
+        )
+        fresh.append(typed_rows(conn, name, query, lists))
+    if rows:
+        stale |= _payroll_rows_named(kept, rows)
+        fresh.append(typed_rows(conn, name, text(PAYROLL_ROWS_SINCE), {"since": since}))
+    if len(fresh) > 1:  # a row of a changed employer may be named by its key too
+        fresh = [concat_frames(name, fresh).drop_duplicates(PAYROLL_KEY, ignore_index=True)]
+    return _with_rows_replaced(name, kept, stale, fresh[0])
+
+
+def _payroll_rows_named(kept: pd.DataFrame, rows: frozenset[data_version.PayrollRow]) -> np.ndarray:
+    """Which of the kept payroll's rows `rows` names: by employer and worker together (one
+    integer: both ids are int32), then, for the few rows of those pairs, by period too."""
+    named = pd.DataFrame(list(rows), columns=PAYROLL_KEY)
+    named_pairs = _pair(named["employer_id"], named["worker_id"])
+    pairs = _pair(kept["employer_id"], kept["worker_id"])
+    candidates = np.flatnonzero(pd.Series(pairs, copy=False).isin(named_pairs))
+    periods = kept["period"].to_numpy()[candidates].astype(object)
+    found = pd.MultiIndex.from_arrays([pairs[candidates], periods]).isin(
+        pd.MultiIndex.from_arrays([named_pairs, named["period"].to_numpy(dtype=object)])
     )
-    fresh = typed_rows(conn, name, query, lists)
+    stale = np.zeros(len(kept), dtype=bool)
+    stale[candidates[found]] = True
+    return stale
+
+
+def _pair(employers: pd.Series, workers: pd.Series) -> np.ndarray:
+    pairs: np.ndarray = (employers.to_numpy(dtype="int64") << 32) | workers.to_numpy(dtype="int64")
+    return pairs
+
+
+def _with_rows_replaced(
+    name: str, kept: pd.DataFrame, stale: np.ndarray, fresh: pd.DataFrame
+) -> pd.DataFrame:
+    """`kept` without its stale rows, and the rows read again."""
     # The kept rows that stay, a column at a time, each kept column let go once its rows are
     # copied (`kept` is emptied): the frame is never held twice over (at L, brought up to date
     # after 1 % of the payroll changed, the run's peak was 1.13 GB).

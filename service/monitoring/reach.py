@@ -18,7 +18,7 @@ EMPLOYERS_OF_WORKERS = (
 
 def employers_reached(conn: Connection, changed: Changed) -> list[int]:
     """The employers to evaluate again after `changed`, read on the run's snapshot."""
-    employers = set(changed.employers)
+    employers = set(changed.every_employer)
     if changed.workers:
         employers |= set(ids_of(conn, EMPLOYERS_OF_WORKERS, {"own": sorted(changed.workers)}))
     projects = set(changed.projects)

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import text
 
 from monitors.base import SNAPSHOT_COLUMNS
+from service import data_version
 from service.flows.monitor_runs import run_monitors
 from service.monitoring import kept_frames
-from service.monitoring.frames import load_snapshot
+from service.monitoring.frames import load_snapshot, typed_rows
 from service.monitoring.kept_frames import MANIFEST, folder_for, load_kept_snapshot
 from tests.conftest import Seed
 from tests.factories import build_demo_city
@@ -103,6 +104,80 @@ def test_changes_are_read_again_and_the_rest_is_kept(engine, tmp_path, reference
         assert {later.sources[name] for name in LARGE} == {"refreshed"}
         assert later.sources["complaints"] == "read"
         assert_as_in_the_database(engine, reference, later.snapshot.frames)
+
+
+def spread_payroll_change(demo, rng: random.Random, rows: int) -> pd.DataFrame:
+    """`rows` payroll rows anywhere in the city, half paid: a change over many employers."""
+    changed = read(demo, "payroll").sample(n=rows, random_state=rng.randrange(99))
+    return changed.assign(amount_paid="100.00")
+
+
+def payroll_rows_read(monkeypatch) -> list[int]:
+    """How many payroll rows each of kept_frames' partial reads gave."""
+    counts: list[int] = []
+
+    def counted(conn, name, query, params):
+        rows = typed_rows(conn, name, query, params)
+        if name == "payroll":
+            counts.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(kept_frames, "typed_rows", counted)
+    return counts
+
+
+def data_changes(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return [
+            tuple(row)
+            for row in conn.execute(
+                text("SELECT employer_id, project_id, worker_id, period FROM data_change")
+            )
+        ]
+
+
+def test_payroll_changed_over_many_employers_is_read_again_row_by_row(
+    engine, tmp_path, reference, monkeypatch
+):
+    """Rows changed anywhere reach more employers than a change names (MOST_IDS, 20,000: at L
+    1 % of the payroll reaches most employers): the change names its payroll rows one by one,
+    and the kept payroll is brought up to date by reading those rows, not all their employers'
+    rows nor the whole table; the whole run that follows finds what evaluating everyone does."""
+    monkeypatch.setattr(data_version, "MOST_IDS", 5)
+    demo = demo_city()
+    later = AS_OF + timedelta(days=1)
+    run_monitors(engine, reference, as_of=later)  # keeps this database's frames
+    payroll = spread_payroll_change(demo, random.Random(7), rows=40)
+    assert payroll["employer_uscc"].nunique() > data_version.MOST_IDS
+    import_changes(engine, tmp_path / "spread", {"payroll": payroll}, reference)
+    marks = data_changes(engine)
+    assert len(marks) == 40 and {(project, period is None) for _, project, _, period in marks} == {
+        (None, False)
+    }
+    counts = payroll_rows_read(monkeypatch)
+    again = kept(engine, reference, days=2)
+    assert again.sources["payroll"] == "refreshed" and counts == [40]
+    assert_as_in_the_database(engine, reference, again.snapshot.frames)
+    assert run_monitors(engine, reference, as_of=later).evaluated is None  # a whole run
+    assert_evaluating_everyone_changes_nothing(engine, reference, later)
+
+
+def test_payroll_rows_beyond_a_bound_are_named_by_their_employers(
+    engine, tmp_path, reference, monkeypatch
+):
+    """A change of very many payroll rows (a month's file for the city) names their employers,
+    not each row: the marks stay bounded; the kept payroll is read again by employer."""
+    monkeypatch.setattr(data_version, "MOST_PAYROLL_ROWS", 30)
+    demo = demo_city()
+    kept(engine, reference)
+    payroll = spread_payroll_change(demo, random.Random(8), rows=40)
+    import_changes(engine, tmp_path / "many", {"payroll": payroll}, reference)
+    employers = payroll["employer_uscc"].nunique()
+    marks = data_changes(engine)
+    assert len(marks) == employers and {mark[1:] for mark in marks} == {(None, None, None)}
+    again = kept(engine, reference, days=1)
+    assert again.sources["payroll"] == "refreshed"
+    assert_as_in_the_database(engine, reference, again.snapshot.frames)
 
 
 def test_a_whole_run_on_kept_frames_gives_what_a_fresh_read_gives(engine, tmp_path, reference):
