@@ -186,6 +186,62 @@ def test_a_later_day_on_the_same_data_keeps_one_alert_per_key(engine, reference)
     assert alerts(engine)[["id", "rule", "status"]].equals(before[["id", "rule", "status"]])
 
 
+def seen_days(engine) -> tuple[pd.DataFrame, int]:
+    """Every alert column the monitors write, its last-seen day as text; the event count."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT id, status, severity, subject_count, amount_fen, evidence, "
+                "legal_basis_zh, legal_basis_en, first_seen, last_seen FROM alert ORDER BY id"
+            )
+        ).all()
+        events = conn.execute(text("SELECT count(*) FROM alert_event")).scalar_one()
+    frame = pd.DataFrame(rows, columns=list(rows[0]._fields)).astype({"last_seen": str})
+    return frame.astype({"first_seen": str, "evidence": str}), int(events)
+
+
+@pytest.mark.usefixtures("database_seed")  # the valid import
+def test_alerts_seen_again_on_a_later_day_move_only_their_last_seen_day(
+    engine, reference, monkeypatch
+):
+    """A whole run on a new day sees most open alerts again unchanged: only their last-seen
+    day moves (a list of ids per statement; here two, so that there are several), and no
+    event is written."""
+    monkeypatch.setattr(lifecycle, "SEEN_PER_STATEMENT", 2)
+    run_monitors(engine, reference, as_of=date(2026, 11, 27))
+    before, events_before = seen_days(engine)
+    assert set(before.loc[before["status"] == "open", "last_seen"]) == {"2026-11-27"}
+    later = run_monitors(engine, reference, as_of=AS_OF)
+    after, events_after = seen_days(engine)
+    assert later.changes.counts() == dict.fromkeys(later.changes.counts(), 0)
+    assert (after["status"] == "open").sum() > 2 and events_after == events_before
+    assert set(after.loc[after["status"] == "open", "last_seen"]) == {AS_OF.isoformat()}
+    pd.testing.assert_frame_equal(after.drop(columns="last_seen"), before.drop(columns="last_seen"))
+
+
+@pytest.mark.usefixtures("database_seed")  # the valid import
+def test_an_alert_is_written_again_only_when_its_evidence_or_figures_changed(engine, reference):
+    """Evidence is compared as data on both databases (SQLite gives a JSON column to a query
+    as text: every alert used to read as changed and was written again each run)."""
+    run_monitors(engine, reference, as_of=date(2026, 11, 27))
+    before, _ = seen_days(engine)
+    rewritten: list[int] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE alert SET severity"):
+            rewritten.append(len(parameters) if executemany else 1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        run_monitors(engine, reference, as_of=AS_OF)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    after, _ = seen_days(engine)
+    columns = ["severity", "subject_count", "amount_fen", "evidence", "legal_basis_zh"]
+    changed = (after[columns] != before[columns]).any(axis=1).sum()
+    assert len(after) > 2 and sum(rewritten) == changed < len(after)
+
+
 @pytest.mark.usefixtures("database_seed")  # the valid import
 def test_a_second_run_without_data_change_reuses_the_findings(engine, tmp_path, reference):
     files = valid_files()  # those the seed imported
