@@ -162,6 +162,24 @@ def test_payroll_changed_over_many_employers_is_read_again_row_by_row(
     assert_evaluating_everyone_changes_nothing(engine, reference, later)
 
 
+def test_payroll_rows_of_a_month_the_kept_frame_does_not_hold_are_added(
+    engine, tmp_path, reference
+):
+    """A filed month new to the kept payroll (a category it has no code for) is named, read and
+    added like any other row."""
+    demo = demo_city()
+    kept(engine, reference)
+    rows = spread_payroll_change(demo, random.Random(9), rows=12)
+    assert "2025-01" not in set(read(demo, "payroll")["period"])
+    import_changes(
+        engine, tmp_path / "new-month", {"payroll": rows.assign(period="2025-01")}, reference
+    )
+    again = kept(engine, reference, days=1)
+    assert again.sources["payroll"] == "refreshed"
+    assert (again.snapshot.frames["payroll"]["period"] == "2025-01").sum() == 12
+    assert_as_in_the_database(engine, reference, again.snapshot.frames)
+
+
 def test_payroll_rows_beyond_a_bound_are_named_by_their_employers(
     engine, tmp_path, reference, monkeypatch
 ):
