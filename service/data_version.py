@@ -20,8 +20,9 @@ MOST_IDS = 20_000
 # employers' (a whole read at L).
 MOST_PAYROLL_ROWS = 200_000
 
-# A payroll row: employer id, worker id, period ("2026-11").
+# A payroll row: employer id, worker id, period ("2026-11"), as the columns of its key.
 PayrollRow = tuple[int, int, str]
+PAYROLL_KEY = ["employer_id", "worker_id", "period"]
 
 
 @dataclass(frozen=True)

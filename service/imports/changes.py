@@ -24,8 +24,6 @@ ENTITY_COLUMNS = {
     "contractor_id": "employers",
     "project_id": "projects",
 }
-# A payroll row's key: what kept frames read again of it.
-PAYROLL_KEY = ("employer_id", "worker_id", "period")
 
 
 def changed_by(spec: FileSpec, written: Written, key_map: pd.Series | None) -> Changed | None:
@@ -54,10 +52,8 @@ def changed_by(spec: FileSpec, written: Written, key_map: pd.Series | None) -> C
 
 
 def _payroll_changed(written: Written) -> Changed:
-    """The payroll rows written, each by its key; their employers when there are many."""
-    rows = [frame[list(PAYROLL_KEY)] for frame in (written.new, written.changed) if len(frame)]
-    if sum(len(frame) for frame in rows) > data_version.MOST_PAYROLL_ROWS:
-        return Changed.of(_chain([frame["employer_id"].unique() for frame in rows]))
+    """The payroll rows written, each by its key (Changed names too many by their employers)."""
+    rows = [frame[data_version.PAYROLL_KEY] for frame in (written.new, written.changed)]
     return Changed.of(payroll=_chain([frame.itertuples(index=False) for frame in rows]))
 
 

@@ -75,7 +75,6 @@ PAYROLL_ROWS_SINCE = f"""
           WHERE version > :since AND period IS NOT NULL) AS named
       ON src.employer_id = named.employer_id AND src.worker_id = named.worker_id
      AND src.period = named.period"""
-PAYROLL_KEY = ["employer_id", "worker_id", "period"]
 # Committees and complaints are few and change without an employer to name (a county's
 # committee, a complaint against an employer not yet known): read whole unless up to date.
 
@@ -218,7 +217,9 @@ def _brought_up_to_date(
         stale |= _payroll_rows_named(kept, rows)
         fresh.append(typed_rows(conn, name, text(PAYROLL_ROWS_SINCE), {"since": since}))
     if len(fresh) > 1:  # a row of a changed employer may be named by its key too
-        fresh = [concat_frames(name, fresh).drop_duplicates(PAYROLL_KEY, ignore_index=True)]
+        fresh = [
+            concat_frames(name, fresh).drop_duplicates(data_version.PAYROLL_KEY, ignore_index=True)
+        ]
     return _with_rows_replaced(name, kept, stale, fresh[0])
 
 
@@ -226,7 +227,7 @@ def _payroll_rows_named(kept: pd.DataFrame, rows: frozenset[data_version.Payroll
     """Which of the kept payroll's rows `rows` names: by employer and worker together (one
     integer: both ids are int32), then, for the few rows of those pairs, by month too. A slice
     at a time: the pairs of the whole frame at once took 250 MB at L, above the run's peak."""
-    named = pd.DataFrame(list(rows), columns=PAYROLL_KEY)
+    named = pd.DataFrame(list(rows), columns=data_version.PAYROLL_KEY)
     months = kept["period"].cat
     named_months = months.categories.get_indexer(pd.Index(named["period"]))  # -1: none kept
     named_pairs = _pair(named["employer_id"].to_numpy(), named["worker_id"].to_numpy())
