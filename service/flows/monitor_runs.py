@@ -353,7 +353,10 @@ def _record_partial_run(
     """Reconcile the alerts and score the tiers of these employers only. Findings about other
     employers are dropped: their share was not read whole, and they belong to a run of their
     own (their county's shard). `whole_city`: an incremental run, which brings the whole city
-    up to date (the others' alerts already were) and counts the city's findings."""
+    up to date (the others' alerts already were) and counts the city's findings. The changes
+    it saw are not forgotten: the frames the latest whole run kept are brought up to date from
+    them by the next (the next day's), which forgets them; forgotten here, it read the whole
+    database again."""
     findings = findings[findings["employer_id"].isin(employer_ids)]
     with _writing(engine) as conn:
         run_id = _start_run(conn, as_of, trigger, stamp, evaluated=len(employer_ids))
@@ -371,8 +374,6 @@ def _record_partial_run(
         count = _open_alerts(conn, rules) if whole_city else len(findings)
         _finish_run(conn, run_id, count, changes)
         _notify(conn, changes.news)
-        if stamp.data_version is not None:
-            data_version.forget_until(conn, stamp.data_version)
     evaluated = len(employer_ids) if whole_city else None
     return RunSummary(run_id, as_of, count, changes, evaluated=evaluated)
 

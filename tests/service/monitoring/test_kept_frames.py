@@ -264,3 +264,28 @@ def test_a_folder_that_cannot_be_written_does_not_stop_the_run(engine, reference
         assert run_monitors(engine, reference, as_of=AS_OF + timedelta(days=1)).findings > 0
     finally:
         folder.unlink()
+
+
+def test_the_next_days_run_after_runs_as_they_come_reads_only_what_changed(
+    engine, tmp_path, reference, monkeypatch
+):
+    """A day's filings are evaluated as they come (runs of the employers they reach); the next
+    day's whole run still finds every change since the frames were kept, and reads only the
+    rows they reach, not the whole database (as it did when a run as it came forgot them)."""
+    demo = demo_city()
+    later = AS_OF + timedelta(days=1)
+    run_monitors(engine, reference, as_of=later)  # a whole run: keeps the frames
+    payroll = read(demo, "payroll")
+    refiled = {}
+    for employer in sorted(set(payroll["employer_uscc"]))[:2]:
+        refiled[employer] = payroll[payroll["employer_uscc"] == employer].assign(amount_paid="0")
+        import_changes(engine, tmp_path / employer, {"payroll": refiled[employer]}, reference)
+        assert run_monitors(engine, reference, as_of=later).evaluated is not None  # as it comes
+    counts = payroll_rows_read(monkeypatch)
+    next_day = kept(engine, reference, days=2)
+    assert next_day.sources["payroll"] == "refreshed"
+    assert counts == [sum(len(rows) for rows in refiled.values())]
+    assert_as_in_the_database(engine, reference, next_day.snapshot.frames)
+    assert run_monitors(engine, reference, as_of=later + timedelta(days=1)).evaluated is None
+    assert data_changes(engine) == []  # the whole run forgets what it saw
+    assert_evaluating_everyone_changes_nothing(engine, reference, later + timedelta(days=1))
