@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from service.alerts.models import Alert
+from service.db import rows_frame
 
 KEY = ["rule", "employer_id", "project_code", "period"]
 FIGURES = ["severity", "subject_count", "amount_fen"]
@@ -89,7 +90,7 @@ def _existing(
     columns = ["id", *KEY, "status", *FIGURES, *SILENT, "last_seen"]
     statement = _of_rules(columns, employer_ids)
     rows = conn.execute(statement, _of_rules_params(rule_ids, employer_ids)).all()
-    frame = pd.DataFrame.from_records(rows, columns=columns)
+    frame = rows_frame(rows, columns)
     frame["amount_fen"] = frame["amount_fen"].astype("Int64")
     # SQLite hands a JSON column to a text query as its text: compared with the findings'
     # evidence as such, every alert's evidence read as changed, and was written again each run.
@@ -172,10 +173,7 @@ def _ids(conn: Connection, frame: pd.DataFrame, employer_ids: list[int] | None) 
     """Ids of just-inserted alerts, aligned with `frame`, read back by key."""
     rules = sorted(frame["rule"].unique())
     statement = _of_rules(["id", *KEY], employer_ids)
-    known = pd.DataFrame.from_records(
-        conn.execute(statement, _of_rules_params(rules, employer_ids)).all(),
-        columns=["id", *KEY],
-    )
+    known = rows_frame(conn.execute(statement, _of_rules_params(rules, employer_ids)), ["id", *KEY])
     keyed = frame[KEY].astype({"employer_id": "int64"}).merge(known, on=KEY, how="left")
     return pd.Series(keyed["id"].to_numpy(), index=frame.index)
 

@@ -43,7 +43,7 @@ from monitors.rules.institutions import institution_duties
 from service import clock, data_version
 from service.audit import service as audit
 from service.auth.actors import Actor
-from service.db import session_scope
+from service.db import rows_frame, session_scope
 from service.monitoring import fingerprint
 from service.monitoring.frames import CONTRACTORS_ONLY, read_snapshot
 from service.notifications.audience import Audience
@@ -370,7 +370,7 @@ class _Context:
 
     def _frame(self, query: str, **values: object) -> pd.DataFrame:
         result = self.conn.execute(text(query), self.window | values)
-        return pd.DataFrame(result.all(), columns=list(result.keys()))
+        return rows_frame(result, list(result.keys()))
 
     @functools.cached_property
     def snapshot(self) -> Snapshot:

@@ -90,7 +90,7 @@ def _open_alerts(conn: Connection) -> pd.DataFrame:
     rows = conn.execute(
         text("SELECT employer_id, rule, severity, amount_fen FROM alert WHERE status = 'open'")
     ).all()
-    frame = pd.DataFrame(rows, columns=["employer_id", "rule", "severity", "amount_fen"])
+    frame = rows_frame(rows, ["employer_id", "rule", "severity", "amount_fen"])
     frame["amount_fen"] = pd.to_numeric(frame["amount_fen"]).fillna(0).astype("int64")
     return frame
 
@@ -184,7 +184,7 @@ def _complaints(conn: Connection) -> pd.DataFrame:
         "closed_on",
         "outcome",
     ]
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = rows_frame(rows, columns)
     for column in ("received_on", "mediation_due_on", "closed_on"):
         frame[column] = pd.to_datetime(frame[column])
     town = frame["town"].astype("string").str.strip()
@@ -243,7 +243,7 @@ def _month_events(conn: Connection, first_day: date, last_day: date) -> pd.DataF
         ),
         {"first": first_day, "last": last_day},
     ).all()
-    frame = pd.DataFrame(rows, columns=["employer_id", "month", "alerts_opened", "alerts_resolved"])
+    frame = rows_frame(rows, ["employer_id", "month", "alerts_opened", "alerts_resolved"])
     return frame.astype({"alerts_opened": "int64", "alerts_resolved": "int64"})
 
 
@@ -255,7 +255,7 @@ def _open_arrears_by_period(conn: Connection) -> pd.DataFrame:
         ),
         {"rule": ARREARS_RULE},
     ).all()
-    frame = pd.DataFrame(rows, columns=["employer_id", "month", "amount_fen"])
+    frame = rows_frame(rows, ["employer_id", "month", "amount_fen"])
     frame["amount_fen"] = pd.to_numeric(frame["amount_fen"]).fillna(0).astype("int64")
     return frame
 
