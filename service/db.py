@@ -2,6 +2,7 @@
 session_scope() owns the transaction."""
 
 import logging
+import re
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -115,6 +116,23 @@ def rows_frame(rows: Iterable[Any], columns: list[str]) -> pd.DataFrame:
     each Row for attributes it lacks, and a Row answers a miss by raising inside (0.6 s of a
     whole-city run's 50,000 current risk tiers; 30 ms of 2,000 payroll rows)."""
     return pd.DataFrame([tuple(row) for row in rows], columns=columns)
+
+
+# A named parameter (":name"); not a cast ("::date").
+_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+
+
+def execute_rows(conn: Connection, statement: str, rows: list[dict[str, Any]]) -> None:
+    """`statement` (named parameters, `:name`) once per row, in one executemany on the
+    driver's cursor. SQLAlchemy's own handling of each row (bind processors, checks) cost five
+    times the database's work: seconds of a run that writes 60,000 alerts. The values go to
+    the driver as they are: dates as ISO text and JSON as its text, which SQLite stores as
+    SQLAlchemy would and PostgreSQL casts from psycopg's untyped text."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        statement = _NAMED.sub(r"%(\1)s", statement)
+    conn.exec_driver_sql(statement, rows)
 
 
 @contextmanager
