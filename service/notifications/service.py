@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col
 
 from monitors.reference import Reference
@@ -181,12 +182,18 @@ def _open_alerts(session: Session, alert_ids: list[int]) -> list[Alert]:
 
 
 def _alerts(session: Session, alert_ids: Iterable[int]) -> list[Alert]:
-    """The alerts, by id, read a chunk of ids at a time."""
+    """The alerts, by id, read a chunk of ids at a time; without their evidence, which no
+    e-mail shows (decoding it was a sixth of loading 62,000 new alerts)."""
+    # SQLModel types the attribute as its value (a dict): it is the mapped column.
+    without_evidence = defer(Alert.evidence, raiseload=True)  # type: ignore[arg-type]
     return [
         alert
         for chunk in id_chunks(alert_ids)
         for alert in session.scalars(
-            select(Alert).where(col(Alert.id).in_(chunk)).order_by(col(Alert.id))
+            select(Alert)
+            .options(without_evidence)
+            .where(col(Alert.id).in_(chunk))
+            .order_by(col(Alert.id))
         )
     ]
 
