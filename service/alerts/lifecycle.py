@@ -117,10 +117,11 @@ def _events(conn: Connection, frame: pd.DataFrame, kind: str, as_of: date, run_i
         "amount_fen) VALUES (:alert_id, :run_id, :kind, :as_of, CURRENT_TIMESTAMP, :severity, "
         ":subject_count, :amount_fen)",
         _records(
+            len(frame),
             alert_id=_ints(frame["id"]),
-            run_id=[run_id] * len(frame),
-            kind=[kind] * len(frame),
-            as_of=[as_of.isoformat()] * len(frame),
+            run_id=run_id,
+            kind=kind,
+            as_of=as_of.isoformat(),
             severity=frame["severity"].tolist(),
             subject_count=_ints(frame["subject_count"]),
             amount_fen=_nullable_ints(frame["amount_fen"]),
@@ -128,11 +129,25 @@ def _events(conn: Connection, frame: pd.DataFrame, kind: str, as_of: date, run_i
     )
 
 
-def _records(**columns: list) -> list[dict[str, object]]:
-    """Statement parameters, a dict per row, from whole columns: building them a row at a
-    time from the frame (itertuples) cost three times as much."""
+def _records(rows: int, **columns: object) -> list[dict[str, object]]:
+    """Statement parameters, a dict per row, from whole columns (a list of `rows` values, or
+    one value for every row): building them a row at a time from the frame (itertuples) cost
+    three times as much."""
     names = list(columns)
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    lists = [value if isinstance(value, list) else [value] * rows for value in columns.values()]
+    return [dict(zip(names, values, strict=True)) for values in zip(*lists, strict=True)]
+
+
+def _current(frame: pd.DataFrame) -> dict[str, list]:
+    """The columns an alert's findings set, as statement parameters (:zh, :en the bases)."""
+    return {
+        "severity": frame["severity"].tolist(),
+        "subject_count": _ints(frame["subject_count"]),
+        "amount_fen": _nullable_ints(frame["amount_fen"]),
+        "evidence": _json_texts(frame["evidence"]),
+        "zh": frame["legal_basis_zh"].tolist(),
+        "en": frame["legal_basis_en"].tolist(),
+    }
 
 
 def _ints(series: pd.Series) -> list[int]:
@@ -157,7 +172,7 @@ def _open(
 ) -> list[int]:
     if new.empty:
         return []
-    day = [as_of.isoformat()] * len(new)
+    day = as_of.isoformat()
     execute_rows(
         conn,
         "INSERT INTO alert (rule, employer_id, project_code, period, status, severity, "
@@ -166,16 +181,12 @@ def _open(
         ":severity, :subject_count, :amount_fen, :evidence, :zh, :en, :first_seen, :last_seen, "
         "'new')",
         _records(
+            len(new),
             rule=new["rule"].tolist(),
             employer_id=_ints(new["employer_id"]),
             project_code=new["project_code"].tolist(),
             period=new["period"].tolist(),
-            severity=new["severity"].tolist(),
-            subject_count=_ints(new["subject_count"]),
-            amount_fen=_nullable_ints(new["amount_fen"]),
-            evidence=_json_texts(new["evidence"]),
-            zh=new["legal_basis_zh"].tolist(),
-            en=new["legal_basis_en"].tolist(),
+            **_current(new),
             first_seen=day,
             last_seen=day,
         ),
@@ -209,16 +220,7 @@ def _write_current(conn: Connection, frame: pd.DataFrame, assignments: str, as_o
         f"UPDATE alert SET severity = :severity, subject_count = :subject_count, "
         f"amount_fen = :amount_fen, evidence = :evidence, legal_basis_zh = :zh, "
         f"legal_basis_en = :en, last_seen = :as_of{assignments} WHERE id = :id",
-        _records(
-            id=_ints(frame["id"]),
-            severity=frame["severity"].tolist(),
-            subject_count=_ints(frame["subject_count"]),
-            amount_fen=_nullable_ints(frame["amount_fen"]),
-            evidence=_json_texts(frame["evidence"]),
-            zh=frame["legal_basis_zh"].tolist(),
-            en=frame["legal_basis_en"].tolist(),
-            as_of=[as_of.isoformat()] * len(frame),
-        ),
+        _records(len(frame), id=_ints(frame["id"]), **_current(frame), as_of=as_of.isoformat()),
     )
 
 
@@ -267,7 +269,7 @@ def _resolve(conn: Connection, gone: pd.DataFrame, as_of: date, run_id: int) -> 
     execute_rows(
         conn,
         "UPDATE alert SET status = 'resolved', resolved_on = :as_of WHERE id = :id",
-        _records(id=_ints(gone["id"]), as_of=[as_of.isoformat()] * len(gone)),
+        _records(len(gone), id=_ints(gone["id"]), as_of=as_of.isoformat()),
     )
     _events(
         conn,

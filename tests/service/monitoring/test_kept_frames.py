@@ -22,6 +22,7 @@ from tests.service.monitoring.test_incremental import (
     AS_OF,
     assert_evaluating_everyone_changes_nothing,
     changed_files,
+    data_changes,
     demo_city,
     file_a_complaint,
     import_changes,
@@ -124,16 +125,6 @@ def payroll_rows_read(monkeypatch) -> list[int]:
 
     monkeypatch.setattr(kept_frames, "typed_rows", counted)
     return counts
-
-
-def data_changes(engine) -> list[tuple]:
-    with engine.connect() as conn:
-        return [
-            tuple(row)
-            for row in conn.execute(
-                text("SELECT employer_id, project_id, worker_id, period FROM data_change")
-            )
-        ]
 
 
 def test_payroll_changed_over_many_employers_is_read_again_row_by_row(
