@@ -8,8 +8,9 @@ same version number, never passes for this one. Frames a few changes behind are 
 date by reading again only the rows of the employers, projects and workers those changes
 touched (data_change) — of the payroll, only the rows changed where the change names them one
 by one; when the changes cannot be told apart, or have been forgotten, the frame is read
-whole. A run that evaluates everyone afresh (`monitors run --everyone`) reads the database
-whole and keeps what it read.
+whole. A frame brought up to date is kept as its earlier file and the changes since, until
+they grow past a share of it. A run that evaluates everyone afresh (`monitors run --everyone`)
+reads the database whole and keeps what it read.
 
 Only whole-city runs read and write the folder, and they hold the monitors lock: one writer
 at a time. The folder holds workers' identity numbers as the database does: it is created
@@ -21,7 +22,7 @@ import json
 import logging
 import os
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -54,6 +55,11 @@ KEPT_COMPRESSION = "lz4"
 KEPT_FORMAT = "2"
 # Rows per Parquet row group (pandas' default when it writes a whole frame).
 ROW_GROUP_ROWS = 1 << 20
+# A frame brought up to date is kept as its earlier file and the rows changed since (the
+# positions of the file's rows no longer current, the rows read again) while those are at most
+# this share of the file: at L the payroll's whole file took 2.2 s to write again after each
+# day's filings.
+CHANGED_SHARE_KEPT_APART = 0.1
 
 # The columns by which a change (data_version.Changed) reaches a frame's rows: a row is read
 # again when one of them names a changed employer, project or worker. Every write path records
@@ -94,6 +100,30 @@ class _Entry:
     version: int
     stamp: str
     layout: str
+    # Changes since `file` was written, kept apart from it: the positions of its rows no
+    # longer current (a NumPy file) and the rows read again since (Parquet).
+    dropped: str | None = None
+    added: str | None = None
+
+
+@dataclass
+class _Kept:
+    """A kept frame as read: the file's rows, which of them are no longer current, and the
+    rows read again since it was written."""
+
+    base: pd.DataFrame
+    dropped: np.ndarray  # positions in `base`, ascending
+    added: pd.DataFrame | None
+
+
+@dataclass
+class _ToKeep:
+    """What to write of a frame: whole, or as changes to the file `base` it was read from."""
+
+    frame: pd.DataFrame
+    base: str | None = None
+    dropped: np.ndarray | None = None
+    added: pd.DataFrame | None = None
 
 
 def folder_for(engine: Engine) -> Path | None:
@@ -127,16 +157,18 @@ def load_kept_snapshot(
         stamp = data_version.stamp_of(conn, version)
         schema = _schema(conn)
         since = _Since(conn)
-        frames, sources = {}, {}
+        frames, sources, written = {}, {}, {}
         for name in sorted(names, key=lambda name: name != LARGEST):
             entry = kept.get(name)
             if entry is not None and entry.layout != _layout(name, schema):
                 entry = None
-            frames[name], sources[name] = _frame(conn, folder, entry, name, stamp, since)
+            had = _frame(conn, folder, entry, name, stamp, since)
+            frames[name], sources[name] = had.frame, had.source
+            if had.source != "kept":
+                written[name] = had.to_keep
             # What reading it left (Python's row tuples, COPY's text): back before the next.
             memory.give_back()
     if folder is not None and stamp is not None:
-        written = {n: f for n, f in frames.items() if sources[n] != "kept"}
         try:
             _keep(folder, kept, written, version, stamp, schema)
         except (OSError, ValueError) as error:  # a full disk, a folder not ours: run on
@@ -169,6 +201,13 @@ class _Since:
         return self.known[key]
 
 
+@dataclass
+class _Had:
+    frame: pd.DataFrame
+    source: Source
+    to_keep: _ToKeep
+
+
 def _frame(
     conn: Connection,
     folder: Path | None,
@@ -176,36 +215,97 @@ def _frame(
     name: str,
     stamp: str | None,
     since: _Since,
-) -> tuple[pd.DataFrame, Source]:
+) -> _Had:
     """One frame, had the cheapest way that gives exactly the database's rows."""
     if folder is None or entry is None or stamp is None:
-        return read_frame(conn, name), "read"
+        return _read_whole(conn, name)
     if entry.stamp == stamp:
         kept = _read_kept(folder, entry, name)
         if kept is not None:
-            return kept, "kept"
+            frame = _current(name, kept, _none_of(kept), None)
+            return _Had(frame, "kept", _ToKeep(frame))
     elif name in CHANGED_BY and (changed := since.changed(entry)) is not None:
         kept = _read_kept(folder, entry, name)
         if kept is not None:
-            return _brought_up_to_date(conn, name, kept, changed, entry.version), "refreshed"
-    return read_frame(conn, name), "read"
+            return _brought_up_to_date(conn, name, entry, kept, changed)
+    return _read_whole(conn, name)
+
+
+def _read_whole(conn: Connection, name: str) -> _Had:
+    frame = read_frame(conn, name)
+    return _Had(frame, "read", _ToKeep(frame))
+
+
+def _none_of(kept: _Kept) -> tuple[np.ndarray, np.ndarray]:
+    added = 0 if kept.added is None else len(kept.added)
+    return np.zeros(len(kept.base), dtype=bool), np.zeros(added, dtype=bool)
 
 
 def _brought_up_to_date(
-    conn: Connection, name: str, kept: pd.DataFrame, changed: data_version.Changed, since: int
-) -> pd.DataFrame:
-    """The kept frame (as of version `since`) with the rows the changes reach read again."""
+    conn: Connection, name: str, entry: _Entry, kept: _Kept, changed: data_version.Changed
+) -> _Had:
+    """The kept frame (as of the entry's version) with the rows the changes reach read again,
+    to be kept as changes to the entry's file while they are few beside it."""
     lists = {
         column: sorted(ids)
         for column, kind in CHANGED_BY[name].items()
         if (ids := getattr(changed, kind))
     }
     rows = changed.payroll if name == "payroll" else frozenset()
-    if not lists and not rows:
-        return kept
-    stale = np.zeros(len(kept), dtype=bool)
-    for column, ids in lists.items():
-        stale |= kept[column].isin(ids).to_numpy(dtype=bool, na_value=False)
+    stale = _none_of(kept)
+    parts = [kept.base] if kept.added is None else [kept.base, kept.added]
+    for part, stale_part in zip(parts, stale, strict=False):
+        for column, ids in lists.items():
+            stale_part |= part[column].isin(ids).to_numpy(dtype=bool, na_value=False)
+        if rows:
+            stale_part |= _payroll_rows_named(part, rows)
+    fresh = _rows_read_again(conn, name, lists, rows, entry.version)
+    dropped = np.union1d(kept.dropped, np.flatnonzero(stale[0]))
+    added = _added(name, kept.added, stale[1], fresh)
+    bound = CHANGED_SHARE_KEPT_APART * len(kept.base)
+    apart = len(added) <= bound and len(dropped) <= bound
+    frame = _current(name, kept, stale, fresh)
+    if not apart:
+        return _Had(frame, "refreshed", _ToKeep(frame))
+    return _Had(frame, "refreshed", _ToKeep(frame, entry.file, dropped, added))
+
+
+def _added(
+    name: str, added: pd.DataFrame | None, stale: np.ndarray, fresh: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The rows read again since the kept file was written: the earlier ones still current,
+    and those read now."""
+    parts = [] if added is None else [added[~stale]]
+    if fresh is not None:
+        parts.append(fresh)
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in SNAPSHOT_COLUMNS[name].items()})
+    return concat_frames(name, parts)
+
+
+def _current(
+    name: str, kept: _Kept, stale: tuple[np.ndarray, np.ndarray], fresh: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The kept frame's current rows, with `stale` (of its file's rows and of the rows added
+    since) left out and `fresh` added."""
+    stale_base, stale_added = stale
+    stale_base[kept.dropped] = True
+    more = [] if kept.added is None else [kept.added[~stale_added]]
+    if fresh is not None:
+        more.append(fresh)
+    if not stale_base.any() and not more:
+        return kept.base  # as read: no copy
+    return _with_rows_replaced(name, kept.base, stale_base, more)
+
+
+def _rows_read_again(
+    conn: Connection,
+    name: str,
+    lists: dict[str, list[int]],
+    rows: frozenset[data_version.PayrollRow],
+    since: int,
+) -> pd.DataFrame | None:
+    """The rows the changes reach, read from the database; None if they reach none."""
     fresh = []
     if lists:
         where = " OR ".join(f"{column} IN :{column}" for column in lists)
@@ -214,13 +314,12 @@ def _brought_up_to_date(
         )
         fresh.append(typed_rows(conn, name, query, lists))
     if rows:
-        stale |= _payroll_rows_named(kept, rows)
         fresh.append(typed_rows(conn, name, text(PAYROLL_ROWS_SINCE), {"since": since}))
     if len(fresh) > 1:  # a row of a changed employer may be named by its key too
-        fresh = [
-            concat_frames(name, fresh).drop_duplicates(data_version.PAYROLL_KEY, ignore_index=True)
-        ]
-    return _with_rows_replaced(name, kept, stale, fresh[0])
+        return concat_frames(name, fresh).drop_duplicates(
+            data_version.PAYROLL_KEY, ignore_index=True
+        )
+    return fresh[0] if fresh else None
 
 
 def _payroll_rows_named(kept: pd.DataFrame, rows: frozenset[data_version.PayrollRow]) -> np.ndarray:
@@ -250,9 +349,9 @@ def _pair(employers: np.ndarray, workers: np.ndarray) -> np.ndarray:
 
 
 def _with_rows_replaced(
-    name: str, kept: pd.DataFrame, stale: np.ndarray, fresh: pd.DataFrame
+    name: str, kept: pd.DataFrame, stale: np.ndarray, more: list[pd.DataFrame]
 ) -> pd.DataFrame:
-    """`kept` without its stale rows, and the rows read again."""
+    """`kept` without its stale rows, and the rows `more`."""
     # The kept rows that stay, a column at a time, each kept column let go once its rows are
     # copied (`kept` is emptied): the frame is never held twice over (at L, brought up to date
     # after 1 % of the payroll changed, the run's peak was 1.13 GB).
@@ -263,7 +362,7 @@ def _with_rows_replaced(
         staying[column] = pd.Series(kept.pop(column).array[keep], copy=False)
         # A kept column's memory is Arrow's (read without a copy): back to the system now.
         pyarrow.default_memory_pool().release_unused()
-    return concat_frames(name, [pd.DataFrame(staying, copy=False), fresh])
+    return concat_frames(name, [pd.DataFrame(staying, copy=False), *more])
 
 
 def _schema(conn: Connection) -> str:
@@ -290,20 +389,31 @@ def _manifest(folder: Path) -> dict[str, _Entry]:
         return {}
 
 
-def _read_kept(folder: Path, entry: _Entry, name: str) -> pd.DataFrame | None:
-    """A kept frame with its declared column types; None if it cannot be read as such."""
+def _read_kept(folder: Path, entry: _Entry, name: str) -> _Kept | None:
+    """A kept frame with its declared column types, and the changes kept apart from its file;
+    None if it cannot be read as such."""
     try:
-        frame = _read_parquet(folder / entry.file)
-        if list(frame.columns) != list(SNAPSHOT_COLUMNS[name]):
-            raise ValueError(f"columns {list(frame.columns)}")
-        declared = SNAPSHOT_COLUMNS[name]
-        for column, kind in declared.items():
-            if kind == DATE and frame[column].dtype == "int64":
-                frame[column] = frame[column].to_numpy().view(DATE)  # as kept: no copy
-        return frame.astype({c: t for c, t in declared.items() if str(frame[c].dtype) != t})
+        base = _typed(name, _read_parquet(folder / entry.file))
+        dropped = np.zeros(0, dtype="int64")
+        if entry.dropped:
+            dropped = np.load(folder / entry.dropped, allow_pickle=False)
+            if dropped.dtype != "int64" or (len(dropped) and dropped[-1] >= len(base)):
+                raise ValueError(f"dropped rows {entry.dropped} do not match {entry.file}")
+        added = _typed(name, _read_parquet(folder / entry.added)) if entry.added else None
+        return _Kept(base, dropped, added)
     except (OSError, ValueError, TypeError) as error:
         log.warning("kept frame %s in %s not used: %s", name, folder, error)
         return None
+
+
+def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    if list(frame.columns) != list(SNAPSHOT_COLUMNS[name]):
+        raise ValueError(f"columns {list(frame.columns)}")
+    declared = SNAPSHOT_COLUMNS[name]
+    for column, kind in declared.items():
+        if kind == DATE and frame[column].dtype == "int64":
+            frame[column] = frame[column].to_numpy().view(DATE)  # as kept: no copy
+    return frame.astype({c: t for c, t in declared.items() if str(frame[c].dtype) != t})
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -325,23 +435,24 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 def _keep(
     folder: Path,
     kept: dict[str, _Entry],
-    frames: dict[str, pd.DataFrame],
+    frames: dict[str, _ToKeep],
     version: int,
     stamp: str,
     schema: str,
 ) -> None:
-    """Write the frames read or brought up to date, then the manifest naming them (replaced in
-    one step, so a run that fails midway leaves the previous manifest whole), then remove the
-    files no manifest names."""
+    """Write the frames read or brought up to date (whole, or the changes to the file they were
+    read from), then the manifest naming them (replaced in one step, so a run that fails midway
+    leaves the previous manifest whole), then remove the files no manifest names."""
     if not frames:
         return
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     entries = dict(kept)
-    for name, frame in frames.items():
+    for name, to_keep in frames.items():
         entry = _Entry(f"{name}-{uuid.uuid4().hex}.parquet", version, stamp, _layout(name, schema))
-        path = folder / entry.file
-        _write_parquet(frame, path)
-        path.chmod(0o600)
+        if to_keep.base is None:
+            _write_parquet(to_keep.frame, folder / entry.file)
+        else:
+            entry = _kept_apart(folder, entry, name, to_keep)
         entries[name] = entry
     partial = folder / f"{MANIFEST}.{uuid.uuid4().hex}"
     partial.write_text(
@@ -349,10 +460,33 @@ def _keep(
     )
     partial.chmod(0o600)  # the owner's only, as the frames are
     os.replace(partial, folder / MANIFEST)
-    named = {entry.file for entry in entries.values()} | {MANIFEST}
+    named = {file for entry in entries.values() for file in _files(entry)} | {MANIFEST}
     for path in folder.iterdir():
         if path.name not in named:
             path.unlink(missing_ok=True)
+
+
+def _kept_apart(folder: Path, entry: _Entry, name: str, to_keep: _ToKeep) -> _Entry:
+    """The entry of a frame kept as its earlier file and the changes since."""
+    assert to_keep.base is not None and to_keep.dropped is not None
+    dropped = f"{name}-{uuid.uuid4().hex}.dropped.npy"
+    dropped_rows = to_keep.dropped.astype("int64")
+    _owners_only(folder / dropped)
+    np.save(folder / dropped, dropped_rows, allow_pickle=False)
+    added = None
+    if to_keep.added is not None and len(to_keep.added):
+        added = entry.file
+        _write_parquet(to_keep.added, folder / added)
+    return replace(entry, file=to_keep.base, dropped=dropped, added=added)
+
+
+def _owners_only(path: Path) -> None:
+    """A new file the owner alone may read: created so before anything is written to it."""
+    path.touch(mode=0o600)
+
+
+def _files(entry: _Entry) -> list[str]:
+    return [file for file in (entry.file, entry.dropped, entry.added) if file]
 
 
 def _dates_as_seconds(frame: pd.DataFrame) -> pd.DataFrame:
@@ -371,6 +505,7 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """A frame written a row group at a time, so that its Arrow copy is one slice, not the
     whole frame (at L the payroll's 314 MB sat in memory twice while written). Every slice
     takes the first one's schema (a category's dictionary type, say, as the frame's)."""
+    _owners_only(path)
     frame = _dates_as_seconds(frame)
     starts = range(0, max(len(frame), 1), ROW_GROUP_ROWS)
     first = pyarrow.Table.from_pandas(frame.iloc[:ROW_GROUP_ROWS], preserve_index=False)

@@ -2,9 +2,11 @@
 of the data they were read at, brings them up to date from the rows the changes since reach,
 and otherwise reads the database — its findings are always those of a fresh read."""
 
+import json
 import random
 from datetime import timedelta
 
+import numpy
 import pandas as pd
 import pyarrow.parquet
 import pytest
@@ -280,3 +282,64 @@ def test_the_next_days_run_after_runs_as_they_come_reads_only_what_changed(
     assert run_monitors(engine, reference, as_of=later + timedelta(days=1)).evaluated is None
     assert data_changes(engine) == []  # the whole run forgets what it saw
     assert_evaluating_everyone_changes_nothing(engine, reference, later + timedelta(days=1))
+
+
+def manifest(engine) -> dict[str, dict]:
+    return json.loads((folder_for(engine) / MANIFEST).read_text(encoding="utf-8"))
+
+
+def test_a_few_changed_rows_are_kept_beside_the_file_instead_of_writing_it_again(
+    engine, tmp_path, reference, monkeypatch
+):
+    """A frame brought up to date keeps its file: beside it, the positions of the file's rows
+    no longer current and the rows read again. Later runs read the three as the database
+    holds them, as kept or brought up to date again on top of them, until the changes pass
+    their share of the file: then the frame is written whole again."""
+    monkeypatch.setattr(kept_frames, "CHANGED_SHARE_KEPT_APART", 0.5)
+    demo = demo_city()
+    rng = random.Random(41)
+    kept(engine, reference)
+    written = manifest(engine)["payroll"]
+    assert written["dropped"] is None and written["added"] is None
+    for round_, days in enumerate((1, 2)):  # the second builds on the changes the first kept
+        rows = spread_payroll_change(demo, rng, rows=15)
+        import_changes(engine, tmp_path / f"round-{round_}", {"payroll": rows}, reference)
+        again = kept(engine, reference, days=days)
+        assert again.sources["payroll"] == "refreshed"
+        assert_as_in_the_database(engine, reference, again.snapshot.frames)
+        entry = manifest(engine)["payroll"]
+        assert entry["file"] == written["file"], "the payroll's file was written again"
+        files = {path.name for path in folder_for(engine).iterdir()}
+        assert {entry["dropped"], entry["added"]} <= files
+        assert len(numpy.load(folder_for(engine) / entry["dropped"])) >= 15
+        assert pyarrow.parquet.ParquetFile(folder_for(engine) / entry["added"]).metadata.num_rows
+    as_kept = kept(engine, reference, days=3)
+    assert as_kept.sources["payroll"] == "kept"
+    assert_as_in_the_database(engine, reference, as_kept.snapshot.frames)
+    # Past their share the changes go into the file, written whole, and nothing lies beside it.
+    monkeypatch.setattr(kept_frames, "CHANGED_SHARE_KEPT_APART", 0.0001)
+    rows = spread_payroll_change(demo, rng, rows=15)
+    import_changes(engine, tmp_path / "past-the-share", {"payroll": rows}, reference)
+    whole = kept(engine, reference, days=4)
+    assert_as_in_the_database(engine, reference, whole.snapshot.frames)
+    entry = manifest(engine)["payroll"]
+    assert entry["file"] != written["file"] and entry["dropped"] is None
+    assert written["file"] not in {path.name for path in folder_for(engine).iterdir()}
+
+
+def test_changes_kept_beside_a_file_that_no_longer_fit_it_are_not_used(
+    engine, tmp_path, reference, monkeypatch
+):
+    """Dropped rows past the end of the file they are kept beside (the file replaced by hand,
+    say) make the frame be read from the database again."""
+    monkeypatch.setattr(kept_frames, "CHANGED_SHARE_KEPT_APART", 0.5)
+    demo = demo_city()
+    kept(engine, reference)
+    rows = spread_payroll_change(demo, random.Random(43), rows=10)
+    import_changes(engine, tmp_path / "changes", {"payroll": rows}, reference)
+    kept(engine, reference, days=1)
+    entry = manifest(engine)["payroll"]
+    numpy.save(folder_for(engine) / entry["dropped"], numpy.array([10**9]), allow_pickle=False)
+    again = kept(engine, reference, days=2)
+    assert again.sources["payroll"] == "read"
+    assert_as_in_the_database(engine, reference, again.snapshot.frames)
