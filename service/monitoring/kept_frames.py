@@ -117,13 +117,12 @@ class _Kept:
 
 
 @dataclass
-class _ToKeep:
-    """What to write of a frame: whole, or as changes to the file `base` it was read from."""
+class _Apart:
+    """A frame to keep as changes to the file `base` it was read from."""
 
-    frame: pd.DataFrame
-    base: str | None = None
-    dropped: np.ndarray | None = None
-    added: pd.DataFrame | None = None
+    base: str
+    dropped: np.ndarray  # positions in the file, ascending
+    added: pd.DataFrame | None
 
 
 def folder_for(engine: Engine) -> Path | None:
@@ -165,7 +164,7 @@ def load_kept_snapshot(
             had = _frame(conn, folder, entry, name, stamp, since)
             frames[name], sources[name] = had.frame, had.source
             if had.source != "kept":
-                written[name] = had.to_keep
+                written[name] = had
             # What reading it left (Python's row tuples, COPY's text): back before the next.
             memory.give_back()
     if folder is not None and stamp is not None:
@@ -205,7 +204,7 @@ class _Since:
 class _Had:
     frame: pd.DataFrame
     source: Source
-    to_keep: _ToKeep
+    apart: _Apart | None = None  # None: kept (or to keep) whole
 
 
 def _frame(
@@ -222,8 +221,7 @@ def _frame(
     if entry.stamp == stamp:
         kept = _read_kept(folder, entry, name)
         if kept is not None:
-            frame = _current(name, kept, _none_of(kept), None)
-            return _Had(frame, "kept", _ToKeep(frame))
+            return _Had(_current(name, kept.base, kept.dropped, kept.added), "kept")
     elif name in CHANGED_BY and (changed := since.changed(entry)) is not None:
         kept = _read_kept(folder, entry, name)
         if kept is not None:
@@ -232,13 +230,7 @@ def _frame(
 
 
 def _read_whole(conn: Connection, name: str) -> _Had:
-    frame = read_frame(conn, name)
-    return _Had(frame, "read", _ToKeep(frame))
-
-
-def _none_of(kept: _Kept) -> tuple[np.ndarray, np.ndarray]:
-    added = 0 if kept.added is None else len(kept.added)
-    return np.zeros(len(kept.base), dtype=bool), np.zeros(added, dtype=bool)
+    return _Had(read_frame(conn, name), "read")
 
 
 def _brought_up_to_date(
@@ -252,50 +244,43 @@ def _brought_up_to_date(
         if (ids := getattr(changed, kind))
     }
     rows = changed.payroll if name == "payroll" else frozenset()
-    stale = _none_of(kept)
-    parts = [kept.base] if kept.added is None else [kept.base, kept.added]
-    for part, stale_part in zip(parts, stale, strict=False):
-        for column, ids in lists.items():
-            stale_part |= part[column].isin(ids).to_numpy(dtype=bool, na_value=False)
-        if rows:
-            stale_part |= _payroll_rows_named(part, rows)
+    stale_base = _stale(kept.base, lists, rows)
     fresh = _rows_read_again(conn, name, lists, rows, entry.version)
-    dropped = np.union1d(kept.dropped, np.flatnonzero(stale[0]))
-    added = _added(name, kept.added, stale[1], fresh)
+    # The rows read again since the file was written: the earlier ones still current, and
+    # those read now.
+    parts = [] if kept.added is None else [kept.added[~_stale(kept.added, lists, rows)]]
+    parts += [] if fresh is None else [fresh]
+    added = concat_frames(name, parts) if parts else None
+    dropped = np.union1d(kept.dropped, np.flatnonzero(stale_base))
     bound = CHANGED_SHARE_KEPT_APART * len(kept.base)
-    apart = len(added) <= bound and len(dropped) <= bound
-    frame = _current(name, kept, stale, fresh)
-    if not apart:
-        return _Had(frame, "refreshed", _ToKeep(frame))
-    return _Had(frame, "refreshed", _ToKeep(frame, entry.file, dropped, added))
+    whole = len(dropped) > bound or (added is not None and len(added) > bound)
+    frame = _current(name, kept.base, dropped, added)  # empties kept.base
+    if whole:
+        return _Had(frame, "refreshed")
+    return _Had(frame, "refreshed", _Apart(entry.file, dropped, added))
 
 
-def _added(
-    name: str, added: pd.DataFrame | None, stale: np.ndarray, fresh: pd.DataFrame | None
-) -> pd.DataFrame:
-    """The rows read again since the kept file was written: the earlier ones still current,
-    and those read now."""
-    parts = [] if added is None else [added[~stale]]
-    if fresh is not None:
-        parts.append(fresh)
-    if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in SNAPSHOT_COLUMNS[name].items()})
-    return concat_frames(name, parts)
+def _stale(
+    frame: pd.DataFrame, lists: dict[str, list[int]], rows: frozenset[data_version.PayrollRow]
+) -> np.ndarray:
+    """Which of the frame's rows the changes reach."""
+    stale = np.zeros(len(frame), dtype=bool)
+    for column, ids in lists.items():
+        stale |= frame[column].isin(ids).to_numpy(dtype=bool, na_value=False)
+    if rows:
+        stale |= _payroll_rows_named(frame, rows)
+    return stale
 
 
 def _current(
-    name: str, kept: _Kept, stale: tuple[np.ndarray, np.ndarray], fresh: pd.DataFrame | None
+    name: str, base: pd.DataFrame, dropped: np.ndarray, added: pd.DataFrame | None
 ) -> pd.DataFrame:
-    """The kept frame's current rows, with `stale` (of its file's rows and of the rows added
-    since) left out and `fresh` added."""
-    stale_base, stale_added = stale
-    stale_base[kept.dropped] = True
-    more = [] if kept.added is None else [kept.added[~stale_added]]
-    if fresh is not None:
-        more.append(fresh)
-    if not stale_base.any() and not more:
-        return kept.base  # as read: no copy
-    return _with_rows_replaced(name, kept.base, stale_base, more)
+    """The file's rows without those at the positions `dropped`, and the rows `added`."""
+    if not len(dropped) and (added is None or added.empty):
+        return base  # as read: no copy
+    stale = np.zeros(len(base), dtype=bool)
+    stale[dropped] = True
+    return _with_rows_replaced(name, base, stale, [] if added is None else [added])
 
 
 def _rows_read_again(
@@ -435,7 +420,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 def _keep(
     folder: Path,
     kept: dict[str, _Entry],
-    frames: dict[str, _ToKeep],
+    frames: dict[str, _Had],
     version: int,
     stamp: str,
     schema: str,
@@ -447,12 +432,12 @@ def _keep(
         return
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     entries = dict(kept)
-    for name, to_keep in frames.items():
+    for name, had in frames.items():
         entry = _Entry(f"{name}-{uuid.uuid4().hex}.parquet", version, stamp, _layout(name, schema))
-        if to_keep.base is None:
-            _write_parquet(to_keep.frame, folder / entry.file)
+        if had.apart is None:
+            _write_parquet(had.frame, folder / entry.file)
         else:
-            entry = _kept_apart(folder, entry, name, to_keep)
+            entry = _kept_apart(folder, entry, name, had.apart)
         entries[name] = entry
     partial = folder / f"{MANIFEST}.{uuid.uuid4().hex}"
     partial.write_text(
@@ -466,18 +451,16 @@ def _keep(
             path.unlink(missing_ok=True)
 
 
-def _kept_apart(folder: Path, entry: _Entry, name: str, to_keep: _ToKeep) -> _Entry:
+def _kept_apart(folder: Path, entry: _Entry, name: str, apart: _Apart) -> _Entry:
     """The entry of a frame kept as its earlier file and the changes since."""
-    assert to_keep.base is not None and to_keep.dropped is not None
     dropped = f"{name}-{uuid.uuid4().hex}.dropped.npy"
-    dropped_rows = to_keep.dropped.astype("int64")
     _owners_only(folder / dropped)
-    np.save(folder / dropped, dropped_rows, allow_pickle=False)
+    np.save(folder / dropped, apart.dropped.astype("int64"), allow_pickle=False)
     added = None
-    if to_keep.added is not None and len(to_keep.added):
+    if apart.added is not None and len(apart.added):
         added = entry.file
-        _write_parquet(to_keep.added, folder / added)
-    return replace(entry, file=to_keep.base, dropped=dropped, added=added)
+        _write_parquet(apart.added, folder / added)
+    return replace(entry, file=apart.base, dropped=dropped, added=added)
 
 
 def _owners_only(path: Path) -> None:
