@@ -14,7 +14,7 @@ OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "withdrawn")
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A message, rendered, written in the same transaction as the event that causes it.
+    """A message, written in the same transaction as the event that causes it.
 
     The sender delivers it with retries; `dedupe_key` keeps one event from queuing the same
     message twice, and the fixed `message_id` lets a receiver recognise a retry."""
@@ -28,9 +28,11 @@ class OutboxMessage(SQLModel, table=True):
     message_id: str = Field(max_length=200, unique=True)
     to_address: str
     language: str = Field(default="zh-CN", max_length=8)
-    subject: str
-    body_text: str
-    body_html: str
+    # None until worded: the alert e-mails of a monitors run are worded as they leave
+    # (service.notifications.wording), not by the run that queues tens of thousands.
+    subject: str | None = None
+    body_text: str | None = None
+    body_html: str | None = None
     created_at: datetime = Field(default_factory=utc_now)
     not_before: datetime = Field(default_factory=utc_now, index=True)
     status: str = Field(default="pending", max_length=10, index=True)
@@ -45,8 +47,8 @@ class OutboxMessage(SQLModel, table=True):
     about_place: str | None = Field(default=None, max_length=64)
     about_committee_id: int | None = Field(default=None, foreign_key="mediation_committee.id")
     about_employer_id: int | None = Field(default=None, foreign_key="employer.id")
-    # The alerts a digest lists, ascending (None for the other kinds): read back, never
-    # parsed from the text, when the digest grows or is trimmed at send time.
+    # The alerts an alert e-mail is about, ascending (None for the other kinds): read back,
+    # never parsed from the text, when the digest grows, the e-mail is worded or trimmed.
     alert_ids: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 

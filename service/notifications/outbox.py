@@ -23,6 +23,9 @@ from service.notifications.render import render
 log = logging.getLogger(__name__)
 MESSAGE_ID_DOMAIN = "wageguard.local"
 MESSAGES_PER_STATEMENT = 1_000
+# The alert e-mails a monitors run queues by the thousand: worded by the sender as each
+# leaves (service.notifications.wording), from the alerts and recipient as they stand.
+WORDED_AS_THEY_LEAVE = frozenset({"alert_critical", "employer_alert_notice"})
 
 
 def new_message_id() -> str:
@@ -53,7 +56,9 @@ def _deliverable(address: str) -> bool:
 
 class NewMessage(TypedDict):
     """A message to queue, as `enqueue` takes it: `audience` says who may receive it (the
-    sender checks it again before sending); `not_before` holds it back until then."""
+    sender checks it again before sending); `not_before` holds it back until then. A
+    `context` of None queues it unworded, for the sender to word as it leaves (the kinds of
+    WORDED_AS_THEY_LEAVE, which name what they are about by `alert_ids`)."""
 
     kind: str
     dedupe_key: str
@@ -107,32 +112,43 @@ def enqueue_all(
 
 
 def _row(message: NewMessage, now: datetime | None = None) -> dict[str, Any]:
-    """The outbox row of a message: rendered and addressed, due now (or not before), with the
-    model's defaults for the rest. A plain dict, not a model: a run queues tens of thousands,
-    and building an OutboxMessage for each cost more than rendering it."""
+    """The outbox row of a message: rendered (unless left to be worded as it leaves) and
+    addressed, due now (or not before), with the model's defaults for the rest. A plain dict,
+    not a model: a run queues tens of thousands, and building an OutboxMessage for each cost
+    more than rendering it."""
     to_address, audience = message["to_address"], message["audience"]
     if not is_deliverable(to_address):
         raise ValueError(f"not a deliverable address: {to_address!r}")
-    rendered = render(message["kind"], message["language"], message["context"])
     now = now or utc_now()
-    return _defaults() | {
-        "kind": message["kind"],
-        "dedupe_key": message["dedupe_key"],
-        "message_id": new_message_id(),
-        "to_address": to_address.strip(),
-        "language": message["language"],
-        "subject": rendered.subject,
-        "body_text": rendered.text,
-        "body_html": rendered.html,
-        "created_at": now,
-        "not_before": message.get("not_before") or now,
-        "next_attempt_at": now,
-        "recipient_user_id": audience.user_id,
-        "about_place": audience.place,
-        "about_committee_id": audience.committee_id,
-        "about_employer_id": audience.employer_id,
-        "alert_ids": _ascending(message.get("alert_ids")),
-    }
+    return (
+        _defaults()
+        | _words(message)
+        | {
+            "kind": message["kind"],
+            "dedupe_key": message["dedupe_key"],
+            "message_id": new_message_id(),
+            "to_address": to_address.strip(),
+            "language": message["language"],
+            "created_at": now,
+            "not_before": message.get("not_before") or now,
+            "next_attempt_at": now,
+            "recipient_user_id": audience.user_id,
+            "about_place": audience.place,
+            "about_committee_id": audience.committee_id,
+            "about_employer_id": audience.employer_id,
+            "alert_ids": _ascending(message.get("alert_ids")),
+        }
+    )
+
+
+def _words(message: NewMessage) -> dict[str, str | None]:
+    kind, context = message["kind"], message["context"]
+    if context is None:
+        if kind not in WORDED_AS_THEY_LEAVE or not message.get("alert_ids"):
+            raise ValueError(f"{kind} cannot be worded as it leaves: give its context")
+        return {"subject": None, "body_text": None, "body_html": None}
+    rendered = render(kind, message["language"], context)
+    return {"subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html}
 
 
 @cache

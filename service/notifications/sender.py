@@ -24,6 +24,8 @@ its own short transaction:
   changed address); a message no longer theirs becomes 'withdrawn' with the reason, a
   digest keeps only the alerts the inspector still covers, and a critical e-mail only the
   alerts still open (withdrawn when none is).
+- wording: the alert e-mails a monitors run queues (by the ten thousand after a mass filing)
+  are queued unworded and worded here, from their alerts and recipient as they stand.
 - complainant shield: a message for an employer is checked once more as it leaves (a
   complaint notice is held until the week of the complaint is over): a notice is rebuilt
   from the case as it stands, and withdrawn when the complaint no longer names this
@@ -74,6 +76,7 @@ from service.config import Settings
 from service.db import is_sqlite, make_engine
 from service.notifications.audience import Audience, entitled
 from service.notifications.models import OutboxMessage
+from service.notifications.render import Rendered
 
 log = logging.getLogger(__name__)
 OUTBOX = OutboxMessage.__table__
@@ -87,9 +90,9 @@ class Claim:
     kind: str
     message_id: str
     to_address: str
-    subject: str
-    body_text: str
-    body_html: str
+    subject: str | None  # None: worded as it leaves (checked_for_send)
+    body_text: str | None
+    body_html: str | None
     created_at: datetime
     not_before: datetime
     attempts: int
@@ -100,6 +103,13 @@ class Claim:
     about_committee_id: int | None
     about_employer_id: int | None
     alert_ids: list[int] | None
+
+    @property
+    def texts(self) -> tuple[str, str, str]:
+        """Its subject, plain text and HTML; checked_for_send words a claim first."""
+        if self.subject is None or self.body_text is None or self.body_html is None:
+            raise ValueError(f"outbox #{self.id} is not worded yet")
+        return self.subject, self.body_text, self.body_html
 
     @property
     def audience(self) -> Audience:
@@ -225,11 +235,49 @@ def checked_for_send(engine: Engine, claim: Claim, settings: Settings) -> Claim 
         mark_withdrawn(engine, claim, reason=f"withdrawn at send time: {verdict.reason}")
         log.info("outbox #%d withdrawn: %s", claim.id, verdict.reason)
         return None
+    if claim.subject is None:
+        worded = _worded(engine, claim, settings)
+        if worded is None:
+            return None
+        claim = worded
     if claim.about_employer_id is not None:
         return _shielded_for_employer(engine, claim, settings)
     if claim.kind not in TRIMMED or claim.recipient_user_id is None or not claim.alert_ids:
         return claim
     return _trimmed(engine, claim, settings)
+
+
+def _worded(engine: Engine, claim: Claim, settings: Settings) -> Claim | None:
+    """An alert e-mail a monitors run queued unworded, worded now from its alerts and its
+    recipient as they stand (the words are kept on the row, as sent)."""
+    from service.notifications.service import worded_alert_mail  # as for digests
+
+    with Session(engine) as session:
+        rendered = worded_alert_mail(session, claim, settings)
+    if rendered is None:
+        reason = "withdrawn at send time: its alerts or its recipient are gone"
+        mark_withdrawn(engine, claim, reason=reason)
+        return None
+    return _rewritten(engine, claim, rendered)
+
+
+def _rewritten(
+    engine: Engine, claim: Claim, rendered: Rendered, alert_ids: list[int] | None = None
+) -> Claim | None:
+    """The claim with its words replaced (and the alerts it lists, when given); None when
+    the claim was taken over meanwhile."""
+    values: dict[str, object] = {
+        "subject": rendered.subject,
+        "body_text": rendered.text,
+        "body_html": rendered.html,
+    }
+    if alert_ids is not None:
+        values["alert_ids"] = alert_ids
+    with engine.begin() as conn:
+        result = conn.execute(_ours(update(OUTBOX), claim).values(**values))
+    if result.rowcount != 1:
+        return None
+    return Claim(**{**claim.__dict__, **values})
 
 
 def _shielded_for_employer(engine: Engine, claim: Claim, settings: Settings) -> Claim | None:
@@ -245,7 +293,7 @@ def _shielded_for_employer(engine: Engine, claim: Claim, settings: Settings) -> 
             kind=claim.kind,
             dedupe_key=claim.dedupe_key,
             employer_id=claim.about_employer_id or 0,
-            texts=[claim.subject, claim.body_text, claim.body_html],
+            texts=list(claim.texts),
             settings=settings,
             reference=load_reference(settings.data_dir),
         )
@@ -256,16 +304,7 @@ def _shielded_for_employer(engine: Engine, claim: Claim, settings: Settings) -> 
         return None
     if found.rendered is None:
         return claim
-    values = {
-        "subject": found.rendered.subject,
-        "body_text": found.rendered.text,
-        "body_html": found.rendered.html,
-    }
-    with engine.begin() as conn:
-        result = conn.execute(_ours(update(OUTBOX), claim).values(**values))
-    if result.rowcount != 1:
-        return None
-    return Claim(**{**claim.__dict__, **values})
+    return _rewritten(engine, claim, found.rendered)
 
 
 # The inspectors' alert e-mails, checked against the alerts as they stand when they leave:
@@ -302,18 +341,7 @@ def _trimmed(engine: Engine, claim: Claim, settings: Settings) -> Claim | None:
         return None
     if found.rendered is None:
         return claim
-    rendered = found.rendered
-    values = {
-        "subject": rendered.subject,
-        "body_text": rendered.text,
-        "body_html": rendered.html,
-        "alert_ids": sorted(found.alert_ids),
-    }
-    with engine.begin() as conn:
-        result = conn.execute(_ours(update(OUTBOX), claim).values(**values))
-    if result.rowcount != 1:
-        return None
-    return Claim(**{**claim.__dict__, **values})
+    return _rewritten(engine, claim, found.rendered, sorted(found.alert_ids))
 
 
 def _ours(statement, claim: Claim):
@@ -333,7 +361,8 @@ def build_email(claim: Claim, settings: Settings) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.mail_sender
     message["To"] = claim.to_address
-    message["Subject"] = claim.subject
+    subject, text, html = claim.texts
+    message["Subject"] = subject
     # The same on every attempt: Date is the enqueue time, or the time a held message was
     # released (its enqueue time would date the complaint it is about), Message-ID fixed
     # at enqueue.
@@ -341,8 +370,8 @@ def build_email(claim: Claim, settings: Settings) -> EmailMessage:
     message["Message-ID"] = claim.message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
     message["X-WageGuard-Kind"] = claim.kind
-    message.set_content(claim.body_text)
-    message.add_alternative(claim.body_html, subtype="html")
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
     return message
 
 

@@ -22,7 +22,7 @@ anonymous person in its subject.
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
@@ -130,8 +130,6 @@ def notify_new_alerts(
         return 0
     openings = _openings(session, [stored_id(a) for a in alerts])
     employers = {e.id: e for e in _employers(session, {a.employer_id for a in alerts})}
-    places = _Places(session, [(e.county_code, e.town) for e in employers.values()])
-    projects = _project_names(session, alerts)
     digests: dict[int, tuple[Recipient, set[int]]] = {}
     critical: dict[tuple[int, int], tuple[Recipient, list[Alert]]] = {}  # by user, employer
     known: Followers = {}
@@ -147,7 +145,7 @@ def notify_new_alerts(
             else:
                 digests.setdefault(stored_id(user), (recipient, set()))[1].add(stored_id(alert))
     messages = [
-        _critical(recipient, employers[employer_id], about, places, openings, settings, projects)
+        _critical(recipient, employers[employer_id], about, openings)
         for (_, employer_id), (recipient, about) in critical.items()
     ]
     queued = enqueue_all(session, messages, now=now)
@@ -156,11 +154,8 @@ def notify_new_alerts(
     notices: list[NewMessage] = []
     for employer_id, employer_alerts in _by_employer(alerts).items():
         employer = employers[employer_id]
-        place = places.name(employer.county_code, employer.town, CONTACT_LANGUAGE)
         for not_before, told in _by_release(employer_alerts).items():
-            notice = _employer_alert_notice(
-                employer, place, told, openings, settings, projects, not_before
-            )
+            notice = _employer_alert_notice(employer, told, openings, not_before)
             if notice is not None:
                 notices.append(notice)
     return queued + enqueue_all(session, notices, now=now)
@@ -275,22 +270,17 @@ CRITICAL_LISTED = 20
 
 
 def _critical(
-    recipient: Recipient,
-    employer: Employer,
-    alerts: list[Alert],
-    places: "_Places",
-    openings: dict[int, Opening],
-    settings: Settings,
-    projects: dict[str, str],
+    recipient: Recipient, employer: Employer, alerts: list[Alert], openings: dict[int, Opening]
 ) -> NewMessage:
-    """One inspector's e-mail about the critical alerts a run opened at one employer."""
+    """One inspector's e-mail about the critical alerts a run opened at one employer, worded
+    as it leaves (worded_alert_mail)."""
     told = [openings[stored_id(alert)].event_id for alert in alerts]
     return {
         "kind": "alert_critical",
         "dedupe_key": keys.alert_critical(stored_id(employer), told, recipient.key),
         "to_address": recipient.address,
         "language": recipient.language,
-        "context": _critical_context(recipient, employer, alerts, places, settings, projects),
+        "context": None,
         "audience": Audience(
             user_id=recipient.user_id, place=place_code(employer.county_code, employer.town)
         ),
@@ -325,18 +315,36 @@ def _critical_context(
 
 def _employer_alert_notice(
     employer: Employer,
-    place: str,
     alerts: list[Alert],
     openings: dict[int, Opening],
-    settings: Settings,
-    projects: dict[str, str],
     not_before: datetime | None = None,
 ) -> NewMessage | None:
     """One notice per employer and monitors run, listing the alerts the run opened; the
-    complaint-derived ones in their own notice, held until `not_before`. None if the
-    employer has no address to write to."""
+    complaint-derived ones in their own notice, held until `not_before`. Worded as it leaves
+    (worded_alert_mail). None if the employer has no address to write to."""
     if not is_deliverable(employer.contact_email):
         return None
+    runs = sorted({openings[stored_id(a)].run_id for a in alerts})
+    held_until = not_before.date() if not_before else None
+    return {
+        "kind": "employer_alert_notice",
+        "dedupe_key": keys.employer_alerts(stored_id(employer), runs, held_until),
+        "to_address": employer.contact_email,
+        "language": CONTACT_LANGUAGE,
+        "context": None,
+        "audience": Audience(employer_id=employer.id),
+        "not_before": not_before,
+        "alert_ids": [stored_id(alert) for alert in alerts],
+    }
+
+
+def _employer_notice_context(
+    employer: Employer,
+    place: str,
+    alerts: list[Alert],
+    settings: Settings,
+    projects: dict[str, str],
+) -> c.EmployerAlertNotice:
     language = CONTACT_LANGUAGE
     portal = _url(settings, EMPLOYER_PORTAL)
     lines = []
@@ -344,17 +352,7 @@ def _employer_alert_notice(
         title, action = _rule_texts(alert.rule, language)
         item = _employer_alert_item(alert, employer, place, title, portal, projects)
         lines.append(c.AlertLine(item, action, _alert_basis(alert, language)))
-    runs = sorted({openings[stored_id(a)].run_id for a in alerts})
-    held_until = not_before.date() if not_before else None
-    return {
-        "kind": "employer_alert_notice",
-        "dedupe_key": keys.employer_alerts(stored_id(employer), runs, held_until),
-        "to_address": employer.contact_email,
-        "language": language,
-        "context": c.EmployerAlertNotice(employer.name, tuple(lines), portal),
-        "audience": Audience(employer_id=employer.id),
-        "not_before": not_before,
-    }
+    return c.EmployerAlertNotice(employer.name, tuple(lines), portal)
 
 
 def _severity_order(alert: Alert) -> tuple[int, int]:
@@ -959,8 +957,7 @@ def digest_at_send(
     kept = {stored_id(alert) for alert in alerts if place_of[alert.employer_id] in covered}
     if kept == listed:
         return AlertsAtSend(empty=False)
-    user = session.get(User, user_id)
-    recipient = _user_recipient(user) if user is not None else None
+    recipient = _recipient_of(session, user_id)
     if not kept or recipient is None:
         return AlertsAtSend(empty=True)
     day = keys.digest_day(dedupe_key)
@@ -978,13 +975,58 @@ def critical_at_send(
     still_open = {stored_id(alert) for alert in alerts}
     if still_open == set(alert_ids):
         return AlertsAtSend(empty=False)
-    user = session.get(User, user_id)
-    recipient = _user_recipient(user) if user is not None else None
+    recipient = _recipient_of(session, user_id)
     if not alerts or recipient is None:
         return AlertsAtSend(empty=True)
+    rendered = _critical_words(session, recipient, alerts, settings)
+    return AlertsAtSend(empty=False, rendered=rendered, alert_ids=frozenset(still_open))
+
+
+class QueuedAlertMail(Protocol):
+    """What an unworded alert e-mail in the outbox says it is about (a row or a claim)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def recipient_user_id(self) -> int | None: ...
+    @property
+    def about_employer_id(self) -> int | None: ...
+    @property
+    def alert_ids(self) -> list[int] | None: ...
+
+
+def worded_alert_mail(
+    session: Session, message: QueuedAlertMail, settings: Settings
+) -> Rendered | None:
+    """An alert e-mail a monitors run queued unworded (outbox.WORDED_AS_THEY_LEAVE), worded
+    from its alerts as they stand, closed or not (the trimming is the sender's next step);
+    None when its alerts or its recipient are gone."""
+    alerts = _alerts(session, message.alert_ids or [])
+    if not alerts:
+        return None
+    if message.kind == "alert_critical":
+        recipient = _recipient_of(session, message.recipient_user_id)
+        return _critical_words(session, recipient, alerts, settings) if recipient else None
+    employer_id = message.about_employer_id
+    employer = session.get(Employer, employer_id) if employer_id is not None else None
+    if employer is None:
+        return None
+    place = _place(session, employer.county_code, employer.town, CONTACT_LANGUAGE)
+    projects = _project_names(session, alerts)
+    context = _employer_notice_context(employer, place, alerts, settings, projects)
+    return render("employer_alert_notice", CONTACT_LANGUAGE, context)
+
+
+def _recipient_of(session: Session, user_id: int | None) -> Recipient | None:
+    user = session.get(User, user_id) if user_id is not None else None
+    return _user_recipient(user) if user is not None else None
+
+
+def _critical_words(
+    session: Session, recipient: Recipient, alerts: list[Alert], settings: Settings
+) -> Rendered:
     [employer] = _employers(session, {alerts[0].employer_id})
     places = _Places(session, [(employer.county_code, employer.town)])
     projects = _project_names(session, alerts)
     context = _critical_context(recipient, employer, alerts, places, settings, projects)
-    rendered = render("alert_critical", recipient.language, context)
-    return AlertsAtSend(empty=False, rendered=rendered, alert_ids=frozenset(still_open))
+    return render("alert_critical", recipient.language, context)

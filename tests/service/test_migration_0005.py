@@ -3,19 +3,10 @@ complaint gets its own random public reference, and pending messages stay sendab
 
 import re
 
-from alembic import command
 from sqlalchemy import text
 
 from service.db import make_engine
-from service.migrate import alembic_config
-
-
-def _upgrade(engine, revision: str) -> None:
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
+from tests.service.migration_steps import upgrade
 
 COMPLAINT = (
     "INSERT INTO complaint (tracking_code, pin_hash, kind, county_code, amount_owed_fen, "
@@ -34,7 +25,7 @@ MESSAGE = (
 
 def test_existing_complaints_get_distinct_random_references(empty_db_url):
     engine = make_engine(empty_db_url)
-    _upgrade(engine, "0004")
+    upgrade(engine, "0004")
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -45,7 +36,7 @@ def test_existing_complaints_get_distinct_random_references(empty_db_url):
         for n in range(5):
             conn.execute(text(COMPLAINT), {"code": f"WGCODE{n:04d}"})
         conn.execute(text(MESSAGE))
-    _upgrade(engine, "0005")
+    upgrade(engine, "0005")
     with engine.begin() as conn:
         references = conn.execute(text("SELECT public_reference FROM complaint")).scalars().all()
         audience = conn.execute(

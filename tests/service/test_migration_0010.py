@@ -3,11 +3,10 @@ the links of its text, once; other messages have none."""
 
 import json
 
-from alembic import command
 from sqlalchemy import text
 
 from service.db import make_engine
-from service.migrate import alembic_config
+from tests.service.migration_steps import upgrade
 
 MESSAGE = (
     "INSERT INTO outbox_message (kind, dedupe_key, message_id, to_address, language, subject, "
@@ -21,20 +20,13 @@ DIGEST = (
 )
 
 
-def _upgrade(engine, revision: str) -> None:
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-
 def test_queued_digests_get_their_alert_ids_from_their_links(empty_db_url):
     engine = make_engine(empty_db_url)
-    _upgrade(engine, "0009")
+    upgrade(engine, "0009")
     with engine.begin() as conn:
         conn.execute(text(MESSAGE), {"kind": "alert_digest", "key": "d", "body": DIGEST})
         conn.execute(text(MESSAGE), {"kind": "alert_critical", "key": "c", "body": DIGEST})
-    _upgrade(engine, "0010")
+    upgrade(engine, "0010")
     with engine.begin() as conn:
         rows = dict(conn.execute(text("SELECT kind, alert_ids FROM outbox_message")).all())
         conn.execute(text("DELETE FROM outbox_message"))

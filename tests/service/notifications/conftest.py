@@ -30,6 +30,7 @@ from service.employers.models import Employer
 from service.notifications.audience import Audience
 from service.notifications.models import AlertSubscription, OutboxMessage
 from service.notifications.outbox import enqueue
+from service.notifications.service import worded_alert_mail
 from service.projects.models import Project
 from tests.factories import uscc
 from tests.service.notifications.samples import SAMPLES
@@ -375,11 +376,30 @@ def make_proof(session: Session, world: MailWorld, **overrides) -> DepositProof:
 
 
 def outbox(engine: Engine, **where) -> list[OutboxMessage]:
+    """The queued messages, those a monitors run left unworded worded as the sender would
+    word them now (not saved: the rows stay as they are)."""
     with Session(engine) as session:
         query = select(OutboxMessage).order_by(OutboxMessage.id)
         for name, value in where.items():
             query = query.where(getattr(OutboxMessage, name) == value)
-        return list(session.scalars(query))
+        messages = list(session.scalars(query))
+        with session.no_autoflush:
+            for message in messages:
+                if message.subject is None:
+                    _word(session, message)
+        session.expunge_all()
+        return messages
+
+
+def _word(session: Session, message: OutboxMessage) -> None:
+    rendered = worded_alert_mail(session, message, mail_settings(8025))
+    if rendered is None:  # nothing left to word it from: left as it stands
+        return
+    message.subject, message.body_text, message.body_html = (
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+    )
 
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # 18:00 in Wenzhou

@@ -5,7 +5,8 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlmodel import col
 
 from service import db
 from service.alerts.models import Alert
@@ -115,6 +116,43 @@ async def test_inspectors_following_the_place_get_a_critical_alert_at_once(
     assert f"https://wageguard.test/inspector/alerts/{alert_id}" in en.text
     assert "¥12,345.00" in en.html
     assert address("insp.b") not in received
+
+
+async def test_a_runs_alert_e_mails_are_worded_as_they_leave(world, smtp_server, settings):
+    ids = alerts(world, ("a", "critical"), ("a", "medium"))
+    notify(world, ids, settings=settings)
+    with db.session_scope(world.engine) as session:
+        queued = session.scalars(
+            select(OutboxMessage).where(col(OutboxMessage.kind) != "alert_digest")
+        ).all()
+        # Queued by the run without their words, naming the alerts they are about.
+        assert {m.kind for m in queued} == {"alert_critical", "employer_alert_notice"}
+        assert all(m.subject is None and m.body_text is None for m in queued)
+        notice = next(m for m in queued if m.kind == "employer_alert_notice")
+        assert notice.alert_ids == sorted(ids)
+        # Renamed before the e-mails leave: they say what stands when they do.
+        employer = session.get(Employer, world.employer_a)
+        employer.name = "温州鹿城鞋业集团有限公司"
+    assert await deliver_due(world.engine, settings, datetime.now(UTC)) == 5
+    received = {r.message_id: r for r in smtp_server.received}
+    for row in outbox(world.engine, status="sent"):
+        got = received[row.message_id]
+        assert (got.subject, got.text.strip()) == (row.subject, (row.body_text or "").strip())
+        if row.kind != "alert_digest":
+            assert "温州鹿城鞋业集团有限公司" in got.subject + got.text, row.kind
+
+
+async def test_an_alert_e_mail_whose_alerts_are_gone_is_withdrawn_unworded(
+    world, smtp_server, settings
+):
+    [alert_id] = alerts(world, ("a", "critical"))
+    notify(world, [alert_id], settings=settings)
+    with db.session_scope(world.engine) as session:
+        session.execute(update(OutboxMessage).values(alert_ids=[alert_id + 1000]))
+    assert await deliver_due(world.engine, settings, datetime.now(UTC)) == 0
+    rows = outbox(world.engine, kind="employer_alert_notice", status="withdrawn")
+    assert rows and "its alerts or its recipient are gone" in (rows[0].last_error or "")
+    assert smtp_server.received == []
 
 
 def test_an_inspector_of_another_county_is_not_told(world):
