@@ -25,7 +25,7 @@ MESSAGE_ID_DOMAIN = "wageguard.local"
 MESSAGES_PER_STATEMENT = 1_000
 # The alert e-mails a monitors run queues by the thousand: worded by the sender as each
 # leaves (service.notifications.wording), from the alerts and recipient as they stand.
-WORDED_AS_THEY_LEAVE = frozenset({"alert_critical", "employer_alert_notice"})
+WORDED_AS_THEY_LEAVE = frozenset({"alert_critical", "alert_digest", "employer_alert_notice"})
 
 
 def new_message_id() -> str:
@@ -182,21 +182,19 @@ def find(session: Session, *, dedupe_key: str) -> OutboxMessage | None:
     return session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
 
 
-def rerender_pending(
+def extend_pending(
     session: Session,
     *,
     message: OutboxMessage,
     to_address: str,
     language: str,
-    context: Any,
-    alert_ids: Iterable[int] | None = None,
+    alert_ids: Iterable[int],
 ) -> bool:
-    """Replace a still-pending message's rendered text (the digest grows during the day).
+    """A still-pending digest grown by more alerts, to be worded anew as it leaves.
 
     False when the sender claimed it meanwhile: the caller then queues elsewhere. The
     UPDATE is conditional, so a message on its way is never changed under the sender.
     """
-    rendered = render(message.kind, language, context)
     table = OutboxMessage.__table__
     result = session.execute(
         update(table)
@@ -204,10 +202,8 @@ def rerender_pending(
         .values(
             to_address=to_address,
             language=language,
-            subject=rendered.subject,
-            body_text=rendered.text,
-            body_html=rendered.html,
             alert_ids=_ascending(alert_ids),
+            **dict.fromkeys(("subject", "body_text", "body_html")),
         )
     )
     if result.rowcount != 1:

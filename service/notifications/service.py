@@ -60,9 +60,9 @@ from service.notifications.outbox import (
     NewMessage,
     enqueue,
     enqueue_all,
+    extend_pending,
     find,
     is_deliverable,
-    rerender_pending,
 )
 from service.notifications.render import LANGUAGES, Rendered, render
 from service.notifications.subscriptions import followers, reaches
@@ -451,8 +451,7 @@ def _place(session: Session, county_code: str, town: str | None, language: str) 
 
 
 # A digest lists this many alerts, the most severe first, and counts the rest: the first run
-# after an import may open thousands, which no one reads in an e-mail, and each later run of
-# the day would render them all again.
+# after an import may open thousands, which no one reads in an e-mail.
 DIGEST_LISTED = 200
 
 
@@ -487,7 +486,6 @@ def _queue_digest(
         key = keys.digest(user_id, day)
         existing = find(session, dedupe_key=key)
         if existing is None:
-            context = _digest_context(session, recipient, day, alert_ids, settings)
             enqueue(
                 session,
                 now=now,
@@ -495,7 +493,7 @@ def _queue_digest(
                 dedupe_key=key,
                 to_address=recipient.address,
                 language=recipient.language,
-                context=context,
+                context=None,  # worded as it leaves (worded_alert_mail)
                 # Each alert's place is checked again at send time (refresh_digest).
                 audience=Audience(user_id=recipient.user_id),
                 not_before=send_at,
@@ -506,13 +504,11 @@ def _queue_digest(
             included = digest_alert_ids(existing)
             if alert_ids <= included:
                 return 0
-            context = _digest_context(session, recipient, day, included | alert_ids, settings)
-            if rerender_pending(
+            if extend_pending(
                 session,
                 message=existing,
                 to_address=recipient.address,
                 language=recipient.language,
-                context=context,
                 alert_ids=included | alert_ids,
             ):
                 return 1
@@ -549,9 +545,8 @@ def _digest_context(
 
 
 def _most_severe(session: Session, alert_ids: set[int]) -> tuple[list[Alert], int]:
-    """The DIGEST_LISTED most severe of the alerts, most severe first, and how many others. A
-    digest grows all day and is rebuilt by every run that adds to it: its alerts are ranked
-    from their ids and severities, and only those listed are loaded whole."""
+    """The DIGEST_LISTED most severe of the alerts, most severe first, and how many others:
+    ranked from their ids and severities, only those listed loaded whole."""
     ranked = sorted(
         (SEVERITY_RANK[severity], alert_id)
         for chunk in id_chunks(alert_ids)
@@ -960,9 +955,9 @@ def digest_at_send(
     recipient = _recipient_of(session, user_id)
     if not kept or recipient is None:
         return AlertsAtSend(empty=True)
-    day = keys.digest_day(dedupe_key)
-    context = _digest_context(session, recipient, day, kept, settings)
-    rendered = render("alert_digest", recipient.language, context)
+    rendered = _digest_words(session, recipient, dedupe_key, kept, settings)
+    if rendered is None:
+        return AlertsAtSend(empty=True)
     return AlertsAtSend(empty=False, rendered=rendered, alert_ids=frozenset(kept))
 
 
@@ -993,6 +988,8 @@ class QueuedAlertMail(Protocol):
     def about_employer_id(self) -> int | None: ...
     @property
     def alert_ids(self) -> list[int] | None: ...
+    @property
+    def dedupe_key(self) -> str: ...
 
 
 def worded_alert_mail(
@@ -1001,15 +998,29 @@ def worded_alert_mail(
     """An alert e-mail a monitors run queued unworded (outbox.WORDED_AS_THEY_LEAVE), worded
     from its alerts as they stand, closed or not (the trimming is the sender's next step);
     None when its alerts or its recipient are gone."""
-    alerts = _alerts(session, message.alert_ids or [])
-    if not alerts:
+    alert_ids = message.alert_ids or []
+    if message.kind == "employer_alert_notice":
+        return _employer_notice_words(session, message.about_employer_id, alert_ids, settings)
+    recipient = _recipient_of(session, message.recipient_user_id)
+    if recipient is None:
         return None
-    if message.kind == "alert_critical":
-        recipient = _recipient_of(session, message.recipient_user_id)
-        return _critical_words(session, recipient, alerts, settings) if recipient else None
-    employer_id = message.about_employer_id
+    if message.kind == "alert_digest":
+        return _digest_words(session, recipient, message.dedupe_key, set(alert_ids), settings)
+    alerts = _alerts(session, alert_ids)
+    return _critical_words(session, recipient, alerts, settings) if alerts else None
+
+
+def _recipient_of(session: Session, user_id: int | None) -> Recipient | None:
+    user = session.get(User, user_id) if user_id is not None else None
+    return _user_recipient(user) if user is not None else None
+
+
+def _employer_notice_words(
+    session: Session, employer_id: int | None, alert_ids: list[int], settings: Settings
+) -> Rendered | None:
     employer = session.get(Employer, employer_id) if employer_id is not None else None
-    if employer is None:
+    alerts = _alerts(session, alert_ids)
+    if employer is None or not alerts:
         return None
     place = _place(session, employer.county_code, employer.town, CONTACT_LANGUAGE)
     projects = _project_names(session, alerts)
@@ -1017,9 +1028,13 @@ def worded_alert_mail(
     return render("employer_alert_notice", CONTACT_LANGUAGE, context)
 
 
-def _recipient_of(session: Session, user_id: int | None) -> Recipient | None:
-    user = session.get(User, user_id) if user_id is not None else None
-    return _user_recipient(user) if user is not None else None
+def _digest_words(
+    session: Session, recipient: Recipient, dedupe_key: str, alert_ids: set[int], settings: Settings
+) -> Rendered | None:
+    context = _digest_context(session, recipient, keys.digest_day(dedupe_key), alert_ids, settings)
+    if not context.alerts:
+        return None
+    return render("alert_digest", recipient.language, context)
 
 
 def _critical_words(
