@@ -125,25 +125,24 @@ def notify_new_alerts(
     messages were queued or rebuilt."""
     settings = settings or get_settings()
     now = now or utc_now()
-    alerts = _open_alerts(session, alert_ids)
+    alerts = _opened(session, alert_ids)
     if not alerts:
         return 0
-    openings = _openings(session, [stored_id(a) for a in alerts])
+    openings = _openings(session, [alert.id for alert in alerts])
     employers = {e.id: e for e in _employers(session, {a.employer_id for a in alerts})}
     digests: dict[int, tuple[Recipient, set[int]]] = {}
-    critical: dict[tuple[int, int], tuple[Recipient, list[Alert]]] = {}  # by user, employer
+    critical: dict[tuple[int, int], tuple[Recipient, list[_Opened]]] = {}  # by user, employer
     known: Followers = {}
     for alert in alerts:
         employer = employers[alert.employer_id]
-        for user, min_severity in _place_followers(session, employer, known):
-            recipient = _user_recipient(user)
-            if recipient is None or not reaches(alert.severity, min_severity):
+        for recipient, user_id, min_severity in _place_followers(session, employer, known):
+            if not reaches(alert.severity, min_severity):
                 continue
             if alert.severity == "critical":
-                key = (stored_id(user), stored_id(employer))
+                key = (user_id, alert.employer_id)
                 critical.setdefault(key, (recipient, []))[1].append(alert)
             else:
-                digests.setdefault(stored_id(user), (recipient, set()))[1].add(stored_id(alert))
+                digests.setdefault(user_id, (recipient, set()))[1].add(alert.id)
     messages = [
         _critical(recipient, employers[employer_id], about, openings)
         for (_, employer_id), (recipient, about) in critical.items()
@@ -161,11 +160,38 @@ def notify_new_alerts(
     return queued + enqueue_all(session, notices, now=now)
 
 
-def _by_release(alerts: list[Alert]) -> dict[datetime | None, list[Alert]]:
+@dataclass(frozen=True)
+class _Opened:
+    """What telling of a newly opened alert needs of it (its e-mails are worded as they
+    leave, from the alert as it stands then)."""
+
+    id: int
+    employer_id: int
+    severity: str
+    rule: str
+    first_seen: date
+
+
+def _opened(session: Session, alert_ids: list[int]) -> list[_Opened]:
+    """The alerts still open of `alert_ids`, by id: five columns, not whole rows (a run may
+    open 60,000)."""
+    columns = (Alert.id, Alert.employer_id, Alert.severity, Alert.rule, Alert.first_seen)
+    return [
+        _Opened(*row)
+        for chunk in id_chunks(alert_ids)
+        for row in session.execute(
+            select(*map(col, columns))
+            .where(col(Alert.id).in_(chunk), col(Alert.status) == "open")
+            .order_by(col(Alert.id))
+        )
+    ]
+
+
+def _by_release(alerts: list[_Opened]) -> dict[datetime | None, list[_Opened]]:
     """The employer's alerts by when it may be told of them: at once (None), or, for
     complaint-derived ones, from the Monday after the week they were first seen
     (complaints.disclosure: the day they fire dates the complaint)."""
-    grouped: dict[datetime | None, list[Alert]] = {}
+    grouped: dict[datetime | None, list[_Opened]] = {}
     for alert in alerts:
         held = release_instant(alert.first_seen) if is_complaint_derived(alert.rule) else None
         grouped.setdefault(held, []).append(alert)
@@ -244,21 +270,28 @@ def _openings(session: Session, alert_ids: list[int]) -> dict[int, Opening]:
     return {alert_id: found.get(alert_id, Opening(0, 0)) for alert_id in alert_ids}
 
 
-Followers = dict[tuple[str, str | None], list[tuple[User, str]]]
+# A place's followers who can be written to: recipient, user id and the least severity.
+Followers = dict[tuple[str, str | None], list[tuple[Recipient, int, str]]]
 
 
 def _place_followers(
     session: Session, employer: Employer, known: Followers
-) -> list[tuple[User, str]]:
+) -> list[tuple[Recipient, int, str]]:
     # Many alerts share a place: ask once per place.
     place = (employer.county_code, employer.town)
     if place not in known:
-        known[place] = followers(session, county_code=place[0], town=place[1])
+        found = followers(session, county_code=place[0], town=place[1])
+        known[place] = [
+            (recipient, recipient.user_id, min_severity)
+            for user, min_severity in found
+            for recipient in [_user_recipient(user)]
+            if recipient is not None and recipient.user_id is not None
+        ]
     return known[place]
 
 
-def _by_employer(alerts: list[Alert]) -> dict[int, list[Alert]]:
-    grouped: dict[int, list[Alert]] = {}
+def _by_employer(alerts: list[_Opened]) -> dict[int, list[_Opened]]:
+    grouped: dict[int, list[_Opened]] = {}
     for alert in alerts:
         grouped.setdefault(alert.employer_id, []).append(alert)
     return grouped
@@ -270,11 +303,11 @@ CRITICAL_LISTED = 20
 
 
 def _critical(
-    recipient: Recipient, employer: Employer, alerts: list[Alert], openings: dict[int, Opening]
+    recipient: Recipient, employer: Employer, alerts: list[_Opened], openings: dict[int, Opening]
 ) -> NewMessage:
     """One inspector's e-mail about the critical alerts a run opened at one employer, worded
     as it leaves (worded_alert_mail)."""
-    told = [openings[stored_id(alert)].event_id for alert in alerts]
+    told = [openings[alert.id].event_id for alert in alerts]
     return {
         "kind": "alert_critical",
         "dedupe_key": keys.alert_critical(stored_id(employer), told, recipient.key),
@@ -284,7 +317,7 @@ def _critical(
         "audience": Audience(
             user_id=recipient.user_id, place=place_code(employer.county_code, employer.town)
         ),
-        "alert_ids": sorted(stored_id(alert) for alert in alerts),
+        "alert_ids": sorted(alert.id for alert in alerts),
     }
 
 
@@ -315,7 +348,7 @@ def _critical_context(
 
 def _employer_alert_notice(
     employer: Employer,
-    alerts: list[Alert],
+    alerts: list[_Opened],
     openings: dict[int, Opening],
     not_before: datetime | None = None,
 ) -> NewMessage | None:
@@ -324,7 +357,7 @@ def _employer_alert_notice(
     (worded_alert_mail). None if the employer has no address to write to."""
     if not is_deliverable(employer.contact_email):
         return None
-    runs = sorted({openings[stored_id(a)].run_id for a in alerts})
+    runs = sorted({openings[alert.id].run_id for alert in alerts})
     held_until = not_before.date() if not_before else None
     return {
         "kind": "employer_alert_notice",
@@ -334,7 +367,7 @@ def _employer_alert_notice(
         "context": None,
         "audience": Audience(employer_id=employer.id),
         "not_before": not_before,
-        "alert_ids": [stored_id(alert) for alert in alerts],
+        "alert_ids": [alert.id for alert in alerts],
     }
 
 
