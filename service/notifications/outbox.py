@@ -2,6 +2,7 @@
 it committed. The sender (service.notifications.sender) delivers it later."""
 
 import logging
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -45,8 +46,16 @@ def is_deliverable(address: str | None) -> TypeGuard[str]:
 ADDRESSES_CACHED = 1 << 17
 
 
+# Most addresses are plain: letters, digits and . _ + - around one @, the domain in dotted
+# labels. Such an address is what parsing would accept (tests/…/test_outbox.py checks it), and
+# recognised without parsing, which a run telling 28,000 employers spent 0.6 s on.
+PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
 @lru_cache(maxsize=ADDRESSES_CACHED)
 def _deliverable(address: str) -> bool:
+    if PLAIN_ADDRESS.fullmatch(address):
+        return True
     if any(ch in address for ch in "\r\n,;<>\"'"):
         return False
     name, parsed = parseaddr(address)

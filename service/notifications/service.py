@@ -129,7 +129,7 @@ def notify_new_alerts(
     if not alerts:
         return 0
     openings = _openings(session, [alert.id for alert in alerts])
-    employers = {e.id: e for e in _employers(session, {a.employer_id for a in alerts})}
+    employers = _told_employers(session, {alert.employer_id for alert in alerts})
     digests: dict[int, tuple[Recipient, set[int]]] = {}
     critical: dict[tuple[int, int], tuple[Recipient, list[_Opened]]] = {}  # by user, employer
     known: Followers = {}
@@ -170,6 +170,26 @@ class _Opened:
     severity: str
     rule: str
     first_seen: date
+
+
+@dataclass(frozen=True)
+class _ToldEmployer:
+    """What telling of an employer's new alerts needs of it: its place and its address."""
+
+    id: int
+    county_code: str
+    town: str | None
+    contact_email: str | None
+
+
+def _told_employers(session: Session, ids: set[int]) -> dict[int, _ToldEmployer]:
+    columns = (Employer.id, Employer.county_code, Employer.town, Employer.contact_email)
+    found = (
+        _ToldEmployer(*row)
+        for chunk in id_chunks(ids)
+        for row in session.execute(select(*map(col, columns)).where(col(Employer.id).in_(chunk)))
+    )
+    return {employer.id: employer for employer in found}
 
 
 def _opened(session: Session, alert_ids: list[int]) -> list[_Opened]:
@@ -275,7 +295,7 @@ Followers = dict[tuple[str, str | None], list[tuple[Recipient, int, str]]]
 
 
 def _place_followers(
-    session: Session, employer: Employer, known: Followers
+    session: Session, employer: _ToldEmployer, known: Followers
 ) -> list[tuple[Recipient, int, str]]:
     # Many alerts share a place: ask once per place.
     place = (employer.county_code, employer.town)
@@ -303,14 +323,17 @@ CRITICAL_LISTED = 20
 
 
 def _critical(
-    recipient: Recipient, employer: Employer, alerts: list[_Opened], openings: dict[int, Opening]
+    recipient: Recipient,
+    employer: _ToldEmployer,
+    alerts: list[_Opened],
+    openings: dict[int, Opening],
 ) -> NewMessage:
     """One inspector's e-mail about the critical alerts a run opened at one employer, worded
     as it leaves (worded_alert_mail)."""
     told = [openings[alert.id].event_id for alert in alerts]
     return {
         "kind": "alert_critical",
-        "dedupe_key": keys.alert_critical(stored_id(employer), told, recipient.key),
+        "dedupe_key": keys.alert_critical(employer.id, told, recipient.key),
         "to_address": recipient.address,
         "language": recipient.language,
         "context": None,
@@ -347,7 +370,7 @@ def _critical_context(
 
 
 def _employer_alert_notice(
-    employer: Employer,
+    employer: _ToldEmployer,
     alerts: list[_Opened],
     openings: dict[int, Opening],
     not_before: datetime | None = None,
@@ -361,7 +384,7 @@ def _employer_alert_notice(
     held_until = not_before.date() if not_before else None
     return {
         "kind": "employer_alert_notice",
-        "dedupe_key": keys.employer_alerts(stored_id(employer), runs, held_until),
+        "dedupe_key": keys.employer_alerts(employer.id, runs, held_until),
         "to_address": employer.contact_email,
         "language": CONTACT_LANGUAGE,
         "context": None,

@@ -1,15 +1,24 @@
 """Enqueue writes the message in the caller's transaction, once per dedupe key."""
 
 import re
+from email.utils import parseaddr
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event
 from sqlmodel import Session
 
 from service.db import session_scope
 from service.notifications import outbox as outbox_module
 from service.notifications.audience import Audience
-from service.notifications.outbox import NewMessage, enqueue, enqueue_all, is_deliverable
+from service.notifications.outbox import (
+    PLAIN_ADDRESS,
+    NewMessage,
+    enqueue,
+    enqueue_all,
+    is_deliverable,
+)
 from tests.service.notifications.conftest import outbox
 from tests.service.notifications.samples import SAMPLES
 
@@ -123,3 +132,11 @@ def test_an_undeliverable_address_is_refused(engine, address):
 
 def test_a_plain_address_is_deliverable():
     assert is_deliverable("hr-91330302ma0000001x@example.com")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.from_regex(PLAIN_ADDRESS, fullmatch=True))
+def test_an_address_recognised_as_plain_is_one_parsing_accepts(address):
+    name, parsed = parseaddr(address)
+    local, _, domain = parsed.rpartition("@")
+    assert (name, parsed) == ("", address) and local and "." in domain
