@@ -25,7 +25,8 @@ its own short transaction:
   digest keeps only the alerts the inspector still covers, and a critical e-mail only the
   alerts still open (withdrawn when none is).
 - wording: the alert e-mails a monitors run queues (by the ten thousand after a mass filing)
-  are queued unworded and worded here, from their alerts and recipient as they stand.
+  are queued unworded and worded here, from their alerts and recipient as they stand; one
+  that cannot be worded counts a failed attempt and waits for its retry like any other.
 - complainant shield: a message for an employer is checked once more as it leaves (a
   complaint notice is held until the week of the complaint is over): a notice is rebuilt
   from the case as it stands, and withdrawn when the complaint no longer names this
@@ -68,6 +69,7 @@ from email.utils import format_datetime
 import aiosmtplib
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from monitors.reference import load_reference
@@ -226,7 +228,9 @@ def mark_withdrawn(engine: Engine, claim: Claim, *, reason: str) -> bool:
     return result.rowcount == 1
 
 
-def checked_for_send(engine: Engine, claim: Claim, settings: Settings) -> Claim | None:
+def checked_for_send(
+    engine: Engine, claim: Claim, settings: Settings, clock: Clock = utc_now
+) -> Claim | None:
     """The claim as it may be sent now, or None when it was withdrawn (see the module's
     docstring: the audience is checked at send time, digests are trimmed)."""
     with engine.begin() as conn:
@@ -236,7 +240,7 @@ def checked_for_send(engine: Engine, claim: Claim, settings: Settings) -> Claim 
         log.info("outbox #%d withdrawn: %s", claim.id, verdict.reason)
         return None
     if claim.subject is None:
-        worded = _worded(engine, claim, settings)
+        worded = _worded(engine, claim, settings, clock)
         if worded is None:
             return None
         claim = worded
@@ -247,13 +251,23 @@ def checked_for_send(engine: Engine, claim: Claim, settings: Settings) -> Claim 
     return _trimmed(engine, claim, settings)
 
 
-def _worded(engine: Engine, claim: Claim, settings: Settings) -> Claim | None:
+def _worded(engine: Engine, claim: Claim, settings: Settings, clock: Clock) -> Claim | None:
     """An alert e-mail a monitors run queued unworded, worded now from its alerts and its
     recipient as they stand (the words are kept on the row, as sent)."""
     from service.notifications.service import worded_alert_mail  # as for digests
 
-    with Session(engine) as session:
-        rendered = worded_alert_mail(session, claim, settings)
+    try:
+        with Session(engine) as session:
+            rendered = worded_alert_mail(session, claim, settings)
+    except SQLAlchemyError:
+        raise  # the database, not the message: the round fails and the claim is recovered
+    except Exception as error:  # a message that cannot be worded must not stall the others
+        log.exception("outbox #%d could not be worded", claim.id)
+        error_text = f"not worded: {_describe(error)}"
+        mark_failed(
+            engine, claim, now=clock(), error=error_text, permanent=False, settings=settings
+        )
+        return None
     if rendered is None:
         reason = "withdrawn at send time: its alerts or its recipient are gone"
         mark_withdrawn(engine, claim, reason=reason)
@@ -497,7 +511,7 @@ async def _deliver_one(
     if claim is None:
         log.warning("outbox: a message's claim was taken over; left to its new sender")
         return 0
-    claim = await asyncio.to_thread(checked_for_send, engine, claim, settings)
+    claim = await asyncio.to_thread(checked_for_send, engine, claim, settings, clock)
     if claim is None:
         return 0
     try:

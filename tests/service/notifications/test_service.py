@@ -160,6 +160,26 @@ async def test_an_alert_e_mail_whose_alerts_are_gone_is_withdrawn_unworded(
     assert smtp_server.received == []
 
 
+async def test_an_alert_e_mail_that_cannot_be_worded_waits_for_a_retry_and_stalls_nothing(
+    world, smtp_server, settings, monkeypatch
+):
+    notify(world, alerts(world, ("a", "critical")), settings=settings)
+    words = notifications.worded_alert_mail
+
+    def failing_for_the_employer(session, message, settings):
+        if message.kind == "employer_alert_notice":
+            raise KeyError("a template's missing word")
+        return words(session, message, settings)
+
+    monkeypatch.setattr(notifications, "worded_alert_mail", failing_for_the_employer)
+    assert await deliver_due(world.engine, settings, NOW) == 4  # the inspectors' e-mails
+    [notice] = outbox(world.engine, kind="employer_alert_notice")
+    assert (notice.status, notice.attempts) == ("pending", 1)
+    assert "not worded: KeyError" in (notice.last_error or "")
+    monkeypatch.undo()
+    assert await deliver_due(world.engine, settings, NOW + timedelta(hours=1)) == 1
+
+
 def test_an_inspector_of_another_county_is_not_told(world):
     [alert_id] = alerts(world, ("b", "critical"))
     notify(world, [alert_id])
