@@ -29,7 +29,7 @@ class OutboxMessage(SQLModel, table=True):
     to_address: str
     language: str = Field(default="zh-CN", max_length=8)
     # None until worded: the alert e-mails of a monitors run are worded as they leave
-    # (service.notifications.wording), not by the run that queues tens of thousands.
+    # (notifications.service.worded_alert_mail), not by the run that queues tens of thousands.
     subject: str | None = None
     body_text: str | None = None
     body_html: str | None = None

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 MESSAGE_ID_DOMAIN = "wageguard.local"
 MESSAGES_PER_STATEMENT = 1_000
 # The alert e-mails a monitors run queues by the thousand: worded by the sender as each
-# leaves (service.notifications.wording), from the alerts and recipient as they stand.
+# leaves (service.worded_alert_mail), from the alerts and recipient as they stand.
 WORDED_AS_THEY_LEAVE = frozenset({"alert_critical", "alert_digest", "employer_alert_notice"})
 
 

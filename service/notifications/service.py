@@ -122,7 +122,7 @@ def notify_new_alerts(
     settings: Settings | None = None,
 ) -> int:
     """Queue the e-mails for alerts a monitors run opened or reopened; returns how many
-    messages were queued or rebuilt."""
+    messages were queued, or digests added to."""
     settings = settings or get_settings()
     now = now or utc_now()
     alerts = _opened(session, alert_ids)
